@@ -1,0 +1,113 @@
+/**
+ * The Worker-backed CoreApi the app ships. Requests carry copies of their byte arguments
+ * (callers keep theirs); replies transfer their buffers back. Aborting an op terminates the
+ * worker (the only way to stop a long RSA key generation) and a fresh one is started for the
+ * next call.
+ */
+import { CoreError, PkiError, abortError } from '../util/errors.ts';
+import type { CallOptions, CoreApi } from './api.ts';
+import type { ProgressFn } from './instance.ts';
+import type { WorkerReply, WorkerRequest } from './protocol.ts';
+
+/** Op names and their arity (CallOptions follows the positional arguments). */
+const OPS: Record<string, number> = {
+  digest: 2,
+};
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  onProgress?: ProgressFn | undefined;
+}
+
+export interface WorkerCoreOptions {
+  /** Creates the worker; the default is the bundled module worker. */
+  spawn?: () => Worker;
+}
+
+export function createWorkerCore(opts: WorkerCoreOptions = {}): CoreApi {
+  const spawn = opts.spawn ?? (() => new Worker(new URL('./wasm-worker.ts', import.meta.url), { type: 'module', name: 'trustpoint-core' }));
+  let worker: Worker | undefined;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  const failAll = (e: unknown) => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+
+  const ensure = (): Worker => {
+    if (worker) return worker;
+    const w = spawn();
+    w.onmessage = (ev: MessageEvent<WorkerReply>) => {
+      const m = ev.data;
+      const p = pending.get(m.id);
+      if (!p) return;
+      if ('progress' in m) {
+        p.onProgress?.(m.progress[0], m.progress[1]);
+        return;
+      }
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else {
+        const { name, message, code, op } = m.error;
+        if (name === 'TypeError') p.reject(new TypeError(message));
+        else if (name === 'RangeError') p.reject(new RangeError(message));
+        else if (name === 'CoreError') p.reject(Object.assign(new CoreError(op ?? 'op', ''), { message }));
+        else p.reject(new PkiError(code ?? 'core', message));
+      }
+    };
+    w.onerror = (ev) => {
+      ev.preventDefault();
+      failAll(new CoreError('worker', ev.message || 'the core worker failed to start'));
+      w.terminate();
+      if (worker === w) worker = undefined;
+    };
+    worker = w;
+    return w;
+  };
+
+  const call = (op: string, arity: number, args: unknown[]): Promise<unknown> => {
+    const callOpts = (args.length > arity ? args[arity] : undefined) as CallOptions | undefined;
+    const positional = args.slice(0, arity).map((a) => (a instanceof Uint8Array ? a.slice() : a));
+    const signal = callOpts?.signal;
+    if (signal?.aborted) return Promise.reject(abortError());
+    const w = ensure();
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        // Stop the computation for real: kill the worker; every op in flight fails.
+        pending.delete(id);
+        reject(abortError());
+        w.terminate();
+        if (worker === w) worker = undefined;
+        failAll(new CoreError('worker', 'restarted after a cancelled operation'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      pending.set(id, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+        onProgress: callOpts?.onProgress,
+      });
+      const msg: WorkerRequest = { id, op, args: positional };
+      w.postMessage(msg, positional.filter((a): a is Uint8Array<ArrayBuffer> => a instanceof Uint8Array).map((a) => a.buffer));
+    });
+  };
+
+  const api: Record<string, unknown> = {
+    kind: 'worker',
+    close() {
+      worker?.terminate();
+      worker = undefined;
+      failAll(new CoreError('worker', 'closed'));
+    },
+  };
+  for (const [op, arity] of Object.entries(OPS)) api[op] = (...args: unknown[]) => call(op, arity, args);
+  return api as unknown as CoreApi;
+}
