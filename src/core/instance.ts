@@ -30,7 +30,7 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, len));
 }
 
-function randomFill(target: Uint8Array): void {
+function randomFill(target: Uint8Array<ArrayBuffer>): void {
   // getRandomValues is limited to 65536 bytes per call.
   for (let o = 0; o < target.length; o += 65536) crypto.getRandomValues(target.subarray(o, Math.min(o + 65536, target.length)));
 }
@@ -47,7 +47,7 @@ export async function instantiateCore(source: WasmSource): Promise<CoreInstance>
       },
       /** Fills `len` bytes at `ptr` with CSPRNG output. */
       random_fill(ptr: number, len: number): void {
-        randomFill(new Uint8Array(memory!.buffer, ptr, len));
+        randomFill(new Uint8Array(memory!.buffer as ArrayBuffer, ptr, len));
       },
       /** Reports progress of a long op. */
       progress(done: number, total: number): void {

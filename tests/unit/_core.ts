@@ -9,7 +9,12 @@ import { instantiateCore, type CoreInstance } from '../../src/core/instance.ts';
 import type { CoreApi } from '../../src/core/api.ts';
 
 export const coreWasmPath = (flavour = process.env.CORE_WASM ?? 'debug') =>
+  process.env.CORE_WASM_FILE ??
   fileURLToPath(new URL(`../../src/core/gen/${flavour === 'release' ? 'core.wasm' : 'core.debug.wasm'}`, import.meta.url));
+
+/** A domain-only build made by scripts/asc-domain.mjs (e.g. 'rsa', or 'hash-kdf'). */
+export const domainWasmPath = (tag: string, release = false) =>
+  fileURLToPath(new URL(`../../src/core/gen/domain-${tag}${release ? '' : '.debug'}.wasm`, import.meta.url));
 
 export function loadCoreBytes(flavour?: string): Uint8Array {
   return readFileSync(coreWasmPath(flavour));

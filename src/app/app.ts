@@ -1,0 +1,146 @@
+/**
+ * The application services: the one API the console, the GUI and kiosk mode call. For now it
+ * owns the running-config, the startup-config in NVRAM, and the crypto core; enrollment
+ * workflows join it in later issues.
+ */
+import { readConfig, type ReadError } from '../config/reader.ts';
+import { writeConfig } from '../config/writer.ts';
+import { emptyConfig, type RunningConfig } from '../config/model.ts';
+import type { Nvram } from '../store/nvram.ts';
+import type { NvramFile } from '../store/schema.ts';
+import type { PersistState } from '../store/persist.ts';
+import type { CoreApi } from '../core/api.ts';
+import { StoreError } from '../util/errors.ts';
+
+export const STARTUP_CONFIG = 'startup-config';
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  nvram: Nvram;
+  /** Loads the crypto core on first use. */
+  core?: () => Promise<CoreApi>;
+  clock?: () => Date;
+  /** Reloads the app (the `reload` command); absent in headless use. */
+  reload?: () => void;
+}
+
+export interface BootReport {
+  /** startup-config found and applied */
+  loaded: boolean;
+  bytes: number;
+  errors: ReadError[];
+  /** set when the startup-config could not be read (e.g. corrupt); the running-config is the default */
+  failure?: string;
+}
+
+export class TrustpointApp {
+  running: RunningConfig = emptyConfig();
+  readonly nvram: Nvram;
+  readonly clock: () => Date;
+  readonly bootedAt: Date;
+  lastChange: Date;
+  persistState: PersistState | 'unknown' = 'unknown';
+  private corePromise: Promise<CoreApi> | undefined;
+  private readonly coreLoader: (() => Promise<CoreApi>) | undefined;
+  private readonly reloader: (() => void) | undefined;
+  /** Messages for the console that arise outside a command (storage events, updates). */
+  private listeners = new Set<(line: string) => void>();
+
+  constructor(deps: AppDeps) {
+    this.nvram = deps.nvram;
+    this.clock = deps.clock ?? (() => new Date());
+    this.coreLoader = deps.core;
+    this.reloader = deps.reload;
+    this.bootedAt = this.clock();
+    this.lastChange = this.bootedAt;
+  }
+
+  /** Loads the startup-config into the running-config (IOS boot). */
+  async boot(): Promise<BootReport> {
+    let file: NvramFile | undefined;
+    try {
+      file = await this.nvram.read(STARTUP_CONFIG);
+    } catch (e) {
+      this.running = emptyConfig();
+      return { loaded: false, bytes: 0, errors: [], failure: (e as Error).message };
+    }
+    if (!file) {
+      this.running = emptyConfig();
+      return { loaded: false, bytes: 0, errors: [] };
+    }
+    const { config, errors } = await readConfig(file.text);
+    this.running = config;
+    this.lastChange = new Date(file.savedAt);
+    return { loaded: true, bytes: file.bytes, errors };
+  }
+
+  /** The running-config as configuration text. */
+  runningText(): string {
+    return writeConfig(this.running);
+  }
+
+  /** Marks the running-config changed (for "Last configuration change at ..."). */
+  touch(): void {
+    this.lastChange = this.clock();
+  }
+
+  async startup(): Promise<NvramFile | undefined> {
+    return this.nvram.read(STARTUP_CONFIG);
+  }
+
+  /** `write memory`: saves the running-config as the startup-config (atomically). */
+  async saveRunning(): Promise<NvramFile> {
+    return this.nvram.write(STARTUP_CONFIG, this.runningText(), this.clock().getTime());
+  }
+
+  async eraseStartup(): Promise<boolean> {
+    return this.nvram.erase(STARTUP_CONFIG);
+  }
+
+  /** `copy startup-config running-config`: merges the startup-config into the running one. */
+  async mergeStartup(): Promise<{ errors: ReadError[]; found: boolean }> {
+    const file = await this.startup();
+    if (!file) return { errors: [], found: false };
+    const { errors } = await readConfig(file.text, this.running);
+    this.touch();
+    return { errors, found: true };
+  }
+
+  /** true when the running-config differs from what NVRAM holds. */
+  async isModified(): Promise<boolean> {
+    try {
+      const file = await this.startup();
+      return (file?.text ?? writeConfig(emptyConfig())) !== this.runningText();
+    } catch (e) {
+      if (e instanceof StoreError) return true;
+      throw e;
+    }
+  }
+
+  core(): Promise<CoreApi> {
+    if (!this.coreLoader) return Promise.reject(new Error('app.core: no crypto core in this build'));
+    this.corePromise ??= this.coreLoader().catch((e) => {
+      this.corePromise = undefined;
+      throw e;
+    });
+    return this.corePromise;
+  }
+
+  canReload(): boolean {
+    return !!this.reloader;
+  }
+
+  reload(): void {
+    this.reloader?.();
+  }
+
+  onMessage(fn: (line: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Broadcasts an asynchronous console message (IOS syslog style). */
+  notify(line: string): void {
+    for (const l of this.listeners) l(line);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The one table of user-facing text for errors (the ykpiv_strerror idea, STYLE.md §2c): the
+ * console prints these lines after `% `, the GUI shows the same words. Messages that are
+ * already written for users (ConfigError, and any PkiError whose message starts with "%")
+ * pass through unchanged.
+ */
+import { PkiError } from '../util/errors.ts';
+
+const BY_CODE: Record<string, (e: PkiError) => string> = {
+  blocked: () => 'NVRAM is busy: another Trustpoint tab is still using an older version of the stored data. Close the other tabs and try again.',
+  quota: (e) => `NVRAM is full: the browser refused to store more data. ${detail(e)}`,
+  version: () => 'The saved configuration was written by a newer version of Trustpoint. Reload the page to get that version.',
+  unavailable: (e) => `NVRAM is not available: ${detail(e)}`,
+  corrupt: (e) => `NVRAM data is damaged: ${detail(e)}`,
+  core: (e) => `Crypto core failure: ${detail(e)}`,
+  'bad-certificate': (e) => `Invalid certificate: ${detail(e)}`,
+  'bad-name': (e) => `Invalid name: ${detail(e)}`,
+};
+
+/** The part of a message after the `op: ` prefix. */
+function detail(e: PkiError): string {
+  return e.message.replace(/^[\w.]+: /, '');
+}
+
+export function userMessage(e: PkiError): string {
+  if (e.message.startsWith('%')) return e.message;
+  const f = BY_CODE[e.code];
+  return '% ' + (f ? f(e) : detail(e));
+}

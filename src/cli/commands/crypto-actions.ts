@@ -1,0 +1,108 @@
+/**
+ * The `crypto pki` and `crypto key` action commands (global configuration mode, as in IOS).
+ * Their grammar is complete so that pasted configurations and scripts parse; their actions
+ * arrive with the enrollment issues and until then they say so plainly.
+ */
+import type { CliCommand, CommandCtx } from '../session.ts';
+
+function notYet(what: string) {
+  return (ctx: CommandCtx) => {
+    ctx.print(`% "${what}" is not available yet in this version of Trustpoint.`);
+  };
+}
+
+const H = {
+  crypto: 'Encryption module',
+  pki: 'Public Key components',
+  ca: 'Certification authority (same as "pki")',
+  $name: 'Trustpoint name',
+};
+
+export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
+  {
+    syntax: 'crypto ( pki | ca ) authenticate WORD$name',
+    help: { ...H, authenticate: 'Get the certification authority certificate' },
+    handler: notYet('crypto pki authenticate'),
+  },
+  {
+    syntax: 'crypto ( pki | ca ) enroll WORD$name',
+    help: { ...H, enroll: 'Request a certificate from a certification authority' },
+    handler: notYet('crypto pki enroll'),
+  },
+  {
+    syntax: 'crypto ( pki | ca ) import WORD$name ( certificate | pkcs12 WORD$url ( password LINE$pw ) | pem ( terminal | url WORD ) password LINE$pw )',
+    help: {
+      ...H,
+      import: 'Import a certificate or keys',
+      certificate: 'Import a certificate from the terminal or a file',
+      pkcs12: 'Import keys and certificates in PKCS#12 format',
+      $url: 'File name or URL of the PKCS#12 file',
+      pem: 'Import keys and certificates in PEM format',
+      terminal: 'From the terminal',
+      url: 'From a file',
+      password: 'Password that protects the private key',
+      $pw: 'Password',
+    },
+    handler: notYet('crypto pki import'),
+  },
+  {
+    syntax: 'crypto ( pki | ca ) export WORD$name ( pem ( terminal | url WORD ) [( 3des | aes )] password LINE$pw | pkcs12 WORD$url [( 3des | aes )] password LINE$pw )',
+    help: {
+      ...H,
+      export: 'Export keys and certificates',
+      pem: 'Export in PEM format',
+      pkcs12: 'Export in PKCS#12 format',
+      $url: 'File name or URL',
+      terminal: 'To the terminal',
+      url: 'To a file',
+      '3des': 'Encrypt the private key with 3DES (compatibility)',
+      aes: 'Encrypt the private key with AES (default)',
+      password: 'Password that protects the private key',
+      $pw: 'Password',
+    },
+    handler: notYet('crypto pki export'),
+  },
+  {
+    syntax:
+      'crypto key generate rsa [( general-keys | usage-keys )] [label WORD$label] [modulus <512-4096>$mod] [exportable] [on WORD$dev]',
+    help: {
+      crypto: H.crypto,
+      key: 'Long term key operations',
+      generate: 'Generate new keys',
+      rsa: 'Generate RSA keys',
+      'general-keys': 'Generate a general purpose RSA key pair',
+      'usage-keys': 'Generate separate RSA key pairs for signing and encryption',
+      label: 'Provide a label',
+      $label: 'RSA key pair label',
+      modulus: 'Provide number of modulus bits on the command line',
+      $mod: 'Size of the key modulus in bits',
+      exportable: 'Allow the key to be exported',
+      on: 'Generate the keys on a device',
+      $dev: 'Device name, e.g. usbtoken0:',
+    },
+    handler: notYet('crypto key generate rsa'),
+  },
+  {
+    syntax: 'crypto key generate ec keysize ( 256 | 384 ) [label WORD$label] [exportable] [on WORD$dev]',
+    help: {
+      crypto: H.crypto,
+      key: 'Long term key operations',
+      generate: 'Generate new keys',
+      ec: 'Generate EC keys for ECDSA',
+      keysize: 'Number of bits in prime modulus',
+      '256': 'P-256 (secp256r1)',
+      '384': 'P-384 (secp384r1)',
+      label: 'Provide a label',
+      $label: 'EC key pair label',
+      exportable: 'Allow the key to be exported',
+      on: 'Generate the keys on a device',
+      $dev: 'Device name, e.g. usbtoken0:',
+    },
+    handler: notYet('crypto key generate ec'),
+  },
+  {
+    syntax: 'crypto key zeroize [( rsa | ec )] [WORD$label]',
+    help: { crypto: H.crypto, key: 'Long term key operations', zeroize: 'Remove keys', rsa: 'Remove RSA keys', ec: 'Remove EC keys', $label: 'Key pair label' },
+    handler: notYet('crypto key zeroize'),
+  },
+];

@@ -1,0 +1,125 @@
+/**
+ * The composition root: opens NVRAM, boots the app from the startup-config, starts the
+ * console session, mounts the shell, exposes `window.trustpoint`, asks for persistent storage
+ * and registers the service worker (offline start and the "new version" flow).
+ */
+import { TrustpointApp, VERSION } from './app/app.ts';
+import { userMessage } from './app/messages.ts';
+import { CliSession } from './cli/session.ts';
+import { makeCliRunner } from './cli/automation.ts';
+import { createWorkerCore } from './core/client.ts';
+import type { CoreApi } from './core/api.ts';
+import { openTrustpointDb } from './store/db.ts';
+import { IdbNvram, MemoryNvram, type Nvram } from './store/nvram.ts';
+import { requestPersistentStorage } from './store/persist.ts';
+import { PkiError } from './util/errors.ts';
+import type { TpApp } from './ui/tp-app.ts';
+import './ui/tp-app.ts';
+
+export interface TrustpointGlobal {
+  /** Runs console lines as if pasted; resolves to the transcript shown. */
+  cli(text: string): Promise<string>;
+  version: string;
+  app: TrustpointApp;
+  session: CliSession;
+  /** The crypto core (Worker), loaded on first use. */
+  core(): Promise<CoreApi>;
+}
+
+declare global {
+  interface Window {
+    trustpoint?: TrustpointGlobal;
+  }
+}
+
+async function openNvram(notes: string[], notify: (line: string) => void): Promise<Nvram> {
+  try {
+    const db = await openTrustpointDb({
+      onBlocked: () => notify('% NVRAM: waiting for another Trustpoint tab (older version) to close.'),
+      onVersionChange: () => notify('% NVRAM: a newer version of Trustpoint was opened in another tab; reload this tab to continue saving.'),
+      onTerminated: () => notify('% NVRAM: the browser closed the storage connection; reload to continue saving.'),
+    });
+    return new IdbNvram(db);
+  } catch (e) {
+    notes.push(e instanceof PkiError ? userMessage(e) : `% NVRAM: ${(e as Error).message}`);
+    notes.push('% Running with memory-only NVRAM: nothing is kept across reloads.');
+    return new MemoryNvram();
+  }
+}
+
+async function start(): Promise<void> {
+  const notes: string[] = [];
+  let appRef: TrustpointApp | undefined;
+  const nvram = await openNvram(notes, (l) => appRef?.notify(l));
+  const app = new TrustpointApp({ nvram, core: async () => createWorkerCore(), reload: () => location.reload() });
+  appRef = app;
+  const boot = await app.boot();
+  const session = new CliSession(app);
+
+  const shell = document.createElement('tp-app') as TpApp;
+  shell.app = app;
+  shell.session = session;
+  document.body.replaceChildren(shell);
+
+  session.print(`Trustpoint Software, Version ${VERSION}`);
+  for (const n of notes) session.print(n);
+  if (boot.failure) {
+    session.print(`% ${boot.failure}`);
+    session.print('% Starting with the default configuration; the damaged startup-config is left in NVRAM until you "write memory".');
+  } else if (boot.loaded) {
+    for (const e of boot.errors) {
+      session.print(`% startup-config line ${e.line}: ${e.text.trim()}`);
+      session.print(`  ${e.message}`);
+    }
+  } else session.print('startup-config is not present; using the default configuration.');
+  session.print('');
+
+  window.trustpoint = { cli: makeCliRunner(session), version: VERSION, app, session, core: () => app.core() };
+  document.documentElement.dataset.ready = 'true';
+
+  void requestPersistentStorage().then((state) => {
+    app.persistState = state;
+    shell.requestUpdate();
+  });
+
+  registerServiceWorker(shell);
+  handleLaunchedFiles(session);
+}
+
+function registerServiceWorker(shell: TpApp): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  const hadController = !!navigator.serviceWorker.controller;
+  void navigator.serviceWorker.register('./sw.js', { scope: './' }).then((reg) => {
+    const offer = () => {
+      if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();
+    };
+    offer();
+    reg.addEventListener('updatefound', () => {
+      reg.installing?.addEventListener('statechange', offer);
+    });
+    shell.addEventListener('tp-update-accepted', () => reg.waiting?.postMessage({ type: 'SKIP_WAITING' }));
+  });
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // Only an accepted update swaps a controller under a running page; the first install does not reload.
+    if (!hadController || reloading) return;
+    reloading = true;
+    location.reload();
+  });
+}
+
+/** Files opened with the installed app (manifest file_handlers). */
+function handleLaunchedFiles(session: CliSession): void {
+  const lq = (window as unknown as { launchQueue?: { setConsumer(f: (p: { files: FileSystemFileHandle[] }) => void): void } }).launchQueue;
+  lq?.setConsumer(async (params) => {
+    for (const h of params.files) {
+      const f = await h.getFile();
+      session.print(`% Opened ${f.name} (${f.size} bytes). Importing certificates and keys from files arrives with "crypto pki import".`);
+    }
+  });
+}
+
+void start().catch((e) => {
+  console.error(e);
+  document.body.textContent = `Trustpoint failed to start: ${(e as Error).message}`;
+});

@@ -1,0 +1,55 @@
+/// <reference lib="webworker" />
+/**
+ * The service worker: precaches the app shell, the bundles and core.wasm at install, serves
+ * them cache-first (so the app starts offline), and swaps to a new version only when the page
+ * asks (the "new version — reload" banner). Cross-origin requests (CAs, proxies) are never
+ * touched. The precache list and version are injected at build time (vite.config.ts).
+ */
+export {};
+declare const self: ServiceWorkerGlobalScope;
+
+const PRECACHE = '__TP_PRECACHE__' as unknown as string[];
+const VERSION = '__TP_VERSION__';
+const CACHE = `trustpoint-${VERSION}`;
+const SHELL = './';
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll([SHELL, ...PRECACHE]);
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) if (key.startsWith('trustpoint-') && key !== CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      if (req.mode === 'navigate') {
+        const shell = await cache.match(SHELL);
+        if (shell) return shell;
+        return fetch(req);
+      }
+      const hit = await cache.match(req, { ignoreSearch: url.pathname.endsWith('.webmanifest') });
+      return hit ?? fetch(req);
+    })(),
+  );
+});
