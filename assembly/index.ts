@@ -2,3 +2,4 @@
 // Each domain keeps its exports in <domain>/exports.ts; add one line per domain here.
 export { io_reserve, io_capacity, io_wipe } from './util/io';
 export * from './hash/exports';
+export * from './kdf/exports';

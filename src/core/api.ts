@@ -6,6 +6,7 @@
 import type { CoreOps, ProgressFn } from './instance.ts';
 
 export type { HashAlg } from './ops/hash.ts';
+export type { Pkcs12KdfId } from './ops/kdf.ts';
 export type { CoreOps, ProgressFn } from './instance.ts';
 
 /** Per-call options: cancellation and progress. */

@@ -12,6 +12,9 @@ import type { WorkerReply, WorkerRequest } from './protocol.ts';
 /** Op names and their arity (CallOptions follows the positional arguments). */
 const OPS: Record<string, number> = {
   digest: 2,
+  hmac: 3,
+  pbkdf2: 5,
+  pkcs12Kdf: 6,
 };
 
 interface Pending {

@@ -6,12 +6,13 @@
 import { CoreError } from '../util/errors.ts';
 import { Io } from './io.ts';
 import { hashOps, type HashExports, type HashOps } from './ops/hash.ts';
+import { kdfOps, type KdfExports, type KdfOps } from './ops/kdf.ts';
 
 /** Everything core.wasm exports that JS uses. */
-export type CoreExports = HashExports;
+export type CoreExports = HashExports & KdfExports;
 
 /** The synchronous operations of the core. Add a domain by intersecting its Ops type. */
-export type CoreOps = HashOps;
+export type CoreOps = HashOps & KdfOps;
 
 /** Progress of a long operation (RSA key generation): `done` of `total` steps. */
 export type ProgressFn = (done: number, total: number) => void;
@@ -80,7 +81,7 @@ export async function instantiateCore(source: WasmSource): Promise<CoreInstance>
   const ex = instance.exports as unknown as CoreExports;
   memory = ex.memory;
   const io = new Io(ex);
-  const ops: CoreOps = { ...hashOps(ex, io) };
+  const ops: CoreOps = { ...hashOps(ex, io), ...kdfOps(ex, io) };
   return {
     ...ops,
     exports: ex,

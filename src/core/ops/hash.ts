@@ -30,6 +30,7 @@ export interface HashExports extends IoExports {
   hash_init(alg: number): number;
   hash_update(alg: number, ptr: number, len: number): number;
   hash_final(alg: number, out: number): number;
+  hash_digest(alg: number, ptr: number, len: number, out: number): number;
 }
 
 export interface HashOps {
@@ -51,7 +52,15 @@ export function hashOps(ex: HashExports, io: Io): HashOps {
     digest(alg, data) {
       const id = hashAlgId(alg);
       const size = HASH_SIZE[alg];
-      const chunk = Math.min(CHUNK, Math.max(data.length, 1));
+      if (data.length <= CHUNK) {
+        // One call: the data fits the arena comfortably.
+        return io.call([data, 64], ([buf, out]) => {
+          const n = ex.hash_digest(id, buf!, data.length, out!);
+          if (n !== size) throw new RangeError(`digest: core returned ${n} for ${alg}`);
+          return io.read(out!, size);
+        });
+      }
+      const chunk = CHUNK;
       return io.call([chunk, 64], ([buf, out]) => {
         if (ex.hash_init(id) < 0) throw new RangeError(`digest: core refused ${alg}`);
         const mem = () => io.mem();
