@@ -88,7 +88,7 @@ async function start(): Promise<void> {
 
 function registerServiceWorker(shell: TpApp): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
-  const hadController = !!navigator.serviceWorker.controller;
+  let accepted = false;
   void navigator.serviceWorker.register('./sw.js', { scope: './' }).then((reg) => {
     const offer = () => {
       if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();
@@ -97,13 +97,16 @@ function registerServiceWorker(shell: TpApp): void {
     reg.addEventListener('updatefound', () => {
       reg.installing?.addEventListener('statechange', offer);
     });
-    shell.addEventListener('tp-update-accepted', () => reg.waiting?.postMessage({ type: 'SKIP_WAITING' }));
+    shell.addEventListener('tp-update-accepted', () => {
+      accepted = true;
+      reg.waiting?.postMessage({ type: 'SKIP_WAITING' });
+    });
   });
-  let reloading = false;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    // Only an accepted update swaps a controller under a running page; the first install does not reload.
-    if (!hadController || reloading) return;
-    reloading = true;
+    // The first install also changes the controller (clients.claim); only an update the
+    // user accepted reloads the page.
+    if (!accepted) return;
+    accepted = false;
     location.reload();
   });
 }

@@ -8,7 +8,7 @@ import { PkiError } from '../util/errors.ts';
 
 const BY_CODE: Record<string, (e: PkiError) => string> = {
   blocked: () => 'NVRAM is busy: another Trustpoint tab is still using an older version of the stored data. Close the other tabs and try again.',
-  quota: (e) => `NVRAM is full: the browser refused to store more data. ${detail(e)}`,
+  quota: (e) => `NVRAM is full: ${detail(e)}`,
   version: () => 'The saved configuration was written by a newer version of Trustpoint. Reload the page to get that version.',
   unavailable: (e) => `NVRAM is not available: ${detail(e)}`,
   corrupt: (e) => `NVRAM data is damaged: ${detail(e)}`,

@@ -259,6 +259,8 @@ export class CliSession {
       while (this.queue.length) {
         const line = this.queue.shift()!;
         await this.execute(line);
+        // Mode and prompt may have changed without output: tell the views.
+        this.write('');
       }
     } finally {
       this.running = false;
@@ -275,6 +277,7 @@ export class CliSession {
           return;
         }
         this.pendingAsk = { q, resolve, reject };
+        this.write('');
         this.checkIdle();
       });
       this.write((q.kind === 'secret' ? '' : answer) + '\n');
