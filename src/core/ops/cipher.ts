@@ -26,6 +26,7 @@ export const E_CIPHER_LENGTH = -82;
 export const E_CIPHER_ALG = -83;
 export const E_CIPHER_PARAM = -84;
 
+/** Per-call cipher options. */
 export interface CipherOptions {
   /** PKCS#7 padding; `false` requires whole blocks in and gives whole blocks out. Default true. */
   padding?: boolean;
@@ -33,6 +34,7 @@ export interface CipherOptions {
   rc2EffectiveBits?: number;
 }
 
+/** The exports of assembly/cipher (see `cipher_crypt` in assembly/cipher/exports.ts). */
 export interface CipherExports extends IoExports {
   cipher_crypt(
     alg: number,
@@ -49,6 +51,7 @@ export interface CipherExports extends IoExports {
   ): number;
 }
 
+/** The cipher operations of the core (JS op functions: no default or rest parameters). */
 export interface CipherOps {
   /** CBC encryption (SP 800-38A §6.2); PKCS#7 padding unless `opts.padding === false`. */
   encryptCbc(alg: CbcAlg, key: Uint8Array, iv: Uint8Array, data: Uint8Array, opts?: CipherOptions): Uint8Array;
@@ -84,6 +87,7 @@ function bytes(v: unknown, title: string, op: string): Uint8Array {
   return v;
 }
 
+/** Builds the cipher ops over a core instance's exports and I/O arena. */
 export function cipherOps(ex: CipherExports, io: Io): CipherOps {
   function run(op: string, name: CipherName, mode: number, encrypt: boolean, key: Uint8Array, iv: Uint8Array | undefined, data: Uint8Array, opts: CipherOptions | undefined): Uint8Array {
     bytes(key, 'key', op);

@@ -30,6 +30,7 @@ export const DER_REASON: Readonly<Record<number, string>> = {
   [-96]: 'too-deep',
   [-97]: 'bad-tag',
   [-98]: 'not-a-crl',
+  [-99]: 'bad-form',
 };
 
 const DER_MESSAGE: Readonly<Record<string, string>> = {
@@ -42,6 +43,7 @@ const DER_MESSAGE: Readonly<Record<string, string>> = {
   'too-deep': 'nesting too deep',
   'bad-tag': 'invalid tag',
   'not-a-crl': 'not an X.509 CertificateList',
+  'bad-form': 'universal tag in the wrong primitive/constructed form',
 };
 
 /** A DER input the strict reader rejects (`code` 'der'; `reason` names the rule, `offset` where). */
@@ -56,6 +58,7 @@ export class DerError extends PkiError {
   }
 }
 
+/** Options of `derScan`. */
 export interface DerScanOptions {
   /** Deepest nesting allowed below the top-level element, 0..64. Default 32. */
   maxDepth?: number;
@@ -76,6 +79,7 @@ export interface DerElement {
   depth: number;
 }
 
+/** The exports of assembly/der (see assembly/der/exports.ts). */
 export interface DerExports extends IoExports {
   der_scan(inPtr: number, inLen: number, outPtr: number, maxElems: number, maxDepth: number): number;
   der_error_offset(): number;
@@ -83,6 +87,7 @@ export interface DerExports extends IoExports {
   der_crl_error_offset(): number;
 }
 
+/** The DER operations of the core (JS op functions: no default or rest parameters). */
 export interface DerOps {
   /**
    * Scans one DER element filling `der` exactly. Returns DER_STRIDE u32 per element in
@@ -104,6 +109,7 @@ function derFailure(op: string, code: number, offset: number): Error {
   return new RangeError(`${op}: core refused the request (code ${code})`);
 }
 
+/** Builds the DER ops over a core instance's exports and I/O arena. */
 export function derOps(ex: DerExports, io: Io): DerOps {
   return {
     derScan(der, opts) {
