@@ -1,13 +1,21 @@
 /**
- * A small view model of an X.509 certificate for the configuration layer and `show`
- * commands. Parsing is strict about the outer encoding (one complete DER SEQUENCE, nothing
- * after it) so that a damaged hex block or paste is rejected instead of half-read.
+ * A view model of an X.509 certificate for the configuration layer, enrollment and the
+ * `show crypto pki certificates` renderer. Parsing is strict about the outer encoding (one
+ * complete DER SEQUENCE, nothing after it) so that a damaged hex block or paste is rejected
+ * instead of half-read. The original bytes are kept; nothing is re-encoded.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { PkiError } from '../util/errors.ts';
 import { toHex } from '../util/hex.ts';
 import { shortNameOf, type Attribute } from './names.ts';
+
+export type PublicKeyInfo = { kind: 'rsa'; bits: number } | { kind: 'ec'; curve: string } | { kind: 'other'; oid: string };
+
+export interface GeneralNameView {
+  kind: 'dns' | 'ip' | 'email' | 'uri' | 'dn' | 'other';
+  value: string;
+}
 
 export interface CertificateSummary {
   /** Serial number as IOS prints it: upper-case hex without leading zero bytes (at least one byte). */
@@ -21,7 +29,26 @@ export interface CertificateSummary {
   /** subject == issuer (byte-wise) */
   selfIssued: boolean;
   signatureAlgorithm: string;
+  publicKey: PublicKeyInfo;
+  /** SubjectPublicKeyInfo DER */
+  spki: Uint8Array;
+  /** keyUsage bit names (digitalSignature, keyEncipherment, ...) when the extension is present */
+  keyUsage?: string[];
+  /** extendedKeyUsage OIDs when present */
+  extKeyUsage?: string[];
+  subjectAltNames: GeneralNameView[];
+  crlDistributionPoints: string[];
+  subjectKeyId?: string;
+  authorityKeyId?: string;
 }
+
+const KU_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+
+const CURVES: Record<string, string> = {
+  '1.2.840.10045.3.1.7': 'P-256',
+  '1.3.132.0.34': 'P-384',
+  '1.3.132.0.35': 'P-521',
+};
 
 function attrs(name: pkijs.RelativeDistinguishedNames): Attribute[] {
   return name.typesAndValues.map((tv) => ({
@@ -31,17 +58,66 @@ function attrs(name: pkijs.RelativeDistinguishedNames): Attribute[] {
   }));
 }
 
+/** Parses one complete DER element; throws PkiError(code) naming the problem. */
+export function parseDer(der: Uint8Array, code: string, what: string): asn1js.AsnType {
+  const buf = der.slice().buffer;
+  const asn = asn1js.fromBER(buf);
+  if (asn.offset === -1) throw new PkiError(code, `${what}: malformed DER (${asn.result.error || 'decoding failed'})`);
+  if (asn.offset !== der.length) throw new PkiError(code, `${what}: ${der.length - asn.offset} bytes after the ${what.replace(/^.*\./, '')}`);
+  return asn.result;
+}
+
 /** Parses a DER certificate. Throws PkiError('bad-certificate') with the reason. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   if (der.length < 2 || der[0] !== 0x30) throw new PkiError('bad-certificate', 'x509.parse: not a DER certificate (no SEQUENCE)');
-  const buf = der.slice().buffer;
-  const asn = asn1js.fromBER(buf);
-  if (asn.offset === -1) throw new PkiError('bad-certificate', `x509.parse: malformed DER (${asn.result.error || 'decoding failed'})`);
-  if (asn.offset !== der.length) throw new PkiError('bad-certificate', `x509.parse: ${der.length - asn.offset} bytes after the certificate`);
+  const asn = parseDer(der, 'bad-certificate', 'x509.parse');
   try {
-    return new pkijs.Certificate({ schema: asn.result });
+    return new pkijs.Certificate({ schema: asn });
   } catch (e) {
     throw new PkiError('bad-certificate', `x509.parse: not an X.509 certificate (${(e as Error).message})`, { cause: e });
+  }
+}
+
+function publicKeyInfo(spki: pkijs.PublicKeyInfo): PublicKeyInfo {
+  const oid = spki.algorithm.algorithmId;
+  if (oid === '1.2.840.113549.1.1.1') {
+    try {
+      const rsa = spki.parsedKey as pkijs.RSAPublicKey | undefined;
+      let mod = new Uint8Array(rsa!.modulus.valueBlock.valueHexView);
+      while (mod.length && mod[0] === 0) mod = mod.subarray(1);
+      const bits = mod.length ? (mod.length - 1) * 8 + (32 - Math.clz32(mod[0]!)) : 0;
+      return { kind: 'rsa', bits };
+    } catch {
+      return { kind: 'rsa', bits: 0 };
+    }
+  }
+  if (oid === '1.2.840.10045.2.1') {
+    const p = spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined;
+    const curveOid = p?.valueBlock?.toString?.() ?? '';
+    return { kind: 'ec', curve: CURVES[curveOid] ?? curveOid };
+  }
+  return { kind: 'other', oid };
+}
+
+function generalName(n: pkijs.GeneralName): GeneralNameView {
+  switch (n.type) {
+    case 1:
+      return { kind: 'email', value: String(n.value) };
+    case 2:
+      return { kind: 'dns', value: String(n.value) };
+    case 6:
+      return { kind: 'uri', value: String(n.value) };
+    case 7: {
+      const b = new Uint8Array((n.value as asn1js.OctetString).valueBlock.valueHexView);
+      if (b.length === 4) return { kind: 'ip', value: Array.from(b).join('.') };
+      const groups: string[] = [];
+      for (let i = 0; i < b.length; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
+      return { kind: 'ip', value: groups.join(':') };
+    }
+    case 4:
+      return { kind: 'dn', value: attrs(n.value as pkijs.RelativeDistinguishedNames).map((a) => `${a.short}=${a.value}`).join(', ') };
+    default:
+      return { kind: 'other', value: `[${n.type}]` };
   }
 }
 
@@ -49,11 +125,13 @@ export function summarizeCertificate(der: Uint8Array): CertificateSummary {
   const cert = parseCertificate(der);
   let serialBytes = new Uint8Array(cert.serialNumber.valueBlock.valueHexView);
   while (serialBytes.length > 1 && serialBytes[0] === 0) serialBytes = serialBytes.subarray(1);
-  const bc = cert.extensions?.find((e) => e.extnID === '2.5.29.19');
+  const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
+  const bc = ext('2.5.29.19');
   const isCA = !!(bc?.parsedValue as pkijs.BasicConstraints | undefined)?.cA;
   const subjectDer = new Uint8Array(cert.subject.toSchema().toBER());
   const issuerDer = new Uint8Array(cert.issuer.toSchema().toBER());
-  return {
+  const spki = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER());
+  const s: CertificateSummary = {
     serial: toHex(serialBytes),
     subject: attrs(cert.subject),
     issuer: attrs(cert.issuer),
@@ -62,5 +140,40 @@ export function summarizeCertificate(der: Uint8Array): CertificateSummary {
     isCA,
     selfIssued: toHex(subjectDer) === toHex(issuerDer),
     signatureAlgorithm: cert.signatureAlgorithm.algorithmId,
+    publicKey: publicKeyInfo(cert.subjectPublicKeyInfo),
+    spki,
+    subjectAltNames: [],
+    crlDistributionPoints: [],
   };
+  const ku = ext('2.5.29.15');
+  if (ku) {
+    const bits = ku.parsedValue as asn1js.BitString | undefined;
+    const view = bits ? new Uint8Array(bits.valueBlock.valueHexView) : new Uint8Array();
+    s.keyUsage = KU_NAMES.filter((_, i) => ((view[i >> 3] ?? 0) >> (7 - (i & 7))) & 1);
+  }
+  const eku = ext('2.5.29.37')?.parsedValue as pkijs.ExtKeyUsage | undefined;
+  if (eku) s.extKeyUsage = [...eku.keyPurposes];
+  const san = ext('2.5.29.17')?.parsedValue as pkijs.AltName | undefined;
+  if (san) s.subjectAltNames = san.altNames.map(generalName);
+  const cdp = ext('2.5.29.31')?.parsedValue as pkijs.CRLDistributionPoints | undefined;
+  for (const dp of cdp?.distributionPoints ?? []) {
+    const names = Array.isArray(dp.distributionPoint) ? dp.distributionPoint : [];
+    for (const n of names as pkijs.GeneralName[]) s.crlDistributionPoints.push(generalName(n).value);
+  }
+  const ski = ext('2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+  if (ski) s.subjectKeyId = toHex(new Uint8Array(ski.valueBlock.valueHexView));
+  const aki = ext('2.5.29.35')?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+  if (aki?.keyIdentifier) s.authorityKeyId = toHex(new Uint8Array(aki.keyIdentifier.valueBlock.valueHexView));
+  return s;
+}
+
+/** The usage IOS shows for a certificate: Signature, Encryption or General Purpose. */
+export function iosCertificateUsage(s: CertificateSummary): 'General Purpose' | 'Signature' | 'Encryption' {
+  const ku = s.keyUsage;
+  if (!ku) return 'General Purpose';
+  const sign = ku.includes('digitalSignature') || ku.includes('nonRepudiation') || ku.includes('keyCertSign') || ku.includes('cRLSign');
+  const enc = ku.includes('keyEncipherment') || ku.includes('dataEncipherment') || ku.includes('keyAgreement');
+  if (sign && !enc) return 'Signature';
+  if (enc && !sign) return 'Encryption';
+  return 'General Purpose';
 }
