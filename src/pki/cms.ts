@@ -17,7 +17,7 @@ export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
 /** The certificates (DER) of a PKCS#7 SignedData; throws PkiError('bad-pkcs7'). */
 export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
-  const asn = parseDer(der, 'bad-pkcs7', 'pkcs7.parse');
+  const asn = parseDer(der, 'bad-pkcs7', 'pkcs7.parse', 'PKCS#7 data');
   let ci: pkijs.ContentInfo;
   try {
     ci = new pkijs.ContentInfo({ schema: asn });
@@ -48,7 +48,7 @@ export type DerKind = 'certificate' | 'pkcs7' | 'csr' | 'crl' | 'pkcs12' | 'priv
 export function classifyDer(der: Uint8Array): DerKind {
   let asn: ReturnType<typeof parseDer>;
   try {
-    asn = parseDer(der, 'bad-der', 'der');
+    asn = parseDer(der, 'bad-der', 'der', 'object');
   } catch {
     return 'unknown';
   }

@@ -59,18 +59,18 @@ function attrs(name: pkijs.RelativeDistinguishedNames): Attribute[] {
 }
 
 /** Parses one complete DER element; throws PkiError(code) naming the problem. */
-export function parseDer(der: Uint8Array, code: string, what: string): asn1js.AsnType {
+export function parseDer(der: Uint8Array, code: string, op: string, noun: string): asn1js.AsnType {
   const buf = der.slice().buffer;
   const asn = asn1js.fromBER(buf);
-  if (asn.offset === -1) throw new PkiError(code, `${what}: malformed DER (${asn.result.error || 'decoding failed'})`);
-  if (asn.offset !== der.length) throw new PkiError(code, `${what}: ${der.length - asn.offset} bytes after the ${what.replace(/^.*\./, '')}`);
+  if (asn.offset === -1) throw new PkiError(code, `${op}: malformed DER (${asn.result.error || 'decoding failed'})`);
+  if (asn.offset !== der.length) throw new PkiError(code, `${op}: ${der.length - asn.offset} bytes after the ${noun}`);
   return asn.result;
 }
 
 /** Parses a DER certificate. Throws PkiError('bad-certificate') with the reason. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   if (der.length < 2 || der[0] !== 0x30) throw new PkiError('bad-certificate', 'x509.parse: not a DER certificate (no SEQUENCE)');
-  const asn = parseDer(der, 'bad-certificate', 'x509.parse');
+  const asn = parseDer(der, 'bad-certificate', 'x509.parse', 'certificate');
   try {
     return new pkijs.Certificate({ schema: asn });
   } catch (e) {
