@@ -3,3 +3,5 @@
 export { io_reserve, io_capacity, io_wipe } from './util/io';
 export * from './hash/exports';
 export * from './kdf/exports';
+export * from './cipher/exports';
+export * from './der/exports';

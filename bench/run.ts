@@ -59,6 +59,7 @@ async function main() {
   let measured: Measured;
   try {
     const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') console.error('page:', m.text());
     });

@@ -46,7 +46,7 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt"
 
 step "build: production app"
 npx vite build

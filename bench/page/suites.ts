@@ -1,4 +1,92 @@
-/** Suites beyond hashing: RSA, ECDSA, 3DES, DER scanning (filled as the core grows). */
+/** Suites beyond hashing: block ciphers and DER scanning (RSA and ECDSA join as the core grows). */
+import * as pkijs from 'pkijs';
+import * as asn1js from 'asn1js';
+import forge from 'node-forge';
 import type { Suite } from './bench.ts';
 
-export const suites: Suite[] = [];
+const MiB = 1 << 20;
+const data = new Uint8Array(MiB).map((_, i) => (i * 13) & 0xff);
+const k16 = new Uint8Array(16).map((_, i) => i + 1);
+const k24 = new Uint8Array(24).map((_, i) => i * 3 + 1);
+const iv16 = new Uint8Array(16).fill(7);
+const iv8 = new Uint8Array(8).fill(9);
+
+async function aesKey(subtle: SubtleCrypto) {
+  return subtle.importKey('raw', k16, 'AES-CBC', false, ['encrypt', 'decrypt']);
+}
+
+const forgeBuf = forge.util.createBuffer();
+for (let o = 0; o < data.length; o += 8192) forgeBuf.putBytes(forge.util.binary.raw.encode(data.subarray(o, o + 8192)));
+
+export const suites: Suite[] = [
+  {
+    op: 'AES-128-CBC encrypt 1 MiB',
+    bytes: MiB,
+    impls: [
+      { impl: 'core', setup: ({ core }) => () => core.encryptCbc('AES-CBC', k16, iv16, data, { padding: false }) },
+      {
+        impl: 'webcrypto',
+        setup: async ({ subtle }) => {
+          const key = await aesKey(subtle);
+          return () => subtle.encrypt({ name: 'AES-CBC', iv: iv16 }, key, data);
+        },
+      },
+    ],
+  },
+  {
+    op: '3DES-CBC encrypt 1 MiB',
+    bytes: MiB,
+    impls: [
+      { impl: 'core', setup: ({ core }) => () => core.encryptCbc('DES-EDE3-CBC', k24, iv8, data, { padding: false }) },
+      {
+        impl: 'node-forge',
+        setup: () => () => {
+          const c = forge.cipher.createCipher('3DES-CBC', forge.util.binary.raw.encode(k24));
+          c.start({ iv: forge.util.binary.raw.encode(iv8) });
+          c.update(forgeBuf.copy());
+          c.finish();
+        },
+      },
+    ],
+  },
+  {
+    op: '3DES-CBC decrypt 1 MiB',
+    bytes: MiB,
+    impls: [
+      {
+        impl: 'core',
+        setup: ({ core }) => {
+          const ct = core.encryptCbc('DES-EDE3-CBC', k24, iv8, data, { padding: false });
+          return () => core.decryptCbc('DES-EDE3-CBC', k24, iv8, ct, { padding: false });
+        },
+      },
+    ],
+  },
+  {
+    op: 'CRL scan 100,000 entries (index serials)',
+    minMs: 3000,
+    impls: [
+      {
+        impl: 'core',
+        setup: ({ core, inputs }) => {
+          if (!inputs.crl) throw new Error('no CRL input');
+          return () => core.crlSerials(inputs.crl!);
+        },
+      },
+      {
+        impl: 'pkijs',
+        setup: ({ inputs }) => {
+          if (!inputs.crl) throw new Error('no CRL input');
+          // asn1js refuses big inputs at its default node limit; lift it for the comparison.
+          const buf = inputs.crl.slice().buffer;
+          return () => {
+            const asn = asn1js.fromBER(buf, { maxNodes: 50_000_000, maxContentLength: 1 << 30 });
+            const crl = new pkijs.CertificateRevocationList({ schema: asn.result });
+            return crl.revokedCertificates?.map((r) => r.userCertificate.valueBlock.valueHexView);
+          };
+        },
+      },
+    ],
+    maxRuns: 5,
+  },
+];

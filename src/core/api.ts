@@ -7,6 +7,8 @@ import type { CoreOps, ProgressFn } from './instance.ts';
 
 export type { HashAlg } from './ops/hash.ts';
 export type { Pkcs12KdfId } from './ops/kdf.ts';
+export type { CbcAlg, EcbAlg, CipherOptions } from './ops/cipher.ts';
+export type { DerScanOptions } from './ops/der.ts';
 export type { CoreOps, ProgressFn } from './instance.ts';
 
 /** Per-call options: cancellation and progress. */

@@ -15,6 +15,12 @@ const OPS: Record<string, number> = {
   hmac: 3,
   pbkdf2: 5,
   pkcs12Kdf: 6,
+  encryptCbc: 5,
+  decryptCbc: 5,
+  encryptEcb: 4,
+  decryptEcb: 4,
+  derScan: 2,
+  crlSerials: 1,
 };
 
 interface Pending {

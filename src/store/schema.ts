@@ -6,6 +6,9 @@
  * Version 1: `nvram` — configuration files by name (`startup-config`), each a single record
  *            written in one transaction, with its length and CRC-32;
  *            `meta`  — small facts about the database (schema version history).
+ * Version 2: `keys`  — key pairs by [label, usage] (IOS keeps usage keys under one label):
+ *            a non-extractable WebCrypto CryptoKey kept by structured clone, or a core-held
+ *            key wrapped under a non-extractable AES-GCM key kept in `meta`.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 
@@ -26,9 +29,36 @@ export interface MetaRecord {
   value: unknown;
 }
 
+export type KeyUsage = 'general' | 'signature' | 'encryption';
+
+export interface KeyRecord {
+  label: string;
+  usage: KeyUsage;
+  kind: 'rsa' | 'ec';
+  /** RSA modulus bits */
+  bits?: number;
+  /** EC curve */
+  curve?: 'P-256' | 'P-384' | 'P-521';
+  exportable: boolean;
+  /** ms since the epoch */
+  createdAt: number;
+  /** SubjectPublicKeyInfo DER */
+  spki: Uint8Array;
+  /** where the private key lives */
+  holder: 'webcrypto' | 'core';
+  /** webcrypto: the non-extractable private key (and its public half) */
+  privateKey?: CryptoKey;
+  publicKey?: CryptoKey;
+  /** core: PKCS#8, AES-GCM-wrapped under meta 'wrap-key' (alg 'none' only where WebCrypto is absent) */
+  wrapped?: { alg: 'AES-GCM' | 'none'; iv: Uint8Array; data: Uint8Array };
+  /** `on usbtoken0:` keys (later) */
+  device?: string;
+}
+
 export interface TrustpointDB extends DBSchema {
   nvram: { key: string; value: NvramFile };
   meta: { key: string; value: MetaRecord };
+  keys: { key: [string, KeyUsage]; value: KeyRecord; indexes: { label: string } };
 }
 
 export type UpgradeTx = IDBPTransaction<TrustpointDB, StoreNames<TrustpointDB>[], 'versionchange'>;
@@ -45,6 +75,13 @@ export const MIGRATIONS: readonly Migration[] = [
     run(db) {
       db.createObjectStore('nvram', { keyPath: 'name' });
       db.createObjectStore('meta', { keyPath: 'key' });
+    },
+  },
+  {
+    to: 2,
+    run(db) {
+      const keys = db.createObjectStore('keys', { keyPath: ['label', 'usage'] });
+      keys.createIndex('label', 'label');
     },
   },
 ];

@@ -89,7 +89,7 @@ describe('schema migrations', () => {
   test('a fresh database gets the current schema and records the migration', async () => {
     const db = await open(fresh());
     expect(db.version).toBe(SCHEMA_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['meta', 'nvram']);
+    expect([...db.objectStoreNames].sort()).toEqual(['keys', 'meta', 'nvram']);
     expect(await db.get('meta', `migrated-to-${SCHEMA_VERSION}`)).toMatchObject({ value: { from: 0 } });
   });
 
@@ -118,6 +118,21 @@ describe('schema migrations', () => {
     expect(await v2.get('meta', `migrated-to-${SCHEMA_VERSION + 1}`)).toMatchObject({ value: { from: SCHEMA_VERSION } });
   });
 
+  test('a version 1 database (NVRAM only) upgrades to version 2 (keys) and keeps its configuration', async () => {
+    const name = fresh();
+    const v1 = await open(name, MIGRATIONS.filter((m) => m.to === 1));
+    expect(v1.version).toBe(1);
+    expect([...v1.objectStoreNames]).not.toContain('keys');
+    await new IdbNvram(v1).write('startup-config', '!\nhostname v1\n!\nend\n');
+    opened.pop()!.close();
+    const v2 = await open(name);
+    expect(v2.version).toBe(2);
+    expect([...v2.objectStoreNames]).toContain('keys');
+    expect(v2.transaction('keys').store.indexNames.contains('label')).toBe(true);
+    expect((await new IdbNvram(v2).read('startup-config'))?.text).toContain('hostname v1');
+    expect(await v2.get('meta', 'migrated-to-2')).toMatchObject({ value: { from: 1 } });
+  });
+
   test('an older tab is asked to close (versionchange) so a newer one can upgrade', async () => {
     const name = fresh();
     let told = 0;
@@ -131,9 +146,8 @@ describe('schema migrations', () => {
   test('blocked is reported while a foreign connection holds the old version', async () => {
     const name = fresh();
     const foreign = await openDB(name, SCHEMA_VERSION, {
-      upgrade(db) {
-        db.createObjectStore('nvram', { keyPath: 'name' });
-        db.createObjectStore('meta', { keyPath: 'key' });
+      upgrade(db, _old, _new, tx) {
+        for (const m of MIGRATIONS) m.run(db as never, tx as never);
       },
     });
     let blocked = 0;
