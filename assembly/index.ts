@@ -5,3 +5,4 @@ export * from './hash/exports';
 export * from './kdf/exports';
 export * from './cipher/exports';
 export * from './der/exports';
+export * from './ec/exports';

@@ -9,6 +9,7 @@ export type { HashAlg } from './ops/hash.ts';
 export type { Pkcs12KdfId } from './ops/kdf.ts';
 export type { CbcAlg, EcbAlg, CipherOptions } from './ops/cipher.ts';
 export type { DerScanOptions } from './ops/der.ts';
+export type { EcCurve, EcSigFormat, EcKeyFormat, EcKeyPair, EcKeyInfo } from './ops/ec.ts';
 export type { CoreOps, ProgressFn } from './instance.ts';
 
 /** Per-call options: cancellation and progress. */

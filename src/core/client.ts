@@ -21,6 +21,16 @@ const OPS: Record<string, number> = {
   decryptEcb: 4,
   derScan: 2,
   crlSerials: 1,
+  ecPrepare: 1,
+  ecGenerate: 1,
+  ecSign: 4,
+  ecSignDigest: 4,
+  ecVerify: 5,
+  ecVerifyDigest: 5,
+  ecConvertKey: 2,
+  ecKeyInfo: 1,
+  ecCompressPoint: 2,
+  ecDecompressPoint: 2,
 };
 
 interface Pending {
@@ -59,11 +69,18 @@ export function createWorkerCore(opts: WorkerCoreOptions = {}): CoreApi {
       pending.delete(m.id);
       if (m.ok) p.resolve(m.result);
       else {
-        const { name, message, code, op } = m.error;
+        const { name, message, code, op, reason, offset } = m.error;
         if (name === 'TypeError') p.reject(new TypeError(message));
         else if (name === 'RangeError') p.reject(new RangeError(message));
         else if (name === 'CoreError') p.reject(Object.assign(new CoreError(op ?? 'op', ''), { message }));
-        else p.reject(new PkiError(code ?? 'core', message));
+        else {
+          // Domain errors (EcError, DerError, ...) come back as PkiError with their extra fields.
+          const err = new PkiError(code ?? 'core', message);
+          err.name = name;
+          if (reason !== undefined) Object.assign(err, { reason });
+          if (offset !== undefined) Object.assign(err, { offset });
+          p.reject(err);
+        }
       }
     };
     w.onerror = (ev) => {

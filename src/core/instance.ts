@@ -9,12 +9,13 @@ import { hashOps, type HashExports, type HashOps } from './ops/hash.ts';
 import { kdfOps, type KdfExports, type KdfOps } from './ops/kdf.ts';
 import { cipherOps, type CipherExports, type CipherOps } from './ops/cipher.ts';
 import { derOps, type DerExports, type DerOps } from './ops/der.ts';
+import { ecOps, type EcExports, type EcOps } from './ops/ec.ts';
 
 /** Everything core.wasm exports that JS uses. */
-export type CoreExports = HashExports & KdfExports & CipherExports & DerExports;
+export type CoreExports = HashExports & KdfExports & CipherExports & DerExports & EcExports;
 
 /** The synchronous operations of the core. Add a domain by intersecting its Ops type. */
-export type CoreOps = HashOps & KdfOps & CipherOps & DerOps;
+export type CoreOps = HashOps & KdfOps & CipherOps & DerOps & EcOps;
 
 /** Progress of a long operation (RSA key generation): `done` of `total` steps. */
 export type ProgressFn = (done: number, total: number) => void;
@@ -83,7 +84,7 @@ export async function instantiateCore(source: WasmSource): Promise<CoreInstance>
   const ex = instance.exports as unknown as CoreExports;
   memory = ex.memory;
   const io = new Io(ex);
-  const ops: CoreOps = { ...hashOps(ex, io), ...kdfOps(ex, io), ...cipherOps(ex, io), ...derOps(ex, io) };
+  const ops: CoreOps = { ...hashOps(ex, io), ...kdfOps(ex, io), ...cipherOps(ex, io), ...derOps(ex, io), ...ecOps(ex, io) };
   return {
     ...ops,
     exports: ex,

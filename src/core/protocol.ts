@@ -10,6 +10,9 @@ export interface SerializedError {
   message: string;
   code?: string | undefined;
   op?: string | undefined;
+  /** domain error detail (EcError.reason, DerError.reason) */
+  reason?: string | undefined;
+  offset?: number | undefined;
 }
 
 export type WorkerReply =

@@ -24,8 +24,8 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
       inst.setProgress(undefined);
     }
   } catch (e) {
-    const err = e as { name?: string; message?: string; code?: string; op?: string };
-    reply = { id, ok: false, error: { name: err.name ?? 'Error', message: err.message ?? String(e), code: err.code, op: err.op } };
+    const err = e as { name?: string; message?: string; code?: string; op?: string; reason?: string; offset?: number };
+    reply = { id, ok: false, error: { name: err.name ?? 'Error', message: err.message ?? String(e), code: err.code, op: err.op, reason: err.reason, offset: err.offset } };
   }
   scope.postMessage(reply, transferablesOf(reply.ok ? reply.result : undefined));
 };

@@ -8,7 +8,9 @@
  *            `meta`  — small facts about the database (schema version history).
  * Version 2: `keys`  — key pairs by [label, usage] (IOS keeps usage keys under one label):
  *            a non-extractable WebCrypto CryptoKey kept by structured clone, or a core-held
- *            key wrapped under a non-extractable AES-GCM key kept in `meta`.
+ *            key wrapped under a non-extractable AES-GCM key kept in `meta`;
+ *            `files` — the device file systems (`flash:`, `disk0:`, `usbflash0:` ...) that IOS
+ *            enrollment URLs may name, as files by path (`flash:tp1.req`).
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 
@@ -55,10 +57,18 @@ export interface KeyRecord {
   device?: string;
 }
 
+export interface FileRecord {
+  /** `flash:tp1.req` — the file system and the path, normalised */
+  path: string;
+  data: Uint8Array;
+  savedAt: number;
+}
+
 export interface TrustpointDB extends DBSchema {
   nvram: { key: string; value: NvramFile };
   meta: { key: string; value: MetaRecord };
   keys: { key: [string, KeyUsage]; value: KeyRecord; indexes: { label: string } };
+  files: { key: string; value: FileRecord };
 }
 
 export type UpgradeTx = IDBPTransaction<TrustpointDB, StoreNames<TrustpointDB>[], 'versionchange'>;
@@ -82,6 +92,7 @@ export const MIGRATIONS: readonly Migration[] = [
     run(db) {
       const keys = db.createObjectStore('keys', { keyPath: ['label', 'usage'] });
       keys.createIndex('label', 'label');
+      db.createObjectStore('files', { keyPath: 'path' });
     },
   },
 ];

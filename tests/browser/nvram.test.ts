@@ -89,7 +89,7 @@ describe('schema migrations', () => {
   test('a fresh database gets the current schema and records the migration', async () => {
     const db = await open(fresh());
     expect(db.version).toBe(SCHEMA_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['keys', 'meta', 'nvram']);
+    expect([...db.objectStoreNames].sort()).toEqual(['files', 'keys', 'meta', 'nvram']);
     expect(await db.get('meta', `migrated-to-${SCHEMA_VERSION}`)).toMatchObject({ value: { from: 0 } });
   });
 
@@ -127,7 +127,7 @@ describe('schema migrations', () => {
     opened.pop()!.close();
     const v2 = await open(name);
     expect(v2.version).toBe(2);
-    expect([...v2.objectStoreNames]).toContain('keys');
+    expect([...v2.objectStoreNames]).toEqual(expect.arrayContaining(['keys', 'files']));
     expect(v2.transaction('keys').store.indexNames.contains('label')).toBe(true);
     expect((await new IdbNvram(v2).read('startup-config'))?.text).toContain('hostname v1');
     expect(await v2.get('meta', 'migrated-to-2')).toMatchObject({ value: { from: 1 } });
