@@ -2,6 +2,7 @@
 import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
 import forge from 'node-forge';
+import { p256, p384 } from '@noble/curves/nist.js';
 import type { Suite } from './bench.ts';
 
 const MiB = 1 << 20;
@@ -18,7 +19,68 @@ async function aesKey(subtle: SubtleCrypto) {
 const forgeBuf = forge.util.createBuffer();
 for (let o = 0; o < data.length; o += 8192) forgeBuf.putBytes(forge.util.binary.raw.encode(data.subarray(o, o + 8192)));
 
+const msg = new TextEncoder().encode('The quick brown fox jumps over the lazy dog: a certificate request body');
+
+function ecdsaSuites(curve: 'P-256' | 'P-384', hash: 'SHA-256' | 'SHA-384', noble: typeof p256): Suite[] {
+  const nobleKeys = noble.keygen();
+  return [
+    {
+      op: `ECDSA ${curve} sign`,
+      impls: [
+        {
+          impl: 'core',
+          setup: ({ core }) => {
+            const kp = core.ecGenerate(curve);
+            core.ecPrepare(curve);
+            return () => core.ecSign(kp.pkcs8, hash, msg, 'der');
+          },
+        },
+        {
+          impl: 'webcrypto',
+          setup: async ({ subtle }) => {
+            const kp = (await subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, false, ['sign', 'verify'])) as CryptoKeyPair;
+            return () => subtle.sign({ name: 'ECDSA', hash }, kp.privateKey, msg);
+          },
+        },
+        { impl: '@noble/curves', setup: () => () => noble.sign(msg, nobleKeys.secretKey) },
+      ],
+    },
+    {
+      op: `ECDSA ${curve} verify`,
+      impls: [
+        {
+          impl: 'core',
+          setup: ({ core }) => {
+            const kp = core.ecGenerate(curve);
+            const sig = core.ecSign(kp.pkcs8, hash, msg, 'der');
+            return () => {
+              if (!core.ecVerify(kp.spki, hash, msg, sig, 'der')) throw new Error('verify failed');
+            };
+          },
+        },
+        {
+          impl: 'webcrypto',
+          setup: async ({ subtle }) => {
+            const kp = (await subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, false, ['sign', 'verify'])) as CryptoKeyPair;
+            const sig = await subtle.sign({ name: 'ECDSA', hash }, kp.privateKey, msg);
+            return () => subtle.verify({ name: 'ECDSA', hash }, kp.publicKey, sig, msg);
+          },
+        },
+        {
+          impl: '@noble/curves',
+          setup: () => {
+            const sig = noble.sign(msg, nobleKeys.secretKey);
+            return () => noble.verify(sig, msg, nobleKeys.publicKey);
+          },
+        },
+      ],
+    },
+  ];
+}
+
 export const suites: Suite[] = [
+  ...ecdsaSuites('P-256', 'SHA-256', p256),
+  ...ecdsaSuites('P-384', 'SHA-384', p384 as unknown as typeof p256),
   {
     op: 'AES-128-CBC encrypt 1 MiB',
     bytes: MiB,
