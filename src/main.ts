@@ -11,6 +11,9 @@ import { createWorkerCore } from './core/client.ts';
 import type { CoreApi } from './core/api.ts';
 import { openTrustpointDb } from './store/db.ts';
 import { IdbNvram, MemoryNvram, type Nvram } from './store/nvram.ts';
+import { IdbKeyStore, MemoryKeyStore, type KeyStore } from './store/keystore.ts';
+import { IdbFileStore, MemoryFileStore, type FileStore } from './store/files.ts';
+import { IdbMetaStore, MemoryMetaStore, type MetaStore } from './store/meta.ts';
 import { requestPersistentStorage } from './store/persist.ts';
 import { PkiError } from './util/errors.ts';
 import type { TpApp } from './ui/tp-app.ts';
@@ -32,26 +35,33 @@ declare global {
   }
 }
 
-async function openNvram(notes: string[], notify: (line: string) => void): Promise<Nvram> {
+interface Stores {
+  nvram: Nvram;
+  keystore: KeyStore;
+  files: FileStore;
+  meta: MetaStore;
+}
+
+async function openStores(notes: string[], notify: (line: string) => void): Promise<Stores> {
   try {
     const db = await openTrustpointDb({
       onBlocked: () => notify('% NVRAM: waiting for another Trustpoint tab (older version) to close.'),
       onVersionChange: () => notify('% NVRAM: a newer version of Trustpoint was opened in another tab; reload this tab to continue saving.'),
       onTerminated: () => notify('% NVRAM: the browser closed the storage connection; reload to continue saving.'),
     });
-    return new IdbNvram(db);
+    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db) };
   } catch (e) {
     notes.push(e instanceof PkiError ? userMessage(e) : `% NVRAM: ${(e as Error).message}`);
     notes.push('% Running with memory-only NVRAM: nothing is kept across reloads.');
-    return new MemoryNvram();
+    return { nvram: new MemoryNvram(), keystore: new MemoryKeyStore(), files: new MemoryFileStore(), meta: new MemoryMetaStore() };
   }
 }
 
 async function start(): Promise<void> {
   const notes: string[] = [];
   let appRef: TrustpointApp | undefined;
-  const nvram = await openNvram(notes, (l) => appRef?.notify(l));
-  const app = new TrustpointApp({ nvram, core: async () => createWorkerCore(), reload: () => location.reload() });
+  const stores = await openStores(notes, (l) => appRef?.notify(l));
+  const app = new TrustpointApp({ ...stores, core: async () => createWorkerCore(), reload: () => location.reload() });
   appRef = app;
   const boot = await app.boot();
   const session = new CliSession(app);

@@ -7,6 +7,10 @@ import { readConfig, type ReadError } from '../config/reader.ts';
 import { writeConfig } from '../config/writer.ts';
 import { emptyConfig, type RunningConfig } from '../config/model.ts';
 import type { Nvram } from '../store/nvram.ts';
+import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
+import { MemoryFileStore, type FileStore } from '../store/files.ts';
+import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
+import { KeyService } from './keys.ts';
 import type { NvramFile } from '../store/schema.ts';
 import type { PersistState } from '../store/persist.ts';
 import type { CoreApi } from '../core/api.ts';
@@ -17,6 +21,9 @@ export const VERSION = '0.1.0';
 
 export interface AppDeps {
   nvram: Nvram;
+  keystore?: KeyStore;
+  files?: FileStore;
+  meta?: MetaStore;
   /** Loads the crypto core on first use. */
   core?: () => Promise<CoreApi>;
   clock?: () => Date;
@@ -36,6 +43,11 @@ export interface BootReport {
 export class TrustpointApp {
   running: RunningConfig = emptyConfig();
   readonly nvram: Nvram;
+  readonly keys: KeyService;
+  readonly files: FileStore;
+  readonly meta: MetaStore;
+  /** The device serial number (IOS "Processor board ID"), made once and kept. */
+  serialNumber = '';
   readonly clock: () => Date;
   readonly bootedAt: Date;
   lastChange: Date;
@@ -53,10 +65,30 @@ export class TrustpointApp {
     this.reloader = deps.reload;
     this.bootedAt = this.clock();
     this.lastChange = this.bootedAt;
+    this.keys = new KeyService(deps.keystore ?? new MemoryKeyStore(), () => this.core(), this.clock);
+    this.files = deps.files ?? new MemoryFileStore();
+    this.meta = deps.meta ?? new MemoryMetaStore();
+  }
+
+  /** The device serial: 8 hex digits, random at first start, then kept in NVRAM. */
+  private async loadSerial(): Promise<void> {
+    try {
+      let s = await this.meta.get<string>('serial-number');
+      if (!s || !/^[0-9A-F]{8}$/.test(s)) {
+        const b = crypto.getRandomValues(new Uint8Array(4));
+        b[0]! |= 0x80;
+        s = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('').toUpperCase();
+        await this.meta.set('serial-number', s);
+      }
+      this.serialNumber = s;
+    } catch {
+      this.serialNumber = 'FFFFFFFF';
+    }
   }
 
   /** Loads the startup-config into the running-config (IOS boot). */
   async boot(): Promise<BootReport> {
+    await this.loadSerial();
     let file: NvramFile | undefined;
     try {
       file = await this.nvram.read(STARTUP_CONFIG);

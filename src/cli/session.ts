@@ -21,6 +21,7 @@ import { EXEC_COMMANDS } from './commands/exec.ts';
 import { CONFIG_MODE_COMMANDS, SUBMODE_COMMANDS } from './commands/config-mode.ts';
 import { CRYPTO_ACTION_COMMANDS } from './commands/crypto-actions.ts';
 import { SHOW_CRYPTO_COMMANDS } from './commands/show-crypto.ts';
+import { CRYPTO_KEY_COMMANDS, SHOW_KEY_COMMANDS } from './commands/crypto-key.ts';
 
 /** What a console command handler sees. */
 export interface CommandCtx extends ConfigCtx {
@@ -57,6 +58,7 @@ export function cliRegistry(): Registry {
   add('user', EXEC_COMMANDS.user);
   add('exec', EXEC_COMMANDS.exec);
   add('exec', SHOW_CRYPTO_COMMANDS);
+  add('exec', SHOW_KEY_COMMANDS);
   for (const [mode, cmds] of Object.entries(CONFIG_COMMANDS) as [ModeId, NonNullable<(typeof CONFIG_COMMANDS)['config']>][]) {
     add(
       mode,
@@ -64,6 +66,7 @@ export function cliRegistry(): Registry {
     );
   }
   add('config', CRYPTO_ACTION_COMMANDS);
+  add('config', CRYPTO_KEY_COMMANDS);
   add('config', CONFIG_MODE_COMMANDS);
   for (const mode of ['ca-trustpoint', 'ca-profile-enroll', 'config-cert-chain'] as ModeId[]) add(mode, SUBMODE_COMMANDS);
   registry = r;

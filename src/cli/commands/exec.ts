@@ -125,6 +125,7 @@ function showVersion(ctx: CommandCtx): void {
   ctx.print('Certificate enrollment for the browser, modelled on the Cisco IOS PKI client.');
   ctx.print('');
   ctx.print(`${app.running.hostname} uptime is ${iosUptime(app.clock().getTime() - app.bootedAt.getTime())}`);
+  ctx.print(`Processor board ID ${app.serialNumber}`);
   if (typeof navigator !== 'undefined' && navigator.userAgent) ctx.print(`Browser: ${navigator.userAgent}`);
   ctx.print(`Crypto: WebCrypto ${typeof crypto !== 'undefined' && crypto.subtle ? 'available' : 'NOT available (plain-HTTP page?)'}, WASM core`);
   ctx.print(`NVRAM: ${app.nvram.persistent ? 'IndexedDB' : 'memory only'} (${NVRAM_CAPACITY} bytes)`);

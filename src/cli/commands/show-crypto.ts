@@ -78,9 +78,4 @@ export const SHOW_CRYPTO_COMMANDS: CliCommand[] = [
     help: { ...H, timers: 'Show PKI timers' },
     handler: notYet('show crypto pki timers'),
   },
-  {
-    syntax: 'show crypto key mypubkey ( rsa | ec ) [WORD$label]',
-    help: { ...H, mypubkey: 'Show public keys associated with this router', rsa: 'Show RSA public keys', ec: 'Show EC public keys', $label: 'Key label' },
-    handler: notYet('show crypto key mypubkey'),
-  },
 ];
