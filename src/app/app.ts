@@ -11,6 +11,19 @@ import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
 import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
 import { KeyService } from './keys.ts';
+import { makeVerify } from '../crypto/verify.ts';
+import type { VerifyFn } from '../crypto/types.ts';
+import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
+
+/** A chain check as the workflows ask it: `ca` when the leaf itself is a CA certificate. */
+export interface ChainRequest {
+  leaf: Uint8Array;
+  intermediates: Uint8Array[];
+  anchors: Uint8Array[];
+  time: Date;
+  ca: boolean;
+  crls?: Uint8Array[];
+}
 import type { NvramFile } from '../store/schema.ts';
 import type { PersistState } from '../store/persist.ts';
 import type { CoreApi } from '../core/api.ts';
@@ -55,6 +68,11 @@ export class TrustpointApp {
   private corePromise: Promise<CoreApi> | undefined;
   private readonly coreLoader: (() => Promise<CoreApi>) | undefined;
   private readonly reloader: (() => void) | undefined;
+  /** Signature verification (the core, with WebCrypto as a fallback). */
+  readonly verify: VerifyFn;
+  /** Files offered for download (CSRs, exports): the UI shows them; automation reads them. */
+  readonly downloads: { name: string; data: Uint8Array; mime: string; at: number }[] = [];
+  private downloadListeners = new Set<(d: { name: string; data: Uint8Array; mime: string }) => void>();
   /** Messages for the console that arise outside a command (storage events, updates). */
   private listeners = new Set<(line: string) => void>();
 
@@ -68,6 +86,19 @@ export class TrustpointApp {
     this.keys = new KeyService(deps.keystore ?? new MemoryKeyStore(), () => this.core(), this.clock);
     this.files = deps.files ?? new MemoryFileStore();
     this.meta = deps.meta ?? new MemoryMetaStore();
+    this.verify = makeVerify(() => this.core());
+  }
+
+  /** RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain). */
+  validateChain(req: ChainRequest): Promise<ValidateChainResult> {
+    return validatePath({
+      leaf: req.leaf,
+      intermediates: req.intermediates,
+      anchors: req.anchors,
+      time: req.time,
+      verify: this.verify,
+      ...(req.crls ? { crls: req.crls } : {}),
+    });
   }
 
   /** The device serial: 8 hex digits, random at first start, then kept in NVRAM. */
@@ -169,6 +200,18 @@ export class TrustpointApp {
   onMessage(fn: (line: string) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** Offers a file to the user (a download link in the UI). Keeps the last 20. */
+  offerDownload(name: string, data: Uint8Array, mime: string): void {
+    this.downloads.push({ name, data, mime, at: this.clock().getTime() });
+    if (this.downloads.length > 20) this.downloads.shift();
+    for (const l of this.downloadListeners) l({ name, data, mime });
+  }
+
+  onDownload(fn: (d: { name: string; data: Uint8Array; mime: string }) => void): () => void {
+    this.downloadListeners.add(fn);
+    return () => this.downloadListeners.delete(fn);
   }
 
   /** Broadcasts an asynchronous console message (IOS syslog style). */

@@ -11,6 +11,21 @@ import { webCryptoSigner } from '../crypto/webcrypto.ts';
 import type { KeyRecord, KeyStore, KeyUsage } from '../store/keystore.ts';
 import { PkiError } from '../util/errors.ts';
 
+/**
+ * Label prefix of a regenerated pair waiting for its certificate (`regenerate`): it lives
+ * beside the current pair, invisible to `show crypto key` as a separate name, until
+ * `activate` makes it the current pair.
+ */
+export const PENDING_PREFIX = '\u0000pending:';
+
+export function isPending(rec: KeyRecord): boolean {
+  return rec.label.startsWith(PENDING_PREFIX);
+}
+
+export function displayLabel(rec: KeyRecord): string {
+  return isPending(rec) ? `${rec.label.slice(PENDING_PREFIX.length)} (pending: regenerated, waiting for its certificate)` : rec.label;
+}
+
 export interface GenerateRequest {
   label: string;
   key: KeyInfo;
@@ -106,6 +121,20 @@ export class KeyService {
   async decrypter(rec: KeyRecord): Promise<Decrypter | undefined> {
     if (rec.holder !== 'core' || rec.kind !== 'rsa') return undefined;
     return coreDecrypter(await this.core(), await this.store.unwrap(rec.wrapped!), rec.spki);
+  }
+
+  /**
+   * Makes a pending pair the current one (its certificate was just imported): in one
+   * transaction the old pair of the same usage goes and the pending one takes its label.
+   * A current pair is left as it is.
+   */
+  async activate(rec: KeyRecord): Promise<void> {
+    if (!isPending(rec)) return;
+    const label = rec.label.slice(PENDING_PREFIX.length);
+    await this.store.put([{ ...rec, label }], [
+      [rec.label, rec.usage],
+      [label, rec.usage],
+    ]);
   }
 
   /** PKCS#8 of an exportable key; refused for others. */

@@ -4,6 +4,7 @@
  * arrive with the enrollment issues and until then they say so plainly.
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
+import { authenticate, enroll, importCertificate } from '../../app/pki.ts';
 
 function notYet(what: string) {
   return (ctx: CommandCtx) => {
@@ -22,15 +23,15 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
   {
     syntax: 'crypto ( pki | ca ) authenticate WORD$name',
     help: { ...H, authenticate: 'Get the certification authority certificate' },
-    handler: notYet('crypto pki authenticate'),
+    handler: (ctx, a) => authenticate(ctx.app, ctx, a.name!),
   },
   {
     syntax: 'crypto ( pki | ca ) enroll WORD$name',
     help: { ...H, enroll: 'Request a certificate from a certification authority' },
-    handler: notYet('crypto pki enroll'),
+    handler: (ctx, a) => enroll(ctx.app, ctx, a.name!),
   },
   {
-    syntax: 'crypto ( pki | ca ) import WORD$name ( certificate | pkcs12 WORD$url ( password LINE$pw ) | pem ( terminal | url WORD ) password LINE$pw )',
+    syntax: 'crypto ( pki | ca ) import WORD$name ( certificate$cert | pkcs12$p12 WORD$url ( password LINE$pw ) | pem ( terminal | url WORD ) password LINE$pw )',
     help: {
       ...H,
       import: 'Import a certificate or keys',
@@ -43,7 +44,7 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
       password: 'Password that protects the private key',
       $pw: 'Password',
     },
-    handler: notYet('crypto pki import'),
+    handler: (ctx, a) => (a.cert ? importCertificate(ctx.app, ctx, a.name!) : notYet('crypto pki import ... pkcs12/pem')(ctx)),
   },
   {
     syntax: 'crypto ( pki | ca ) export WORD$name ( pem ( terminal | url WORD ) [( 3des | aes )] password LINE$pw | pkcs12 WORD$url [( 3des | aes )] password LINE$pw )',

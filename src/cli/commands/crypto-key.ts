@@ -10,6 +10,7 @@ import { toIosHexWords } from '../../util/hex.ts';
 import { iosDate } from '../../util/time.ts';
 import { toHex } from '../../util/hex.ts';
 import { summarizeCertificate } from '../../pki/x509.ts';
+import { PENDING_PREFIX, displayLabel } from '../../app/keys.ts';
 
 const KEY_H = {
   crypto: 'Encryption module',
@@ -132,7 +133,7 @@ export function removeCertsForKeys(ctx: CommandCtx, spkis: Uint8Array[]): number
 
 async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: string | undefined) {
   const all = await ctx.app.keys.list();
-  const victims = all.filter((k) => (kind === undefined || k.kind === kind) && (label === undefined || k.label === label));
+  const victims = all.filter((k) => (kind === undefined || k.kind === kind) && (label === undefined || k.label === label || k.label === PENDING_PREFIX + label));
   const kindText = kind === 'ec' ? 'EC' : kind === 'rsa' ? 'RSA' : 'RSA and EC';
   if (!victims.length) {
     ctx.print(label ? `% No ${kindText} keys named ${label}.` : `% No ${kindText} keys to remove.`);
@@ -144,6 +145,7 @@ async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: s
   if (!(await ctx.confirm('Do you really want to remove these keys? [yes/no]: '))) return;
   const removed = removeCertsForKeys(ctx, victims.map((v) => v.spki));
   await ctx.app.keys.store.remove(label, kind);
+  if (label !== undefined) await ctx.app.keys.store.remove(PENDING_PREFIX + label, kind);
   if (removed) ctx.app.touch();
 }
 
@@ -151,7 +153,7 @@ function showKeys(ctx: CommandCtx, list: KeyRecord[]) {
   const usageText = { general: 'General Purpose Key', signature: 'Signature Key', encryption: 'Encryption Key' } as const;
   for (const k of list) {
     ctx.print(`% Key pair was generated at: ${iosDate(new Date(k.createdAt))}`);
-    ctx.print(`Key name: ${k.label}`);
+    ctx.print(`Key name: ${displayLabel(k)}`);
     ctx.print(`Key type: ${k.kind === 'rsa' ? `RSA KEYS ${k.bits} bits` : `EC KEYS ${k.curve}`}`);
     ctx.print(`Usage: ${usageText[k.usage]}`);
     ctx.print(k.exportable ? 'Key is exportable.' : 'Key is not exportable.');
@@ -202,7 +204,7 @@ export const SHOW_KEY_COMMANDS: CliCommand[] = [
       $label: 'Key label',
     },
     async handler(ctx, a) {
-      const list = (await ctx.app.keys.list()).filter((k) => k.kind === a.kind && (a.label === undefined || k.label === a.label));
+      const list = (await ctx.app.keys.list()).filter((k) => k.kind === a.kind && (a.label === undefined || k.label === a.label || k.label === PENDING_PREFIX + a.label));
       const order = { general: 0, signature: 1, encryption: 2 } as const;
       list.sort((x, y) => x.label.localeCompare(y.label) || order[x.usage] - order[y.usage]);
       if (!list.length && a.label) ctx.print(`% No ${a.kind === 'rsa' ? 'RSA' : 'EC'} key pair named ${a.label}.`);

@@ -1,15 +1,134 @@
 /**
- * `show crypto pki ...` and `show crypto key ...`. The trustpoint listing works from the
- * configuration now; the certificate, timer and key views arrive with enrollment.
+ * `show crypto pki certificates [NAME [verbose]]`, `show crypto pki trustpoints [status |
+ * NAME [status]]` and `show crypto pki timers`, in the layouts of the IOS guide's examples.
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
 import type { Trustpoint } from '../../config/model.ts';
-import { fqdnOf } from '../../config/model.ts';
+import { associatedTrustpoints, chainEntries, fingerprints, type ChainEntry } from '../../app/certs.ts';
+import { iosCertificateUsage, type CertificateSummary } from '../../pki/x509.ts';
+import type { Attribute } from '../../pki/names.ts';
+import { iosDate } from '../../util/time.ts';
+import { toHex } from '../../util/hex.ts';
+import { PENDING_PREFIX } from '../../app/keys.ts';
+import { keySpecOf } from '../../app/trustpoint-keys.ts';
 
-function notYet(what: string) {
-  return (ctx: CommandCtx) => {
-    ctx.print(`% "${what}" is not available yet in this version of Trustpoint.`);
-  };
+const SIG_NAMES: Record<string, string> = {
+  '1.2.840.113549.1.1.4': 'MD5 with RSA Encryption',
+  '1.2.840.113549.1.1.5': 'SHA1 with RSA Encryption',
+  '1.2.840.113549.1.1.11': 'SHA256 with RSA Encryption',
+  '1.2.840.113549.1.1.12': 'SHA384 with RSA Encryption',
+  '1.2.840.113549.1.1.13': 'SHA512 with RSA Encryption',
+  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
+  '1.2.840.10045.4.1': 'SHA1 with ECDSA',
+  '1.2.840.10045.4.3.2': 'SHA256 with ECDSA',
+  '1.2.840.10045.4.3.3': 'SHA384 with ECDSA',
+  '1.2.840.10045.4.3.4': 'SHA512 with ECDSA',
+};
+
+/** Names as IOS lists them: one attribute a line, most specific first (`CN = x`). */
+function nameLines(attrs: Attribute[], indent: string): string[] {
+  return [...attrs].reverse().map((a) => `${indent}${a.short} = ${a.value}`);
+}
+
+function subjectLines(s: CertificateSummary, indent: string): string[] {
+  const out: string[] = [];
+  const host = s.subject.find((a) => a.oid === '1.2.840.113549.1.9.2');
+  if (host) out.push(`${indent}Name: ${host.value}`);
+  const ip = s.subject.find((a) => a.oid === '1.2.840.113549.1.9.8');
+  if (ip) out.push(`${indent}IP Address: ${ip.value}`);
+  const sn = s.subject.find((a) => a.oid === '2.5.4.5');
+  if (sn) out.push(`${indent}Serial Number: ${sn.value}`);
+  return [...out, ...nameLines(s.subject, indent)];
+}
+
+function renewDate(tp: Trustpoint, s: CertificateSummary): Date {
+  if (!tp.autoEnroll) return new Date(0);
+  const pct = tp.autoEnroll.percent ?? 100;
+  const life = s.notAfter.getTime() - s.notBefore.getTime();
+  // IOS: renew when `percent` of the lifetime has passed, leaving at least 3 minutes.
+  return new Date(Math.min(s.notBefore.getTime() + life * (pct / 100), s.notAfter.getTime() - 3 * 60_000));
+}
+
+async function printCertificate(ctx: CommandCtx, title: string, e: ChainEntry, tp: Trustpoint, own: boolean, verbose: boolean): Promise<void> {
+  const s = e.summary;
+  const cfg = ctx.app.running;
+  const now = ctx.app.clock();
+  const status = now > s.notAfter ? 'Expired' : now < s.notBefore ? 'Not yet valid' : 'Available';
+  ctx.print(title);
+  ctx.print(`  Status: ${status}`);
+  ctx.print(`  Certificate Serial Number (hex): ${s.serial}`);
+  ctx.print(`  Certificate Usage: ${iosCertificateUsage(s)}`);
+  ctx.print('  Issuer:');
+  for (const l of nameLines(s.issuer, '    ')) ctx.print(l);
+  ctx.print('  Subject:');
+  for (const l of subjectLines(s, '    ')) ctx.print(l);
+  if (s.crlDistributionPoints.length) {
+    ctx.print('  CRL Distribution Points:');
+    for (const u of s.crlDistributionPoints) ctx.print(`    ${u}`);
+  }
+  ctx.print('  Validity Date:');
+  ctx.print(`    start date: ${iosDate(s.notBefore)}`);
+  ctx.print(`    end   date: ${iosDate(s.notAfter)}`);
+  if (own) ctx.print(`    renew date: ${iosDate(renewDate(tp, s))}`);
+  if (verbose) {
+    ctx.print('  Subject Key Info:');
+    ctx.print(
+      s.publicKey.kind === 'rsa'
+        ? `    Public Key Algorithm: rsaEncryption\n    RSA Public Key: (${s.publicKey.bits} bit)`
+        : s.publicKey.kind === 'ec'
+          ? `    Public Key Algorithm: id-ecPublicKey\n    EC Public Key: (${s.publicKey.curve})`
+          : `    Public Key Algorithm: ${s.publicKey.oid}`,
+    );
+    ctx.print(`  Signature Algorithm: ${SIG_NAMES[s.signatureAlgorithm] ?? s.signatureAlgorithm}`);
+    const fp = await fingerprints(await ctx.app.core(), e.cert.der);
+    ctx.print(`  Fingerprint MD5: ${fp.md5}`);
+    ctx.print(`  Fingerprint SHA1: ${fp.sha1}`);
+    ctx.print(`  Fingerprint SHA256: ${fp.sha256}`);
+    if (s.keyUsage) ctx.print(`  X509v3 Key Usage: ${s.keyUsage.join(', ')}`);
+    if (s.extKeyUsage) ctx.print(`  X509v3 Extended Key Usage: ${s.extKeyUsage.join(', ')}`);
+    if (s.subjectAltNames.length) ctx.print(`  X509v3 Subject Alternative Name: ${s.subjectAltNames.map((n) => `${n.kind.toUpperCase()}:${n.value}`).join(', ')}`);
+    if (s.subjectKeyId) ctx.print(`  X509v3 Subject Key ID: ${s.subjectKeyId}`);
+    if (s.authorityKeyId) ctx.print(`  X509v3 Authority Key ID: ${s.authorityKeyId}`);
+  }
+  ctx.print(`  Associated Trustpoints: ${associatedTrustpoints(cfg, e.cert.der).join(' ')}`);
+  if (own) {
+    const keys = await ctx.app.keys.list();
+    const k = keys.find((r) => toHex(r.spki) === toHex(s.spki));
+    if (k) ctx.print(`  Key Label: ${k.label}`);
+  }
+  ctx.print('');
+}
+
+async function showCertificates(ctx: CommandCtx, name: string | undefined, verbose: boolean): Promise<void> {
+  const cfg = ctx.app.running;
+  const names = name !== undefined ? [name] : [...cfg.trustpoints.keys()];
+  if (name !== undefined && !cfg.trustpoints.has(name)) {
+    ctx.print(`% Trustpoint ${name} not found.`);
+    return;
+  }
+  const shown = new Set<string>();
+  for (const n of names) {
+    const tp = cfg.trustpoints.get(n)!;
+    const entries = chainEntries(cfg, n);
+    const order = (e: ChainEntry) => (e.cert.kind === 'general' || e.cert.kind === 'self-signed' ? 0 : e.cert.kind === 'ca' ? 1 : 2);
+    for (const e of [...entries].sort((a, b) => order(a) - order(b))) {
+      const id = toHex(e.cert.der);
+      if (shown.has(id)) continue;
+      shown.add(id);
+      const own = e.cert.kind === 'general' || e.cert.kind === 'rollover';
+      const title =
+        e.cert.kind === 'self-signed'
+          ? 'Router Self-Signed Certificate'
+          : e.cert.kind === 'ca'
+            ? 'CA Certificate'
+            : e.cert.kind === 'rollover'
+              ? 'Rollover Certificate'
+              : e.cert.kind.startsWith('ra-')
+                ? `RA ${e.cert.kind === 'ra-sign' ? 'Signature' : e.cert.kind === 'ra-encrypt' ? 'KeyEncipher' : 'General Purpose'} Certificate`
+                : 'Certificate';
+      await printCertificate(ctx, title, e, tp, own || e.cert.kind === 'self-signed', verbose);
+    }
+  }
 }
 
 function describeEnrollment(t: Trustpoint): string {
@@ -27,29 +146,60 @@ function describeEnrollment(t: Trustpoint): string {
   }
 }
 
-function showTrustpoints(ctx: CommandCtx, name: string | undefined, status: boolean): void {
+async function showTrustpoints(ctx: CommandCtx, name: string | undefined, status: boolean): Promise<void> {
   const cfg = ctx.app.running;
   const list = name === undefined ? [...cfg.trustpoints.values()] : [cfg.trustpoints.get(name)].filter((t): t is Trustpoint => !!t);
   if (name !== undefined && list.length === 0) {
     ctx.print(`% Trustpoint ${name} not found.`);
     return;
   }
+  const core = status ? await ctx.app.core() : undefined;
   for (const t of list) {
-    const chain = cfg.chains.get(t.name);
-    const ca = chain?.certificates.find((c) => c.kind === 'ca');
-    const own = chain?.certificates.filter((c) => c.kind === 'general' || c.kind === 'self-signed') ?? [];
+    const entries = chainEntries(cfg, t.name);
+    const cas = entries.filter((e) => e.cert.kind === 'ca');
+    const own = entries.filter((e) => e.cert.kind === 'general' || e.cert.kind === 'self-signed');
     ctx.print(`Trustpoint ${t.name}:`);
-    if (t.enrollment?.kind === 'selfsigned') ctx.print('    Persistent self-signed certificate trust point');
-    ctx.print(`    Enrollment: ${describeEnrollment(t)}`);
-    if (t.subjectName !== undefined) ctx.print(`    Subject Name: ${t.subjectName || fqdnOf(cfg)}`);
-    if (!ca && t.enrollment?.kind !== 'selfsigned') ctx.print('    Not authenticated.');
-    else if (ca) ctx.print(`    CA certificate: serial number ${ca.serial}`);
-    if (status) {
-      ctx.print(`    State:`);
-      ctx.print(`      Keys generated ............. No (key storage arrives with enrollment)`);
-      ctx.print(`      Issuing CA authenticated ... ${ca ? 'Yes' : 'No'}`);
-      ctx.print(`      Certificate request(s) ..... ${own.length ? 'Yes' : 'None'}`);
+    if (cas[0]) {
+      ctx.print('    Subject Name:');
+      for (const l of nameLines(cas[0].summary.subject, '    ')) ctx.print(l);
+      ctx.print(`          Serial Number (hex): ${cas[0].summary.serial}`);
+      ctx.print('    Certificate configured.');
+    } else if (t.enrollment?.kind === 'selfsigned') {
+      if (own[0]) {
+        ctx.print('  Subject Name:');
+        ctx.print(`    ${[...own[0].summary.subject].reverse().map((a) => `${a.short}=${a.value}`).join('+')}`);
+        ctx.print(`    Serial Number: ${own[0].summary.serial}`);
+      }
+      ctx.print('  Persistent self-signed certificate trust point');
+    } else ctx.print('    Not authenticated.');
+    if (t.enrollment?.kind === 'url') ctx.print(`    ${/^https?:/i.test(t.enrollment.url) ? 'SCEP' : 'File'} URL: ${t.enrollment.url}`);
+    else ctx.print(`    Enrollment: ${describeEnrollment(t)}`);
+    if (!status) continue;
+    for (const ca of cas.slice(0, 1)) {
+      const fp = await fingerprints(core!, ca.cert.der);
+      ctx.print('  Issuing CA certificate configured:');
+      ctx.print('    Subject Name:');
+      for (const l of nameLines(ca.summary.subject, '     ')) ctx.print(l);
+      ctx.print(`    Fingerprint MD5: ${fp.md5}`);
+      ctx.print(`    Fingerprint SHA1: ${fp.sha1}`);
     }
+    for (const o of own) {
+      const fp = await fingerprints(core!, o.cert.der);
+      ctx.print(`  Router ${iosCertificateUsage(o.summary)} certificate configured:`);
+      ctx.print('    Subject Name:');
+      for (const l of nameLines(o.summary.subject, '     ')) ctx.print(l);
+      ctx.print(`    Fingerprint MD5: ${fp.md5}`);
+      ctx.print(`    Fingerprint SHA1: ${fp.sha1}`);
+    }
+    const spec = keySpecOf(ctx.app, t);
+    const keys = (await ctx.app.keys.byLabel(spec.label)).filter((k) => k.kind === spec.key.kind);
+    const pending = await ctx.app.keys.byLabel(PENDING_PREFIX + spec.label);
+    const usage = keys.some((k) => k.usage === 'signature') ? 'Signature and Encryption' : 'General Purpose';
+    ctx.print('  State:');
+    ctx.print(`    Keys generated ............. ${keys.length ? `Yes (${usage}, ${keys[0]!.exportable ? 'exportable' : 'non-exportable'})` : 'No'}`);
+    ctx.print(`    Issuing CA authenticated ....... ${cas.length ? 'Yes' : 'No'}`);
+    ctx.print(`    Certificate request(s) ..... ${own.length ? 'Yes' : pending.length ? 'Pending (new key waiting for its certificate)' : 'None'}`);
+    if (pending.length) ctx.print(`    Rollover key pair ......... ${spec.label} (pending)`);
   }
 }
 
@@ -57,25 +207,33 @@ const H = {
   show: 'Show running system information',
   crypto: 'Encryption module',
   pki: 'Show PKI',
-  key: 'Show long term public keys',
 };
 
 export const SHOW_CRYPTO_COMMANDS: CliCommand[] = [
   {
     syntax: 'show crypto pki trustpoints [( status$status | WORD$name [status$status] )]',
     help: { ...H, trustpoints: 'Show trustpoints', status: 'Show trustpoint status', $name: 'Trustpoint name' },
-    handler(ctx, a) {
-      showTrustpoints(ctx, a.name, a.status !== undefined);
-    },
+    handler: (ctx, a) => showTrustpoints(ctx, a.name, a.status !== undefined),
   },
   {
-    syntax: 'show crypto pki certificates [WORD$name [verbose]]',
+    syntax: 'show crypto pki certificates [WORD$name [verbose$verbose]]',
     help: { ...H, certificates: 'Show certificates', $name: 'Trustpoint name', verbose: 'Display in verbose mode' },
-    handler: notYet('show crypto pki certificates'),
+    handler: (ctx, a) => showCertificates(ctx, a.name, a.verbose !== undefined),
   },
   {
     syntax: 'show crypto pki timers',
     help: { ...H, timers: 'Show PKI timers' },
-    handler: notYet('show crypto pki timers'),
+    handler(ctx) {
+      // Auto-enrollment timers arrive with auto-enrollment; show the renew dates known now.
+      const cfg = ctx.app.running;
+      ctx.print('PKI Timers');
+      for (const t of cfg.trustpoints.values()) {
+        if (!t.autoEnroll) continue;
+        const own = chainEntries(cfg, t.name).find((e) => e.cert.kind === 'general');
+        if (!own) continue;
+        const at = renewDate(t, own.summary);
+        ctx.print(`|  ${Math.max(0, Math.round((at.getTime() - ctx.app.clock().getTime()) / 1000))}s RENEW ${t.name} (at ${iosDate(at)})`);
+      }
+    },
   },
 ];

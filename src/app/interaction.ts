@@ -1,0 +1,27 @@
+/**
+ * What a workflow needs from whoever drives it: print lines, ask questions, know whether a
+ * human is there, be cancelled. The console's CommandCtx is one; the GUI and the
+ * auto-enroller provide others.
+ */
+import { PasteCollector } from '../pki/pem.ts';
+import type { Question } from './prompter.ts';
+
+export interface Interaction {
+  readonly interactive: boolean;
+  readonly signal: AbortSignal;
+  print(line: string): void;
+  ask(q: Question): Promise<string>;
+  confirm(text: string): Promise<boolean>;
+}
+
+/**
+ * Reads a paste the IOS way: lines until a blank line (outside a PEM block) or `quit`. Each
+ * line is taken as the answer to an empty prompt, so pasted text shows as typed.
+ */
+export async function readPaste(io: Interaction): Promise<string> {
+  const c = new PasteCollector();
+  for (;;) {
+    const line = await io.ask({ text: '', kind: 'text' });
+    if (c.push(line)) return c.text;
+  }
+}

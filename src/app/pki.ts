@@ -1,0 +1,480 @@
+/**
+ * The PKI workflows of `crypto pki authenticate`, `crypto pki enroll` and
+ * `crypto pki import NAME certificate` for the cut-and-paste, file and self-signed methods.
+ * Every workflow validates everything before it changes anything: a cancelled prompt, a bad
+ * paste or a refused certificate leaves the running-config, the keys and NVRAM as they were.
+ *
+ * After a successful change IOS saves by itself only when the running-config had no unsaved
+ * changes; otherwise it says `%PKI-4-NOAUTOSAVE` — Trustpoint does the same.
+ */
+import type { TrustpointApp } from './app.ts';
+import type { Interaction } from './interaction.ts';
+import { readPaste } from './interaction.ts';
+import { fingerprints, fingerprintMatches } from './certs.ts';
+import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
+import { isYes } from './prompter.ts';
+import { fqdnOf, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
+import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
+import { readPasted, writeBase64Lines, writeCsrPem, type PemBlock } from '../pki/pem.ts';
+import { certificatesFromPkcs7, classifyDer } from '../pki/cms.ts';
+import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
+import { buildCsr, iosKeyUsage, iosSubject, type IosKeyPurpose } from '../pki/csr.ts';
+import { parseX500Name } from '../pki/names.ts';
+import { buildSelfSigned, subjectPublicKeyBits } from '../pki/certgen.ts';
+import { httpRequest } from '../enroll/transport.ts';
+import { PkiError } from '../util/errors.ts';
+import { toHex } from '../util/hex.ts';
+import { iosDate } from '../util/time.ts';
+import { utf8 } from '../util/bytes.ts';
+import type { KeyRecord } from '../store/keystore.ts';
+
+/** A refusal already worded for the console (printed as is, starts with "% "). */
+export function refuse(message: string): never {
+  throw new PkiError('refused', message.startsWith('%') ? message : `% ${message}`);
+}
+
+function trustpointOrRefuse(cfg: RunningConfig, name: string): Trustpoint {
+  const tp = cfg.trustpoints.get(name);
+  if (!tp) refuse(`% Trustpoint ${name} not found. Configure it with "crypto pki trustpoint ${name}".`);
+  return tp;
+}
+
+// ---------------------------------------------------------------------------------------
+// where files go (TFTP and IOS file systems)
+
+export type FileTarget =
+  /** an IOS file system kept in IndexedDB (flash:, disk0: ...) */
+  | { kind: 'fs'; fs: string; base: string }
+  /** TFTP/FTP: the browser's own files (download, file picker, drag-and-drop, paste) */
+  | { kind: 'browser'; base: string; url: string };
+
+/**
+ * The file base name an enrollment URL implies (IOS: the file specification of the URL, else
+ * the FQDN), and where it lives. HTTP(S) URLs are not file targets.
+ */
+export function fileTarget(url: string, cfg: RunningConfig): FileTarget | undefined {
+  const u = parseEnrollmentUrl(url);
+  if (isUrlError(u)) return undefined;
+  if (u.kind === 'http') return undefined;
+  if (u.kind === 'ifs') {
+    const path = u.path.replace(/^\/+/, '');
+    return { kind: 'fs', fs: u.filesystem, base: path || fqdnOf(cfg) };
+  }
+  const last = u.path.split('/').filter(Boolean).pop();
+  return { kind: 'browser', base: last || fqdnOf(cfg), url };
+}
+
+async function readTargetFile(app: TrustpointApp, io: Interaction, t: FileTarget, name: string): Promise<PemBlock[]> {
+  if (t.kind === 'fs') {
+    const path = `${t.fs}:${name}`;
+    const f = await app.files.read(path);
+    if (!f) refuse(`%Error opening ${path} (No such file or directory)`);
+    io.print(`Loading ${path} ... (${f.data.length} bytes)`);
+    return readPasted(f.data);
+  }
+  io.print(`% TFTP is not possible in a browser: provide ${name} instead —`);
+  io.print('% drop the file on the console, or paste its contents (PEM or base64).');
+  io.print('End with a blank line or the word "quit" on a line by itself');
+  const text = await readPaste(io);
+  if (!text.trim()) refuse(`% No data for ${name}: nothing imported.`);
+  return readPasted(text);
+}
+
+async function writeTargetFile(app: TrustpointApp, io: Interaction, t: FileTarget, name: string, data: Uint8Array): Promise<void> {
+  if (t.kind === 'fs') {
+    const path = `${t.fs}:${name}`;
+    await app.files.write(path, data, app.clock().getTime());
+    io.print(`% Certificate request written to ${path} (${data.length} bytes)`);
+    return;
+  }
+  app.offerDownload(name, data, 'application/pkcs10');
+  io.print(`% TFTP is not possible in a browser: ${name} is offered as a download (save it where the CA will pick it up).`);
+}
+
+// ---------------------------------------------------------------------------------------
+// certificates from pasted / fetched data
+
+/** Certificates (DER) in the blocks: X.509 certificates and PKCS#7 bundles. */
+export function certificatesIn(blocks: PemBlock[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const b of blocks) {
+    const kind = classifyDer(b.der);
+    if (kind === 'certificate') out.push(b.der);
+    else if (kind === 'pkcs7') out.push(...certificatesFromPkcs7(b.der));
+    else refuse(`% The data is ${kind === 'unknown' ? 'not a certificate' : `a ${kind.replace('-', ' ')}, not a certificate`}.`);
+  }
+  if (!out.length) refuse('% No certificate found in the data.');
+  return out;
+}
+
+function sameName(a: CertificateSummary['subject'], b: CertificateSummary['issuer']): boolean {
+  return JSON.stringify(a.map((x) => [x.oid, x.value])) === JSON.stringify(b.map((x) => [x.oid, x.value]));
+}
+
+/**
+ * Orders a set of CA certificates from the issuing CA (the one that issues none of the
+ * others) up to the root. Refuses a set that is not one chain.
+ */
+export function orderCaChain(ders: Uint8Array[]): { der: Uint8Array; s: CertificateSummary }[] {
+  const items = ders.map((der) => ({ der, s: summarizeCertificate(der) }));
+  const unique = items.filter((x, i) => items.findIndex((y) => toHex(y.der) === toHex(x.der)) === i);
+  const issuesAnother = (x: (typeof unique)[number]) => unique.some((y) => y !== x && !y.s.selfIssued && sameName(x.s.subject, y.s.issuer));
+  const leaves = unique.filter((x) => !issuesAnother(x));
+  if (leaves.length !== 1) refuse(`% The data holds ${unique.length} certificates that do not form one chain.`);
+  const chain = [leaves[0]!];
+  while (!chain[chain.length - 1]!.s.selfIssued) {
+    const cur = chain[chain.length - 1]!;
+    const up = unique.find((y) => !chain.includes(y) && sameName(y.s.subject, cur.s.issuer));
+    if (!up) break;
+    chain.push(up);
+  }
+  if (chain.length !== unique.length) refuse('% The data holds certificates that are not part of the CA chain.');
+  return chain;
+}
+
+async function fetchCaCertificates(app: TrustpointApp, io: Interaction, url: string): Promise<Uint8Array[]> {
+  const looksLikeFile = /\.(cer|crt|der|pem|p7b|p7c)$/i.test(new URL(url).pathname);
+  const target = looksLikeFile ? url : `${url}${url.includes('?') ? '&' : '?'}operation=GetCACert&message=CA`;
+  io.print(`% Retrieving the CA certificate from ${looksLikeFile ? url : `${url} (SCEP GetCACert)`} ...`);
+  void app;
+  const res = await httpRequest(target, { signal: io.signal, maxBytes: 1 << 20 });
+  return certificatesIn(readPasted(res.body));
+}
+
+// ---------------------------------------------------------------------------------------
+// saving the way IOS does
+
+export async function beginChange(app: TrustpointApp): Promise<boolean> {
+  return !(await app.isModified());
+}
+
+export async function endChange(app: TrustpointApp, io: Interaction, wasSaved: boolean): Promise<void> {
+  app.touch();
+  if (wasSaved) {
+    await app.saveRunning();
+  } else io.print('%PKI-4-NOAUTOSAVE: Configuration was modified.  Issue "write memory" to save new certificate');
+}
+
+// ---------------------------------------------------------------------------------------
+// crypto pki authenticate
+
+function printSummary(io: Interaction, label: string, s: CertificateSummary): void {
+  if (label) io.print(label);
+  io.print(`  Subject: ${s.subject.map((a) => `${a.short}=${a.value}`).join(', ') || '(empty)'}`);
+  io.print(`  Issuer:  ${s.issuer.map((a) => `${a.short}=${a.value}`).join(', ') || '(empty)'}`);
+  io.print(`  Serial Number: ${s.serial}`);
+  io.print(`  Validity: ${iosDate(s.notBefore)} to ${iosDate(s.notAfter)}`);
+}
+
+export async function authenticate(app: TrustpointApp, io: Interaction, name: string): Promise<void> {
+  const cfg = app.running;
+  const tp = trustpointOrRefuse(cfg, name);
+  const e = tp.enrollment;
+  let ders: Uint8Array[];
+  if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal" or "enrollment url".`);
+  else if (e.kind === 'selfsigned') refuse(`% Trustpoint ${name} is self-signed: there is no CA to authenticate.`);
+  else if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
+  else if (e.kind === 'terminal') {
+    io.print('');
+    io.print('Enter the base 64 encoded CA certificate.');
+    io.print('End with a blank line or the word "quit" on a line by itself');
+    io.print('');
+    const text = await readPaste(io);
+    if (!text.trim()) refuse('% No certificate entered: nothing imported.');
+    ders = certificatesIn(readPasted(text));
+  } else {
+    const target = fileTarget(e.url, cfg);
+    if (target) ders = certificatesIn(await readTargetFile(app, io, target, `${target.base}.ca`));
+    else ders = await fetchCaCertificates(app, io, e.url);
+  }
+  const chain = orderCaChain(ders);
+  const issuing = chain[0]!;
+  const now = app.clock();
+  // What the user checks: the issuing CA, then the rest of the chain.
+  io.print('');
+  io.print(`Certificate has the following attributes:`);
+  const fps = [];
+  for (const [i, c] of chain.entries()) {
+    const fp = await fingerprints(await app.core(), c.der);
+    fps.push(fp);
+    if (i > 0) printSummary(io, chain.length > 2 && i < chain.length - 1 ? `Intermediate CA certificate ${i}:` : 'Root CA certificate:', c.s);
+    else if (chain.length > 1) printSummary(io, 'Issuing CA certificate:', c.s);
+    else printSummary(io, '', c.s);
+    io.print(`       Fingerprint MD5: ${fp.md5}`);
+    io.print(`      Fingerprint SHA1: ${fp.sha1}`);
+    io.print(`    Fingerprint SHA256: ${fp.sha256}`);
+  }
+  for (const c of chain) {
+    if (!c.s.isCA && !(c.s.selfIssued && chain.length === 1))
+      refuse(`% ${c.s.subject.map((a) => `${a.short}=${a.value}`).join(', ')} is not a CA certificate (no basicConstraints cA): not imported.`);
+    if (now < c.s.notBefore) refuse(`% The CA certificate is not valid before ${iosDate(c.s.notBefore)}: not imported. (Check this device's clock.)`);
+    if (now > c.s.notAfter) refuse(`% The CA certificate expired at ${iosDate(c.s.notAfter)}: not imported.`);
+    if (c.s.signatureAlgorithm === '1.2.840.113549.1.1.4' || c.s.signatureAlgorithm === '1.2.840.113549.1.1.2')
+      io.print(`% Warning: ${c.s.subject.find((a) => a.short === 'CN')?.value ?? 'a CA certificate'} is signed with MD5, which is broken; it is shown but should be replaced.`);
+  }
+  const root = chain[chain.length - 1]!;
+  const v = await app.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true });
+  if (!v.ok) refuse(`% The CA chain does not validate: ${v.reason}. Not imported.`);
+  if (tp.fingerprint) {
+    const idx = fps.findIndex((fp) => fingerprintMatches(tp.fingerprint!, fp));
+    if (idx < 0)
+      refuse(
+        `% The CA certificate fingerprint does not match the configured fingerprint ${tp.fingerprint.match(/.{1,8}/g)!.join(' ')}: not imported.`,
+      );
+    io.print(`% Fingerprint matches the configured ${tp.fingerprint.length === 32 ? 'MD5' : tp.fingerprint.length === 40 ? 'SHA-1' : 'SHA-256'} fingerprint.`);
+  } else if (!io.interactive) {
+    refuse('% A non-interactive request cannot accept a CA certificate without a pre-entered fingerprint: configure "fingerprint" in the trustpoint.');
+  } else {
+    const a = await io.ask({ text: '% Do you accept this certificate? [yes/no]: ', kind: 'yesno' });
+    if (!isYes(a)) refuse('% Certificate not imported.');
+  }
+  // Own certificates issued by another CA would no longer chain: refuse rather than orphan them.
+  const existing = cfg.chains.get(name)?.certificates ?? [];
+  const own = existing.filter((c) => c.kind === 'general');
+  const rootHex = toHex(root.der);
+  const oldRoot = existing.filter((c) => c.kind === 'ca').map((c) => toHex(c.der));
+  if (own.length && oldRoot.length && !oldRoot.includes(rootHex))
+    refuse(`% Trustpoint ${name} holds certificates from another CA; remove them first ("no crypto pki certificate chain ${name}").`);
+  const wasSaved = await beginChange(app);
+  const entries: ChainCertificate[] = chain.map((c) => ({ kind: 'ca', serial: c.s.serial, der: c.der }));
+  const kept = existing.filter((c) => c.kind !== 'ca');
+  cfg.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries] });
+  io.print('Trustpoint CA certificate accepted.');
+  io.print('% Certificate successfully imported');
+  await endChange(app, io, wasSaved);
+}
+
+// ---------------------------------------------------------------------------------------
+// crypto pki enroll (terminal, file, self-signed)
+
+function caCerts(cfg: RunningConfig, name: string): ChainCertificate[] {
+  return cfg.chains.get(name)?.certificates.filter((c) => c.kind === 'ca') ?? [];
+}
+
+interface Identity {
+  serialNumber?: string;
+  ipAddress?: string;
+  challengePassword?: string;
+}
+
+/** The enrollment questions IOS asks when the trustpoint does not answer them. */
+async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trustpoint, selfSigned: boolean): Promise<Identity> {
+  const id: Identity = {};
+  if (tp.serialNumber === 'include') id.serialNumber = app.serialNumber;
+  else if (tp.serialNumber === undefined) {
+    const a = await io.ask({ text: '% Include the router serial number in the subject name? [yes/no]: ', kind: 'yesno' });
+    if (isYes(a)) id.serialNumber = app.serialNumber;
+  }
+  if (tp.ipAddress?.kind === 'address') id.ipAddress = tp.ipAddress.value;
+  else if (tp.ipAddress?.kind === 'interface')
+    refuse(`% ip-address ${tp.ipAddress.name}: interface addresses are not available in a browser; configure "ip-address A.B.C.D" or "ip-address none".`);
+  else if (tp.ipAddress === undefined) {
+    const a = await io.ask({ text: '% Include an IP address in the subject name? [no]: ', kind: 'text', default: 'no' });
+    if (isYes(a)) {
+      const ip = (await io.ask({ text: 'Enter Interface name or IP Address[]: ', kind: 'text' })).trim();
+      const { isIPv4, isIPv6 } = await import('../config/grammar.ts');
+      if (!isIPv4(ip) && !isIPv6(ip)) refuse(`% "${ip}" is not an IP address (interface names are not available in a browser).`);
+      id.ipAddress = ip;
+    }
+  }
+  if (!selfSigned) {
+    if (tp.password !== undefined) id.challengePassword = tp.password;
+    else {
+      io.print('% Create a challenge password. You will need to verbally provide this');
+      io.print('   password to the CA Administrator in order to revoke your certificate.');
+      io.print('   For security reasons your password will not be saved in the configuration.');
+      io.print('   Please make a note of it.');
+      io.print('');
+      for (;;) {
+        const p1 = await io.ask({ text: 'Password: ', kind: 'secret' });
+        if (!p1) break;
+        const p2 = await io.ask({ text: 'Re-enter password: ', kind: 'secret' });
+        if (p1 === p2) {
+          id.challengePassword = p1;
+          break;
+        }
+        io.print('% Passwords do not match.');
+      }
+    }
+  }
+  return id;
+}
+
+function subjectFor(app: TrustpointApp, tp: Trustpoint, id: Identity) {
+  const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
+  const subjectName = tp.subjectName ? parseX500Name(tp.subjectName) : undefined;
+  return { subject: iosSubject({ ...(subjectName ? { subjectName } : {}), ...(fqdn ? { fqdn } : {}), ...id }), fqdn };
+}
+
+function sanFor(tp: Trustpoint) {
+  if (!tp.subjectAltName) return undefined;
+  const v = tp.subjectAltName.trim();
+  return [v.includes('@') ? { type: 'email' as const, value: v } : { type: 'dns' as const, value: v }];
+}
+
+export async function enroll(app: TrustpointApp, io: Interaction, name: string): Promise<void> {
+  const cfg = app.running;
+  const tp = trustpointOrRefuse(cfg, name);
+  const e = tp.enrollment;
+  if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal", "enrollment url" or "enrollment selfsigned".`);
+  if (e.kind === 'selfsigned') return enrollSelfSigned(app, io, tp);
+  if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
+  const target = e.kind === 'url' ? fileTarget(e.url, cfg) : undefined;
+  if (e.kind === 'url' && !target) refuse('% SCEP enrollment is not available yet in this version of Trustpoint; use "enrollment terminal" or a file URL.');
+  if (!caCerts(cfg, name).length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
+
+  io.print('% Start certificate enrollment ..');
+  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true });
+  const id = await askIdentity(app, io, tp, false);
+  const { subject, fqdn } = subjectFor(app, tp, id);
+  io.print('');
+  if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
+  if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
+  if (id.serialNumber) io.print(`% The serial number in the certificate will be: ${id.serialNumber}`);
+  if (id.ipAddress) io.print(`% The IP address in the certificate is ${id.ipAddress}`);
+  const requests: { purpose: IosKeyPurpose; der: Uint8Array }[] = [];
+  for (const k of keys) {
+    const signer = await app.keys.signer(k);
+    const purpose: IosKeyPurpose = k.usage;
+    const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], purpose, signer.key);
+    const san = sanFor(tp);
+    const der = await buildCsr(
+      {
+        subject,
+        ...(id.challengePassword ? { challengePassword: id.challengePassword } : {}),
+        ...(san ? { subjectAltName: san } : {}),
+        keyUsage,
+        ...(extendedKeyUsage.length ? { extendedKeyUsage } : {}),
+      },
+      signer,
+      undefined,
+      io.signal,
+    );
+    requests.push({ purpose, der });
+  }
+  const pem = e.kind === 'terminal' ? e.pem : e.kind === 'url' ? e.pem : false;
+  const render = (der: Uint8Array) => (pem ? writeCsrPem(der) : writeBase64Lines(der)).replace(/\n$/, '');
+  const label = (p: IosKeyPurpose) => (p === 'signature' ? 'Signature key certificate request -' : p === 'encryption' ? 'Encryption key certificate request -' : '');
+  if (target) {
+    const suffix = (p: IosKeyPurpose) => (p === 'signature' ? '-sign' : p === 'encryption' ? '-encr' : '');
+    for (const r of requests) await writeTargetFile(app, io, target, `${target.base}${suffix(r.purpose)}.req`, utf8(writeCsrPem(r.der)));
+    const show = await io.ask({ text: 'Display Certificate Request to terminal? [yes/no]: ', kind: 'yesno' });
+    if (isYes(show)) for (const r of requests) printRequest(io, label(r.purpose), render(r.der));
+  } else {
+    const show = await io.ask({ text: 'Display Certificate Request to terminal? [yes/no]: ', kind: 'yesno' });
+    for (const r of requests) {
+      app.offerDownload(`${name}${r.purpose === 'signature' ? '-sign' : r.purpose === 'encryption' ? '-encr' : ''}.csr`, utf8(writeCsrPem(r.der)), 'application/pkcs10');
+    }
+    if (isYes(show)) {
+      for (;;) {
+        for (const r of requests) printRequest(io, label(r.purpose), render(r.der));
+        const again = await io.ask({ text: 'Redisplay enrollment request? [yes/no]: ', kind: 'yesno' });
+        if (!isYes(again)) break;
+      }
+    }
+  }
+  io.print(`% Paste the issued certificate${requests.length > 1 ? 's' : ''} with "crypto pki import ${name} certificate".`);
+}
+
+function printRequest(io: Interaction, title: string, body: string) {
+  if (title) io.print(title);
+  io.print('Certificate Request follows:');
+  io.print('');
+  for (const l of body.split('\n')) io.print(l);
+  io.print('');
+  io.print('---End - This line not part of the certificate request---');
+  io.print('');
+}
+
+async function enrollSelfSigned(app: TrustpointApp, io: Interaction, tp: Trustpoint): Promise<void> {
+  const cfg = app.running;
+  // One persistent self-signed certificate per device (IOS): find any.
+  const holders = [...cfg.chains.values()].filter((c) => c.certificates.some((x) => x.kind === 'self-signed'));
+  if (holders.length) {
+    const where = holders.map((h) => h.trustpoint).join(', ');
+    io.print(`% You already have a persistent self-signed certificate (trustpoint ${where}).`);
+    if (!(await io.confirm('% Do you want to replace it? [yes/no]: '))) refuse('% Self-signed certificate not replaced.');
+  }
+  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true, generalOnly: true });
+  const key = keys[0]!;
+  const id = await askIdentity(app, io, tp, true);
+  const gen = await io.ask({ text: 'Generate Self Signed Router Certificate? [yes/no]: ', kind: 'yesno' });
+  if (!isYes(gen)) refuse('% Self-signed certificate not generated.');
+  const signer = await app.keys.signer(key);
+  const cn = `IOS-Self-Signed-Certificate-${parseInt(app.serialNumber, 16)}`;
+  const { subject } = subjectFor(app, { ...tp, subjectName: tp.subjectName || `CN=${cn}` }, id);
+  const now = app.clock();
+  const notAfter = new Date(Date.UTC(now.getUTCFullYear() + 10, 0, 1));
+  const keyIdentifier = await (await app.core()).digest('SHA-1', subjectPublicKeyBits(signer.spki));
+  const der = await buildSelfSigned({ subject, serial: new Uint8Array([1]), notBefore: now, notAfter, usage: tp.usage ?? ['ike'], keyIdentifier }, signer, io.signal);
+  const wasSaved = await beginChange(app);
+  for (const h of holders) h.certificates = h.certificates.filter((x) => x.kind !== 'self-signed');
+  const chain = cfg.chains.get(tp.name) ?? { trustpoint: tp.name, certificates: [] };
+  chain.certificates = [...chain.certificates.filter((c) => c.kind !== 'self-signed' && c.kind !== 'general'), { kind: 'self-signed', serial: '01', der }];
+  cfg.chains.set(tp.name, chain);
+  io.print('Router Self Signed Certificate successfully created');
+  await endChange(app, io, wasSaved);
+}
+
+// ---------------------------------------------------------------------------------------
+// crypto pki import NAME certificate
+
+export async function importCertificate(app: TrustpointApp, io: Interaction, name: string): Promise<void> {
+  const cfg = app.running;
+  const tp = trustpointOrRefuse(cfg, name);
+  const cas = caCerts(cfg, name);
+  if (!cas.length) refuse(`% You must authenticate the Certificate Authority before importing a certificate ("crypto pki authenticate ${name}").`);
+  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: false });
+  const e = tp.enrollment;
+  const target = e?.kind === 'url' ? fileTarget(e.url, cfg) : undefined;
+  let ders: Uint8Array[];
+  if (target) {
+    const own = cfg.chains.get(name)?.certificates.filter((c) => c.kind === 'general') ?? [];
+    const usageKeys = keys.some((k) => k.usage !== 'general');
+    let fname = `${target.base}.crt`;
+    if (usageKeys) {
+      const have = new Set(own.map((c) => toHex(summarizeCertificate(c.der).spki)));
+      const sign = keys.find((k) => k.usage === 'signature');
+      fname = sign && !have.has(toHex(sign.spki)) ? `${target.base}-sign.crt` : `${target.base}-encr.crt`;
+    }
+    ders = certificatesIn(await readTargetFile(app, io, target, fname));
+  } else {
+    io.print('');
+    io.print('Enter the base 64 encoded certificate.');
+    io.print('End with a blank line or the word "quit" on a line by itself');
+    io.print('');
+    const text = await readPaste(io);
+    if (!text.trim()) refuse('% No certificate entered: nothing imported.');
+    ders = certificatesIn(readPasted(text));
+  }
+  // A pasted chain may carry the CA certificates too: keep the one that is not a CA.
+  const leaves = ders.filter((d) => !summarizeCertificate(d).isCA);
+  if (leaves.length !== 1) refuse(`% Expected one router certificate, found ${leaves.length}.`);
+  const der = leaves[0]!;
+  const s = summarizeCertificate(der);
+  const key = keys.find((k) => toHex(k.spki) === toHex(s.spki));
+  if (!key) refuse(`% The certificate's public key does not match any key pair of trustpoint ${name}: not imported.`);
+  const now = app.clock();
+  if (now > s.notAfter) refuse(`% The certificate expired at ${iosDate(s.notAfter)}: not imported.`);
+  const chain = cas.map((c) => c.der);
+  const v = await app.validateChain({ leaf: der, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false });
+  if (!v.ok) refuse(`% The certificate does not chain to the CA of trustpoint ${name}: ${v.reason}. Not imported.`);
+  const wasSaved = await beginChange(app);
+  await app.keys.activate(key);
+  const entry = cfg.chains.get(name)!;
+  // Replace the certificate of the same key (renewal), keep the other usage key's.
+  const others = entry.certificates.filter((c) => {
+    if (c.kind !== 'general' && c.kind !== 'self-signed') return true;
+    try {
+      const ks = summarizeCertificate(c.der).spki;
+      return keys.some((k) => k !== key && toHex(k.spki) === toHex(ks) && k.usage !== key.usage);
+    } catch {
+      return false;
+    }
+  });
+  entry.certificates = [{ kind: 'general', serial: s.serial, der }, ...others];
+  io.print('% Router Certificate successfully imported');
+  await endChange(app, io, wasSaved);
+}
+
+export { generateKeysFor };

@@ -1,0 +1,82 @@
+/**
+ * The app's signature verifier (a `VerifyFn`): the WASM core for everything it implements —
+ * ECDSA on P-256/P-384/P-521 with any SHA-1/SHA-2 hash, RSA PKCS#1 v1.5 including
+ * md5WithRSA and sha224WithRSA that WebCrypto lacks, RSASSA-PSS — so verification works the
+ * same with or without `crypto.subtle`. WebCrypto is the fallback for RSA while a core build
+ * lacks RSA.
+ */
+import type { CoreApi, HashAlg } from '../core/api.ts';
+import { PkiError } from '../util/errors.ts';
+import type { VerifyFn } from './types.ts';
+
+const ECDSA: Record<string, HashAlg> = {
+  '1.2.840.10045.4.1': 'SHA-1',
+  '1.2.840.10045.4.3.1': 'SHA-224',
+  '1.2.840.10045.4.3.2': 'SHA-256',
+  '1.2.840.10045.4.3.3': 'SHA-384',
+  '1.2.840.10045.4.3.4': 'SHA-512',
+};
+
+const RSA_PKCS1: Record<string, HashAlg> = {
+  '1.2.840.113549.1.1.4': 'MD5',
+  '1.2.840.113549.1.1.5': 'SHA-1',
+  '1.3.14.3.2.29': 'SHA-1',
+  '1.2.840.113549.1.1.14': 'SHA-224',
+  '1.2.840.113549.1.1.11': 'SHA-256',
+  '1.2.840.113549.1.1.12': 'SHA-384',
+  '1.2.840.113549.1.1.13': 'SHA-512',
+  '1.2.840.113549.1.1.15': 'SHA-512/224',
+  '1.2.840.113549.1.1.16': 'SHA-512/256',
+};
+
+export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
+
+interface RsaVerifyCore {
+  rsaVerifyPkcs1(spki: Uint8Array, hash: HashAlg, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
+  rsaVerifyPssParams?(spki: Uint8Array, params: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
+}
+
+async function webCryptoRsa(hash: HashAlg, spki: Uint8Array, data: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  const s = typeof crypto !== 'undefined' ? crypto.subtle : undefined;
+  if (!s || !['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'].includes(hash)) throw new PkiError('unsupported', `unsupported signature algorithm: RSA with ${hash}`);
+  try {
+    const key = await s.importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
+    return await s.verify('RSASSA-PKCS1-v1_5', key, sig as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+  } catch {
+    return false;
+  }
+}
+
+export function makeVerify(core: () => Promise<CoreApi>): VerifyFn {
+  return async ({ algorithm, parameters, spki, data, signature }) => {
+    const c = await core();
+    const ecHash = ECDSA[algorithm];
+    if (ecHash) {
+      try {
+        return await c.ecVerify(spki, ecHash, data, signature, 'der');
+      } catch {
+        return false;
+      }
+    }
+    const rsa = c as unknown as Partial<RsaVerifyCore>;
+    const rsaHash = RSA_PKCS1[algorithm];
+    if (rsaHash) {
+      if (typeof rsa.rsaVerifyPkcs1 === 'function') {
+        try {
+          return await rsa.rsaVerifyPkcs1(spki, rsaHash, data, signature);
+        } catch {
+          return false;
+        }
+      }
+      return webCryptoRsa(rsaHash, spki, data, signature);
+    }
+    if (algorithm === OID_RSASSA_PSS && parameters && typeof rsa.rsaVerifyPssParams === 'function') {
+      try {
+        return await rsa.rsaVerifyPssParams(spki, parameters, data, signature);
+      } catch {
+        return false;
+      }
+    }
+    throw new PkiError('unsupported', `unsupported signature algorithm ${algorithm}`);
+  };
+}
