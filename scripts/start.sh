@@ -8,7 +8,15 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run build
+# The demo CA: the real SCEP server behind the CORS proxy, on 127.0.0.1 (LAB=0 to skip).
+if [ "${LAB:-1}" = 1 ]; then
+  if CORS_ORIGINS="http://localhost:$PORT http://127.0.0.1:$PORT" bash lab/lab.sh start; then
+    trap 'bash lab/lab.sh stop >/dev/null 2>&1 || true' EXIT
+  else
+    echo "The demo SCEP CA could not be started (see above); the app works without it." >&2
+  fi
+fi
 echo
 echo "Trustpoint: open http://localhost:${PORT}/ in Chromium (Ctrl-C stops the server)"
 echo
-exec npx vite preview --host 127.0.0.1 --port "$PORT" --strictPort
+npx vite preview --host 127.0.0.1 --port "$PORT" --strictPort

@@ -54,4 +54,7 @@ npx vite build
 step "end-to-end tests (Playwright, Chromium)"
 npx playwright test
 
+step "interop tests against the peer lab (micromdm scepserver + nginx CORS proxy, on 127.0.0.1)"
+npx playwright test --config tests/interop/playwright.interop.config.ts
+
 step "all tests passed"
