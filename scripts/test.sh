@@ -46,7 +46,7 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json"
 
 step "build: production app"
 npx vite build

@@ -4,6 +4,7 @@
  *
  *   --wycheproof DIR   every Wycheproof v1 JSON file under DIR (also .json.gz)
  *   --tdes FILE        a NIST CAVP TDES known-answer file (BoringSSL's text format)
+ *   --limbo FILE       an x509-limbo file (path validation: src/pki/chain with the core's verifier)
  *   --core debug       use the debug build instead (asserts on)
  *   --verbose          print every failing test case, not just the first few per file
  *
@@ -27,7 +28,7 @@ interface Totals {
 }
 
 function parseArgs(argv: string[]) {
-  const opts = { wycheproof: [] as string[], tdes: [] as string[], core: 'release', verbose: false };
+  const opts = { wycheproof: [] as string[], tdes: [] as string[], limbo: [] as string[], core: 'release', verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -37,14 +38,15 @@ function parseArgs(argv: string[]) {
     };
     if (a === '--wycheproof') opts.wycheproof.push(next());
     else if (a === '--tdes') opts.tdes.push(next());
+    else if (a === '--limbo') opts.limbo.push(next());
     else if (a === '--core') opts.core = next();
     else if (a === '--verbose' || a === '-v') opts.verbose = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run vectors -- [--wycheproof DIR]... [--tdes FILE]... [--core release|debug] [--verbose]');
+      console.log('usage: npm run vectors -- [--wycheproof DIR]... [--tdes FILE]... [--limbo FILE]... [--core release|debug] [--verbose]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  if (!opts.wycheproof.length && !opts.tdes.length) throw new Error('nothing to run: give --wycheproof DIR and/or --tdes FILE');
+  if (!opts.wycheproof.length && !opts.tdes.length && !opts.limbo.length) throw new Error('nothing to run: give --wycheproof DIR, --tdes FILE and/or --limbo FILE');
   return opts;
 }
 
@@ -172,6 +174,30 @@ async function main(): Promise<void> {
     totals.skipped += r.skipped;
     console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     for (const l of opts.verbose ? r.lines : r.lines.slice(0, 5)) console.log(`        ${l}`);
+  }
+  for (const file of opts.limbo) {
+    const { runLimboFile } = await import('./vectors/limbo.ts');
+    const { webCryptoVerify } = await import('../src/pki/verify-webcrypto.ts');
+    const { makeVerify } = await import('../src/crypto/verify.ts');
+    const { wrapDirect } = await import('../src/core/direct.ts');
+    const api = wrapDirect(core);
+    const verify = makeVerify(() => Promise.resolve(api), webCryptoVerify);
+    let text: string;
+    try {
+      text = readText(file);
+    } catch (e) {
+      console.log(`ERROR ${file}: cannot read (${(e as Error).message})`);
+      totals.errors++;
+      continue;
+    }
+    const r = await runLimboFile(text, { verify, verbose: opts.verbose });
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    const shown = opts.verbose ? r.lines : r.lines.filter((l) => !l.includes(': skipped (')).slice(0, 20);
+    for (const l of shown) console.log(`        ${l}`);
+    if (!opts.verbose && r.lines.length > shown.length) console.log(`        ... ${r.lines.length - shown.length} more lines (--verbose)`);
   }
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   if (totals.errors) console.log(`${totals.errors} file(s) could not be read`);

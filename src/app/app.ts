@@ -12,6 +12,7 @@ import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
 import { KeyService } from './keys.ts';
 import { makeVerify } from '../crypto/verify.ts';
+import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
 
@@ -86,7 +87,7 @@ export class TrustpointApp {
     this.keys = new KeyService(deps.keystore ?? new MemoryKeyStore(), () => this.core(), this.clock);
     this.files = deps.files ?? new MemoryFileStore();
     this.meta = deps.meta ?? new MemoryMetaStore();
-    this.verify = makeVerify(() => this.core());
+    this.verify = makeVerify(() => this.core(), typeof crypto !== 'undefined' && crypto.subtle ? webCryptoVerify : undefined);
   }
 
   /** RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain). */

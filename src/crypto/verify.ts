@@ -47,7 +47,24 @@ async function webCryptoRsa(hash: HashAlg, spki: Uint8Array, data: Uint8Array, s
   }
 }
 
-export function makeVerify(core: () => Promise<CoreApi>): VerifyFn {
+/**
+ * The core first; for an algorithm the core cannot do (or a build without RSA), `fallback`
+ * (WebCrypto, src/pki/verify-webcrypto.ts) when given.
+ */
+export function makeVerify(core: () => Promise<CoreApi>, fallback?: VerifyFn): VerifyFn {
+  const viaCore = coreVerify(core);
+  if (!fallback) return viaCore;
+  return async (args) => {
+    try {
+      return await viaCore(args);
+    } catch (e) {
+      if (e instanceof PkiError && e.code === 'unsupported') return fallback(args);
+      throw e;
+    }
+  };
+}
+
+function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
   return async ({ algorithm, parameters, spki, data, signature }) => {
     const c = await core();
     const ecHash = ECDSA[algorithm];
