@@ -29,11 +29,13 @@ export function keySpecOf(app: TrustpointApp, tp: Trustpoint): KeySpec {
   return { label, key: { kind: 'rsa', bits }, usageKeys: tp.rsaKeypair?.encryptionSize !== undefined };
 }
 
-/** Generates the trustpoint's pair(s) under `label` (or as pending under it). */
-export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec: KeySpec, pending: boolean, exportable: boolean): Promise<KeyRecord[]> {
+/**
+ * Generates the pair(s) of `spec` under `label` as IOS reports it (`% Generating 2048 bit RSA
+ * keys ... [OK] (elapsed time was N seconds)`) — not stored yet. Cancelled by `io.signal`.
+ */
+export async function generatePairs(app: TrustpointApp, io: Interaction, label: string, spec: Omit<KeySpec, 'label'>, exportable: boolean): Promise<KeyRecord[]> {
   const kind = spec.key.kind === 'rsa' ? 'RSA' : 'EC';
   const size = spec.key.kind === 'rsa' ? spec.key.bits : spec.key.curve.slice(2);
-  const label = pending ? PENDING_PREFIX + spec.label : spec.label;
   const out: KeyRecord[] = [];
   for (const usage of spec.usageKeys ? (['signature', 'encryption'] as const) : (['general'] as const)) {
     io.print(`% Generating ${size} bit ${kind} keys, keys will be ${exportable ? 'exportable' : 'non-exportable'}...`);
@@ -41,6 +43,12 @@ export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec:
     out.push(await app.keys.generateOne(label, usage, spec.key, exportable, { signal: io.signal }));
     io.print(`[OK] (elapsed time was ${Math.round((Date.now() - t0) / 1000)} seconds)`);
   }
+  return out;
+}
+
+/** Generates and stores the trustpoint's pair(s) under `label` (or as pending under it). */
+export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec: KeySpec, pending: boolean, exportable: boolean): Promise<KeyRecord[]> {
+  const out = await generatePairs(app, io, pending ? PENDING_PREFIX + spec.label : spec.label, spec, exportable);
   await app.keys.store.put(out, out.map((r) => [r.label, r.usage]));
   return out;
 }

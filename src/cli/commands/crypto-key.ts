@@ -11,6 +11,7 @@ import { iosDate } from '../../util/time.ts';
 import { toHex } from '../../util/hex.ts';
 import { summarizeCertificate } from '../../pki/x509.ts';
 import { PENDING_PREFIX, displayLabel } from '../../app/keys.ts';
+import { generatePairs } from '../../app/trustpoint-keys.ts';
 
 const KEY_H = {
   crypto: 'Encryption module',
@@ -53,29 +54,25 @@ export async function generateKeysInteractive(
     ctx.print(`% The key modulus size is ${key.bits} bits`);
     if (key.bits < 2048) ctx.print('% A key modulus of less than 2048 bits is not recommended.');
   }
-  const size = key.kind === 'rsa' ? key.bits : key.curve.slice(2);
-  const records: KeyRecord[] = [];
-  for (const usage of usageKeys ? (['signature', 'encryption'] as const) : (['general'] as const)) {
-    ctx.print(`% Generating ${size} bit ${kind} keys, keys will be ${exportable ? 'exportable' : 'non-exportable'}...`);
-    const t0 = Date.now();
-    const rec = await ctx.app.keys.generateOne(label, usage, key, exportable, { signal: ctx.signal });
-    records.push(rec);
-    ctx.print(`[OK] (elapsed time was ${Math.round((Date.now() - t0) / 1000)} seconds)`);
-  }
+  const records = await generatePairs(ctx.app, ctx, label, { key, usageKeys }, exportable);
   await ctx.app.keys.replaceLabel(records);
   return records;
 }
 
-async function keygenRsa(ctx: CommandCtx, a: Record<string, string | undefined>) {
+/** The label to generate under, or undefined after printing why there is none (IOS checks). */
+function keyLabelFor(ctx: CommandCtx, a: Record<string, string | undefined>): string | undefined {
   if (a.dev) {
     ctx.print(`% Device ${a.dev} is not available: keys on hardware tokens are not supported in this version.`);
-    return;
+    return undefined;
   }
   const label = a.label ?? defaultLabel(ctx);
-  if (!label) {
-    ctx.print('% Please define a domain-name first.');
-    return;
-  }
+  if (!label) ctx.print('% Please define a domain-name first.');
+  return label;
+}
+
+async function keygenRsa(ctx: CommandCtx, a: Record<string, string | undefined>) {
+  const label = keyLabelFor(ctx, a);
+  if (!label) return;
   const usageKeys = a.usage === 'usage-keys';
   let bits = a.mod !== undefined ? Number(a.mod) : undefined;
   if (bits === undefined) {
@@ -97,15 +94,8 @@ async function keygenRsa(ctx: CommandCtx, a: Record<string, string | undefined>)
 }
 
 async function keygenEc(ctx: CommandCtx, a: Record<string, string | undefined>) {
-  if (a.dev) {
-    ctx.print(`% Device ${a.dev} is not available: keys on hardware tokens are not supported in this version.`);
-    return;
-  }
-  const label = a.label ?? defaultLabel(ctx);
-  if (!label) {
-    ctx.print('% Please define a domain-name first.');
-    return;
-  }
+  const label = keyLabelFor(ctx, a);
+  if (!label) return;
   const curve: NamedCurve = a.size === '384' ? 'P-384' : 'P-256';
   await generateKeysInteractive(ctx, label, { kind: 'ec', curve }, false, a.exportable !== undefined);
 }
