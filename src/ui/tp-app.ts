@@ -11,8 +11,10 @@ import type { CliSession } from '../cli/session.ts';
 import './tp-console.ts';
 import './tp-trustpoints.ts';
 import './tp-storage.ts';
+import './tp-certificates.ts';
+import './tp-keys.ts';
 
-type View = 'console' | 'trustpoints' | 'storage';
+type View = 'console' | 'trustpoints' | 'certificates' | 'keys' | 'storage';
 
 export class TpApp extends LitElement {
   static override properties = {
@@ -173,7 +175,7 @@ export class TpApp extends LitElement {
       <header>
         <h1>Trustpoint</h1>
         <nav aria-label="Views">
-          ${(['console', 'trustpoints', 'storage'] as View[]).map(
+          ${(['console', 'trustpoints', 'certificates', 'keys', 'storage'] as View[]).map(
             (v) => html`<button aria-current=${this.view === v ? 'page' : 'false'} @click=${() => this.go(v)}>${v[0]!.toUpperCase() + v.slice(1)}</button>`,
           )}
         </nav>
@@ -188,7 +190,11 @@ export class TpApp extends LitElement {
           ? html`<tp-console .session=${this.session}></tp-console>`
           : this.view === 'trustpoints'
             ? html`<tp-trustpoints .app=${app} .revision=${this.revision}></tp-trustpoints>`
-            : html`<tp-storage .app=${app} .revision=${this.revision}></tp-storage>`}
+            : this.view === 'certificates'
+              ? html`<tp-certificates .app=${app} .revision=${this.revision}></tp-certificates>`
+              : this.view === 'keys'
+                ? html`<tp-keys .app=${app} .revision=${this.revision}></tp-keys>`
+                : html`<tp-storage .app=${app} .revision=${this.revision}></tp-storage>`}
       </main>
     `;
   }

@@ -18,13 +18,19 @@ export class TpConsole extends LitElement {
     output: { state: true },
     promptText: { state: true },
     secret: { state: true },
+    offers: { state: true },
+    dragging: { state: true },
   };
 
   declare session: CliSession | undefined;
   declare output: string;
   declare promptText: string;
   declare secret: boolean;
+  /** Files the last commands offered (CSRs, exports), as download links. */
+  declare offers: { name: string; url: string; size: number }[];
+  declare dragging: boolean;
   private off: (() => void) | undefined;
+  private offDownloads: (() => void) | undefined;
   private historyIndex = -1;
   private draft = '';
   private literalNext = false;
@@ -34,6 +40,8 @@ export class TpConsole extends LitElement {
     this.output = '';
     this.promptText = '';
     this.secret = false;
+    this.offers = [];
+    this.dragging = false;
   }
 
   static override styles = css`
@@ -77,6 +85,21 @@ export class TpConsole extends LitElement {
       padding: 0;
       caret-color: #7dd3fc;
     }
+    .screen.drop {
+      outline: 2px dashed #7dd3fc;
+      outline-offset: -6px;
+    }
+    .offers {
+      display: flex;
+      gap: 12px;
+      flex-wrap: wrap;
+      padding: 6px 10px;
+      border-top: 1px solid #1e293b;
+      font: 13px system-ui, sans-serif;
+    }
+    .offers a {
+      color: #7dd3fc;
+    }
     .keys {
       display: flex;
       gap: 6px;
@@ -104,12 +127,16 @@ export class TpConsole extends LitElement {
     super.disconnectedCallback();
     this.off?.();
     this.off = undefined;
+    this.offDownloads?.();
+    this.offDownloads = undefined;
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('session')) {
       this.off?.();
       this.off = undefined;
+      this.offDownloads?.();
+      this.offDownloads = undefined;
       this.attach();
     }
   }
@@ -117,6 +144,14 @@ export class TpConsole extends LitElement {
   private attach(): void {
     if (!this.session || this.off) return;
     this.output = this.session.scrollback;
+    this.offDownloads = this.session.app.onDownload((d) => {
+      const url = URL.createObjectURL(new Blob([d.data as Uint8Array<ArrayBuffer>], { type: d.mime }));
+      // A newer file of the same name replaces the older; at most four are offered.
+      const keep = this.offers.filter((o) => o.name !== d.name);
+      for (const o of this.offers) if (!keep.includes(o)) URL.revokeObjectURL(o.url);
+      while (keep.length >= 4) URL.revokeObjectURL(keep.shift()!.url);
+      this.offers = [...keep, { name: d.name, url, size: d.data.length }];
+    });
     this.off = this.session.onOutput(() => {
       this.output = this.session!.scrollback;
       this.syncPrompt();
@@ -230,6 +265,24 @@ export class TpConsole extends LitElement {
     this.session.paste(lines.join('\n') + '\n');
   }
 
+  /** A file dropped on the console is typed in as a paste: PEM text as is, DER as base64. */
+  private async onDrop(e: DragEvent): Promise<void> {
+    e.preventDefault();
+    this.dragging = false;
+    const f = e.dataTransfer?.files?.[0];
+    if (!f || !this.session) return;
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const isText = /-----BEGIN |^[A-Za-z0-9+/=\s]+$/.test(text) && !text.includes('\u0000');
+    let body = text;
+    if (!isText) {
+      let bin = '';
+      for (const b of bytes) bin += String.fromCharCode(b);
+      body = btoa(bin).replace(/.{1,64}/g, '$&\n');
+    }
+    this.session.paste(body.replace(/\s+$/, '') + '\n\n');
+  }
+
   private key(action: 'tab' | 'help' | 'ctrlz' | 'ctrlc' | 'up' | 'down' | 'enter'): void {
     const s = this.session;
     if (!s) return;
@@ -253,7 +306,17 @@ export class TpConsole extends LitElement {
   override render() {
     const [scroll, partial] = this.split();
     return html`
-      <div class="screen" part="output" @click=${() => this.focus()}>
+      <div
+        class="screen ${this.dragging ? 'drop' : ''}"
+        part="output"
+        @click=${() => this.focus()}
+        @dragover=${(e: DragEvent) => {
+          e.preventDefault();
+          this.dragging = true;
+        }}
+        @dragleave=${() => (this.dragging = false)}
+        @drop=${this.onDrop}
+      >
         <pre>${scroll}</pre>
         <div class="line">
           <span class="prompt">${partial}${this.promptText}</span>
@@ -269,6 +332,11 @@ export class TpConsole extends LitElement {
           />
         </div>
       </div>
+      ${this.offers.length
+        ? html`<div class="offers" aria-label="Files">
+            ${this.offers.map((o) => html`<a href=${o.url} download=${o.name}>⬇ ${o.name} (${o.size} bytes)</a>`)}
+          </div>`
+        : ''}
       <div class="keys" aria-label="Console keys">
         <button @click=${() => this.key('tab')} title="Complete the word (Tab)">Tab</button>
         <button @click=${() => this.key('help')} title="Help (?)">?</button>

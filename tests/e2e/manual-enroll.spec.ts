@@ -57,6 +57,12 @@ test('cut-and-paste enrollment with an OpenSSL CA, then reload', async ({ page }
   expect(t).toContain('% Certificate successfully imported');
   t = await cli(page, 'crypto pki enroll TP\nyes\nno\n');
   const csr = t.slice(t.indexOf('-----BEGIN CERTIFICATE REQUEST-----'), t.indexOf('-----END CERTIFICATE REQUEST-----') + 33) + '\n';
+  // The request is also offered as a file.
+  const link = page.locator('tp-console .offers a', { hasText: 'TP.csr' });
+  await expect(link).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('TP.csr');
+  expect(readFileSync(await download.path(), 'utf8')).toBe(csr);
   writeFileSync(join(caDir, 'req.pem'), csr);
   // The human CA operator: openssl ca signs what the console showed.
   sh(['ca', '-batch', '-config', 'ca.cnf', '-in', 'req.pem', '-out', 'cert.pem', '-notext']);
@@ -66,6 +72,11 @@ test('cut-and-paste enrollment with an OpenSSL CA, then reload', async ({ page }
   expect(t).toContain('Certificate\n  Status: Available\n  Certificate Serial Number (hex): 1000');
   expect(t).toContain('CA Certificate\n  Status: Available');
 
+  await page.getByRole('button', { name: 'Certificates' }).click();
+  await expect(page.locator('tp-certificates article[data-serial="1000"]')).toContainText('Available');
+  await page.getByRole('button', { name: 'Keys' }).click();
+  await expect(page.locator('tp-keys')).toContainText('tp-key');
+  await page.getByRole('button', { name: 'Console' }).click();
   await page.reload();
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true' && !!window.trustpoint);
   t = await cli(page, 'enable\nshow crypto pki certificates\nshow crypto key mypubkey rsa tp-key\nshow crypto pki trustpoints TP status\n');
