@@ -6,3 +6,5 @@ export * from './kdf/exports';
 export * from './cipher/exports';
 export * from './der/exports';
 export * from './ec/exports';
+export * from './bn/exports';
+export * from './rsa/exports';

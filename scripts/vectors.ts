@@ -178,7 +178,7 @@ async function main(): Promise<void> {
   for (const file of opts.limbo) {
     const { runLimboFile } = await import('./vectors/limbo.ts');
     const { webCryptoVerify } = await import('../src/pki/verify-webcrypto.ts');
-    const { makeVerify } = await import('../src/crypto/verify.ts');
+    const { makeVerify } = await import('../src/pki/verify-core.ts');
     const { wrapDirect } = await import('../src/core/direct.ts');
     const api = wrapDirect(core);
     const verify = makeVerify(() => Promise.resolve(api), webCryptoVerify);

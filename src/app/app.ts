@@ -11,7 +11,7 @@ import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
 import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
 import { KeyService } from './keys.ts';
-import { makeVerify } from '../crypto/verify.ts';
+import { makeVerify } from '../pki/verify-core.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';

@@ -10,6 +10,7 @@ export type { Pkcs12KdfId } from './ops/kdf.ts';
 export type { CbcAlg, EcbAlg, CipherOptions } from './ops/cipher.ts';
 export type { DerScanOptions } from './ops/der.ts';
 export type { EcCurve, EcSigFormat, EcKeyFormat, EcKeyPair, EcKeyInfo } from './ops/ec.ts';
+export type { RsaKeyFormat, RsaKeyInfo, RsaKeyPair } from './ops/rsa.ts';
 export type { CoreOps, ProgressFn } from './instance.ts';
 
 /** Per-call options: cancellation and progress. */

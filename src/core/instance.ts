@@ -10,12 +10,14 @@ import { kdfOps, type KdfExports, type KdfOps } from './ops/kdf.ts';
 import { cipherOps, type CipherExports, type CipherOps } from './ops/cipher.ts';
 import { derOps, type DerExports, type DerOps } from './ops/der.ts';
 import { ecOps, type EcExports, type EcOps } from './ops/ec.ts';
+import { primeOps, type BnExports, type PrimeOps } from './ops/prime.ts';
+import { rsaOps, type RsaExports, type RsaOps } from './ops/rsa.ts';
 
 /** Everything core.wasm exports that JS uses. */
-export type CoreExports = HashExports & KdfExports & CipherExports & DerExports & EcExports;
+export type CoreExports = HashExports & KdfExports & CipherExports & DerExports & EcExports & BnExports & RsaExports;
 
 /** The synchronous operations of the core. Add a domain by intersecting its Ops type. */
-export type CoreOps = HashOps & KdfOps & CipherOps & DerOps & EcOps;
+export type CoreOps = HashOps & KdfOps & CipherOps & DerOps & EcOps & PrimeOps & RsaOps;
 
 /** Progress of a long operation (RSA key generation): `done` of `total` steps. */
 export type ProgressFn = (done: number, total: number) => void;
@@ -84,7 +86,7 @@ export async function instantiateCore(source: WasmSource): Promise<CoreInstance>
   const ex = instance.exports as unknown as CoreExports;
   memory = ex.memory;
   const io = new Io(ex);
-  const ops: CoreOps = { ...hashOps(ex, io), ...kdfOps(ex, io), ...cipherOps(ex, io), ...derOps(ex, io), ...ecOps(ex, io) };
+  const ops: CoreOps = { ...hashOps(ex, io), ...kdfOps(ex, io), ...cipherOps(ex, io), ...derOps(ex, io), ...ecOps(ex, io), ...primeOps(ex, io), ...rsaOps(ex, io) };
   return {
     ...ops,
     exports: ex,

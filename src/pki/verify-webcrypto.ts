@@ -61,13 +61,14 @@ const unsupported = (what: string): PkiError => new PkiError('unsupported', `ver
 /** DER NULL or absent parameters. */
 const nullOrAbsent = (p: Uint8Array | undefined) => !p || (p.length === 2 && p[0] === TAG.NULL && p[1] === 0);
 
-interface PssParams {
+export interface PssParams {
   hash: Hash;
+  mgfHash: Hash;
   saltLength: number;
 }
 
 /** Parses RSASSA-PSS-params (RFC 4055 §3.1); undefined when malformed, throws when unsupported. */
-function parsePss(p: Uint8Array): PssParams | undefined {
+export function parsePss(p: Uint8Array): PssParams | undefined {
   const c = DerCursor.of(p, parseOne(p, TAG.SEQUENCE, 'RSASSA-PSS-params'));
   const hashOf = (algDer: Uint8Array, what: string): Hash => {
     const ac = DerCursor.of(algDer, parseOne(algDer, TAG.SEQUENCE, what));
@@ -111,8 +112,7 @@ function parsePss(p: Uint8Array): PssParams | undefined {
     tc.finish('trailerField');
   }
   c.finish('RSASSA-PSS-params');
-  if (mgfHash !== hash) throw unsupported(`RSASSA-PSS with MGF1-${mgfHash} over ${hash}`);
-  return { hash, saltLength };
+  return { hash, mgfHash, saltLength };
 }
 
 interface SpkiInfo {
@@ -218,6 +218,7 @@ export const webCryptoVerify: VerifyFn = async ({ algorithm, parameters, spki, d
       return false;
     }
     if (!pss) return false;
+    if (pss.mgfHash !== pss.hash) throw unsupported(`RSASSA-PSS with MGF1-${pss.mgfHash} over ${pss.hash}`);
     if (spkiInfo.alg !== RSA_ENCRYPTION && spkiInfo.alg !== RSASSA_PSS) return false;
     const key = await importKey(spkiInfo.importDer, { name: 'RSA-PSS', hash: pss.hash });
     return !!key && safeVerify({ name: 'RSA-PSS', saltLength: pss.saltLength }, key, signature, d);

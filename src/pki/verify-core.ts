@@ -1,13 +1,14 @@
 /**
  * The app's signature verifier (a `VerifyFn`): the WASM core for everything it implements —
  * ECDSA on P-256/P-384/P-521 with any SHA-1/SHA-2 hash, RSA PKCS#1 v1.5 including
- * md5WithRSA and sha224WithRSA that WebCrypto lacks, RSASSA-PSS — so verification works the
- * same with or without `crypto.subtle`. WebCrypto is the fallback for RSA while a core build
- * lacks RSA.
+ * md5WithRSA and sha224WithRSA that WebCrypto lacks, RSASSA-PSS with its parameters — so
+ * verification works the same with or without `crypto.subtle`. WebCrypto is the fallback
+ * for what the core does not do (Ed25519).
  */
 import type { CoreApi, HashAlg } from '../core/api.ts';
 import { PkiError } from '../util/errors.ts';
-import type { VerifyFn } from './types.ts';
+import type { VerifyFn } from '../crypto/types.ts';
+import { parsePss } from './verify-webcrypto.ts';
 
 const ECDSA: Record<string, HashAlg> = {
   '1.2.840.10045.4.1': 'SHA-1',
@@ -31,21 +32,6 @@ const RSA_PKCS1: Record<string, HashAlg> = {
 
 export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
 
-interface RsaVerifyCore {
-  rsaVerifyPkcs1(spki: Uint8Array, hash: HashAlg, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
-  rsaVerifyPssParams?(spki: Uint8Array, params: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
-}
-
-async function webCryptoRsa(hash: HashAlg, spki: Uint8Array, data: Uint8Array, sig: Uint8Array): Promise<boolean> {
-  const s = typeof crypto !== 'undefined' ? crypto.subtle : undefined;
-  if (!s || !['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'].includes(hash)) throw new PkiError('unsupported', `unsupported signature algorithm: RSA with ${hash}`);
-  try {
-    const key = await s.importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
-    return await s.verify('RSASSA-PKCS1-v1_5', key, sig as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The core first; for an algorithm the core cannot do (or a build without RSA), `fallback`
@@ -75,21 +61,25 @@ function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
         return false;
       }
     }
-    const rsa = c as unknown as Partial<RsaVerifyCore>;
     const rsaHash = RSA_PKCS1[algorithm];
     if (rsaHash) {
-      if (typeof rsa.rsaVerifyPkcs1 === 'function') {
-        try {
-          return await rsa.rsaVerifyPkcs1(spki, rsaHash, data, signature);
-        } catch {
-          return false;
-        }
-      }
-      return webCryptoRsa(rsaHash, spki, data, signature);
-    }
-    if (algorithm === OID_RSASSA_PSS && parameters && typeof rsa.rsaVerifyPssParams === 'function') {
       try {
-        return await rsa.rsaVerifyPssParams(spki, parameters, data, signature);
+        return await c.rsaVerifyPkcs1(spki, rsaHash, data, signature);
+      } catch {
+        return false;
+      }
+    }
+    if (algorithm === OID_RSASSA_PSS) {
+      let pss;
+      try {
+        pss = parameters ? parsePss(parameters) : undefined;
+      } catch (e) {
+        if (e instanceof PkiError && e.code === 'unsupported') throw e;
+        return false;
+      }
+      if (!pss) return false;
+      try {
+        return await c.rsaVerifyPss(spki, pss.hash as HashAlg, pss.mgfHash as HashAlg, pss.saltLength, data, signature);
       } catch {
         return false;
       }
