@@ -137,6 +137,42 @@ export class KeyService {
     ]);
   }
 
+  /**
+   * A key pair from a PKCS#8 (PKCS#12 or PEM import): non-extractable WebCrypto key when the
+   * browser can hold it and it need not be exportable, else core-held and wrapped.
+   */
+  async importPkcs8(label: string, usage: KeyUsage, pkcs8: Uint8Array, exportable: boolean): Promise<KeyRecord> {
+    const core = await this.core();
+    let key: KeyInfo;
+    let spki: Uint8Array;
+    try {
+      const info = await core.rsaKeyInfo(pkcs8);
+      key = { kind: 'rsa', bits: info.bits };
+      spki = await core.rsaConvertKey(pkcs8, 'spki');
+    } catch {
+      try {
+        const info = await core.ecKeyInfo(pkcs8);
+        key = { kind: 'ec', curve: info.curve as NamedCurve };
+        spki = await core.ecConvertKey(pkcs8, 'spki');
+      } catch (e) {
+        throw new PkiError('bad-key', `keys.import: the private key is neither a usable RSA nor a P-256/P-384/P-521 EC key (${(e as Error).message})`);
+      }
+    }
+    const base = { label, usage, kind: key.kind, exportable, createdAt: this.now().getTime(), spki } as const;
+    const sizes = key.kind === 'rsa' ? { bits: key.bits } : { curve: key.curve };
+    if (this.holderFor(exportable) === 'webcrypto') {
+      const alg = key.kind === 'rsa' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: key.curve };
+      try {
+        const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8 as Uint8Array<ArrayBuffer>, alg, false, ['sign']);
+        const publicKey = await crypto.subtle.importKey('spki', spki as Uint8Array<ArrayBuffer>, alg, true, ['verify']);
+        return { ...base, ...sizes, holder: 'webcrypto', privateKey, publicKey };
+      } catch {
+        // WebCrypto refused this key (an unusual encoding or size): the core holds it.
+      }
+    }
+    return { ...base, ...sizes, holder: 'core', wrapped: await this.store.wrap(pkcs8) };
+  }
+
   /** PKCS#8 of an exportable key; refused for others. */
   async exportPkcs8(rec: KeyRecord): Promise<Uint8Array> {
     if (!rec.exportable || rec.holder !== 'core' || !rec.wrapped) throw new PkiError('not-exportable', `% The key pair ${rec.label} is not exportable.`);

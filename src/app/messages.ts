@@ -15,6 +15,18 @@ const BY_CODE: Record<string, (e: PkiError) => string> = {
   core: (e) => `Crypto core failure: ${detail(e)}`,
   'bad-certificate': (e) => `Invalid certificate: ${detail(e)}`,
   'bad-name': (e) => `Invalid name: ${detail(e)}`,
+  'bad-pem': (e) => `The pasted data is not valid PEM: ${detail(e)}`,
+  'bad-base64': (e) => `The pasted data is not valid base64: ${detail(e)}`,
+  'bad-der': (e) => `The data is damaged (not one complete DER object): ${detail(e)}`,
+  'bad-csr': (e) => `The certificate request cannot be built: ${detail(e)}`,
+  'bad-key': (e) => `Invalid key: ${detail(e)}`,
+  'key-password': () => 'The private key could not be decrypted: wrong password (or a damaged key).',
+  'pkcs12-password': () => 'The PKCS #12 file could not be opened: wrong password (or a damaged file).',
+  'bad-pkcs12': (e) => `Invalid PKCS #12 file: ${detail(e)}`,
+  'not-exportable': (e) => detail(e),
+  unsupported: (e) => `Not supported: ${detail(e)}`,
+  http: (e) => detail(e),
+  decrypt: () => 'Decryption failed.',
 };
 
 /** The part of a message after the `op: ` prefix. */

@@ -353,7 +353,8 @@ export class CliSession {
       return;
     }
     this.currentLine = line;
-    this.history.push(line.trim());
+    // Secrets typed on a command line (challenge and export passwords) stay out of the history.
+    this.history.push(line.trim().replace(/(\bpassword\s+)\S.*$/i, '$1*****'));
     if (this.history.length > HISTORY_MAX) this.history.shift();
     await this.runIn(mode, line, 0, signal, true, prompt.length);
   }

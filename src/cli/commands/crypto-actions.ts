@@ -5,6 +5,7 @@
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
 import { authenticate, enroll, importCertificate } from '../../app/pki.ts';
+import { exportPem, exportPkcs12, importPkcs12 } from '../../app/transfer.ts';
 
 function notYet(what: string) {
   return (ctx: CommandCtx) => {
@@ -44,10 +45,11 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
       password: 'Password that protects the private key',
       $pw: 'Password',
     },
-    handler: (ctx, a) => (a.cert ? importCertificate(ctx.app, ctx, a.name!) : notYet('crypto pki import ... pkcs12/pem')(ctx)),
+    handler: (ctx, a) =>
+      a.cert ? importCertificate(ctx.app, ctx, a.name!) : a.p12 ? importPkcs12(ctx.app, ctx, a.name!, a.url!, a.pw!.trim()) : notYet('crypto pki import ... pem')(ctx),
   },
   {
-    syntax: 'crypto ( pki | ca ) export WORD$name ( pem ( terminal | url WORD ) [( 3des | aes )] password LINE$pw | pkcs12 WORD$url [( 3des | aes )] password LINE$pw )',
+    syntax: 'crypto ( pki | ca ) export WORD$name ( pem$pem ( terminal$term | url WORD$url ) [( 3des$alg | aes$alg )] password LINE$pw | pkcs12$p12 WORD$url [( 3des$alg | aes$alg )] password LINE$pw )',
     help: {
       ...H,
       export: 'Export keys and certificates',
@@ -61,6 +63,10 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
       password: 'Password that protects the private key',
       $pw: 'Password',
     },
-    handler: notYet('crypto pki export'),
+    handler: (ctx, a) => {
+      const profile = a.alg === '3des' ? '3des' : 'aes';
+      if (a.p12) return exportPkcs12(ctx.app, ctx, a.name!, a.url!, a.pw!.trim(), profile);
+      return exportPem(ctx.app, ctx, a.name!, a.term ? { terminal: true } : { url: a.url! }, a.pw!.trim(), profile);
+    },
   },
 ];
