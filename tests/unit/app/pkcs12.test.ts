@@ -66,7 +66,7 @@ describe('crypto pki import NAME pkcs12', () => {
   test('a damaged file is refused without a crash', async () => {
     const h = await realTime();
     const bad = p12([], 'damaged.p12');
-    bad[bad.length - 40] ^= 0xff;
+    bad[bad.length - 40] = bad[bad.length - 40]! ^ 0xff;
     await h.app.files.write('flash:bad.p12', bad);
     const t = await h.run('conf t\ncrypto pki import P pkcs12 flash:bad.p12 password p12-secret\n');
     expect(t).toMatch(/\n% (The PKCS #12 file could not be opened|PKCS #12 import failed)/);
