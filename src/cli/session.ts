@@ -22,6 +22,7 @@ import { CONFIG_MODE_COMMANDS, SUBMODE_COMMANDS } from './commands/config-mode.t
 import { CRYPTO_ACTION_COMMANDS } from './commands/crypto-actions.ts';
 import { SHOW_CRYPTO_COMMANDS } from './commands/show-crypto.ts';
 import { CRYPTO_KEY_COMMANDS, SHOW_KEY_COMMANDS } from './commands/crypto-key.ts';
+import { FILE_COMMANDS } from './commands/files.ts';
 
 /** What a console command handler sees. */
 export interface CommandCtx extends ConfigCtx {
@@ -59,6 +60,7 @@ export function cliRegistry(): Registry {
   add('exec', EXEC_COMMANDS.exec);
   add('exec', SHOW_CRYPTO_COMMANDS);
   add('exec', SHOW_KEY_COMMANDS);
+  add('exec', FILE_COMMANDS);
   for (const [mode, cmds] of Object.entries(CONFIG_COMMANDS) as [ModeId, NonNullable<(typeof CONFIG_COMMANDS)['config']>][]) {
     add(
       mode,

@@ -2,8 +2,8 @@
  * The device file systems IOS enrollment URLs name — `flash:`, `disk0:`, `usbflash0:`,
  * `bootflash:`, `slot0:` — kept in IndexedDB as files by path, so `enrollment url flash:tp1`
  * writes `flash:tp1.req` and later reads `flash:tp1.crt` (the operator moves files in and out
- * through the Storage view). `nvram:` holds the configuration files of store/nvram.ts and is
- * not a general file system here.
+ * through the Storage view). `nvram:` files named by enrollment URLs (`nvram:tp1.req`) live
+ * here too; the startup-config itself is kept by store/nvram.ts.
  */
 import { StoreError } from '../util/errors.ts';
 import type { TrustpointDb } from './db.ts';
@@ -11,7 +11,7 @@ import type { FileRecord } from './schema.ts';
 
 export type { FileRecord } from './schema.ts';
 
-export const FILESYSTEMS = ['flash', 'bootflash', 'disk0', 'disk1', 'usbflash0', 'usbflash1', 'slot0'] as const;
+export const FILESYSTEMS = ['flash', 'bootflash', 'disk0', 'disk1', 'usbflash0', 'usbflash1', 'slot0', 'nvram'] as const;
 export const FILESYSTEM_CAPACITY = 64 * 1024 * 1024;
 
 /** `flash:/a//b.req` → `flash:a/b.req`; throws StoreError for an unknown file system or bad path. */

@@ -82,7 +82,10 @@ async function copyStartRun(ctx: CommandCtx): Promise<void> {
 }
 
 async function dirNvram(ctx: CommandCtx): Promise<void> {
-  const files = await ctx.app.nvram.list();
+  const files = [
+    ...(await ctx.app.nvram.list()),
+    ...(await ctx.app.files.list('nvram')).map((f) => ({ name: f.path.slice('nvram:'.length), bytes: f.data.length, savedAt: f.savedAt })),
+  ];
   ctx.print('Directory of nvram:/');
   ctx.print('');
   let used = 0;

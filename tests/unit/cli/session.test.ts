@@ -148,3 +148,17 @@ describe('NVRAM failures never lose state', () => {
     expect(app.running.trustpoints.get('A')?.usage).toEqual(['ike']);
   });
 });
+
+describe('device file systems', () => {
+  test('dir, more and delete on flash:', async () => {
+    const h = await harness({ privileged: true });
+    await h.app.files.write('flash:tp1.req', new TextEncoder().encode('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n'), h.app.clock().getTime());
+    const out = await h.run('dir flash:\nmore flash:tp1.req\ndelete flash:tp1.req\nother\ndelete flash:tp1.req\n\n\ndir flash:\nmore bogus\n');
+    expect(out).toContain('Directory of flash:/\n\n    1  -rw-          41  03:12:44 UTC Fri Nov 27 2026  tp1.req\n');
+    expect(out).toContain('Router#more flash:tp1.req\n-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n');
+    expect(out).toContain('Delete filename [tp1.req]? other\n% Delete aborted: the file name does not match.');
+    expect(out).toContain('Delete flash:tp1.req? [confirm]\nRouter#dir flash:\nDirectory of flash:/\n\nNo files in directory');
+    expect(out).toContain('%Error opening bogus (Invalid file name)');
+    expect(await h.app.files.read('flash:tp1.req')).toBeUndefined();
+  });
+});
