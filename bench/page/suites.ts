@@ -4,6 +4,7 @@ import * as asn1js from 'asn1js';
 import forge from 'node-forge';
 import { p256, p384 } from '@noble/curves/nist.js';
 import type { Suite } from './bench.ts';
+import { rsaSuites } from './rsa-suites.ts';
 
 const MiB = 1 << 20;
 const data = new Uint8Array(MiB).map((_, i) => (i * 13) & 0xff);
@@ -79,6 +80,7 @@ function ecdsaSuites(curve: 'P-256' | 'P-384', hash: 'SHA-256' | 'SHA-384', nobl
 }
 
 export const suites: Suite[] = [
+  ...rsaSuites,
   ...ecdsaSuites('P-256', 'SHA-256', p256),
   ...ecdsaSuites('P-384', 'SHA-384', p384 as unknown as typeof p256),
   {
