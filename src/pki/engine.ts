@@ -1,14 +1,18 @@
 /**
  * The pkijs crypto engine of Trustpoint: a `pkijs.CryptoEngine` that keeps WebCrypto for what
- * WebCrypto does (SHA-1/SHA-2 digests, AES, HMAC, PBKDF2, RSA-OAEP, RSASSA-PKCS1-v1_5, RSA-PSS
- * and ECDSA with WebCrypto keys) and sends to the WASM core (`CoreApi`) what it lacks:
+ * WebCrypto does (SHA-1/SHA-2 digests, AES-CBC/GCM, HMAC, RSA-OAEP, RSASSA-PKCS1-v1_5, RSA-PSS,
+ * ECDSA and ECDH with WebCrypto keys, AES-KW) and sends to the WASM core (`CoreApi`) what it
+ * lacks:
  *
  * - RSAES-PKCS1-v1_5 (RFC 8017 §7.2): `importKey('spki' | 'pkcs8')` gives a core key,
  *   `encrypt` / `decrypt` run in the core; `decrypterKey()` wraps any `Decrypter` (a token, a
  *   key held elsewhere) as such a key;
  * - DES-CBC, DES-EDE3-CBC (and two-key DES-EDE-CBC), RC2-CBC (RFC 2268, SP 800-67): raw
  *   `generateKey` / `importKey` / `exportKey`, `encrypt` / `decrypt` with `{ name, iv }`;
- * - MD5, SHA-224, SHA-512/224, SHA-512/256 digests, and signatures with these hashes;
+ * - MD5, SHA-224, SHA-512/224, SHA-512/256 digests, and HMAC / RSA / ECDSA with these hashes
+ *   (such keys are imported into the core);
+ * - PBKDF2 (RFC 8018 §5.2) always: its key is just the password, and the hash is only named at
+ *   `deriveBits` time;
  * - the PKCS#12 KDF (RFC 7292 App. B) for the PFX MAC (`stampDataWithPassword`,
  *   `verifyDataStampedWithPassword`) and PBES1 (`pbeWithSHAAnd3-KeyTripleDES-CBC`,
  *   `pbeWithSHAAnd2-KeyTripleDES-CBC`, `pbeWithSHAAnd128BitRC2-CBC`,
@@ -34,8 +38,9 @@
  *   `envelope()` (envelope.ts), which writes correct IVs and version 0.
  * - `CryptoEngine.importKey` maps RSAES-PKCS1-v1_5 to a JWK with `alg: 'PS1'`, which no
  *   WebCrypto accepts; here that key is a core key.
- * - rsaEncryption arrives with NULL parameters or none at all; `getAlgorithmByOID` ignores the
- *   parameters, and `envelope.ts` accepts both forms (anything else is refused).
+ * - rsaEncryption arrives with NULL parameters (RFC 3370 §4.2.1) or, from some encoders, none
+ *   (older pkijs read such a KTRI as RSA-OAEP and failed, PKI.js issue #246): the key transport
+ *   here depends on the OID only, `EnvelopedData.decrypt` and `openEnvelope` accept both forms.
  * - The stock PKCS#12 MAC uses pkijs' own JS SHA code and knows only SHA-1/SHA-2; the stock
  *   `encryptEncryptedContentInfo` splits the ciphertext into a BER constructed OCTET STRING;
  *   here the MAC runs in the core (any core hash) and the ciphertext stays one DER OCTET STRING.
@@ -102,6 +107,9 @@ const PBES1: Readonly<Record<string, Pbes1Scheme>> = {
   [ENGINE_OID.pbeWithSHAAnd128BitRC2CBC]: { name: 'pbeWithSHAAnd128BitRC2-CBC', cipher: 'RC2-CBC', keyLength: 16, rc2Bits: 128 },
   [ENGINE_OID.pbewithSHAAnd40BitRC2CBC]: { name: 'pbewithSHAAnd40BitRC2-CBC', cipher: 'RC2-CBC', keyLength: 5, rc2Bits: 40 },
 };
+
+/** Ciphers `encryptEncryptedContentInfo` writes under PBES2, by upper-case name. */
+const PBES2_WRITE: Readonly<Record<string, CoreCbc>> = { 'AES-CBC': 'AES-CBC', 'DES-EDE3-CBC': 'DES-EDE3-CBC', 'DES-CBC': 'DES-CBC' };
 
 /** PBES2 encryption schemes (RFC 8018 B.2): cipher, key length (bytes; 0 = from PBKDF2 keyLength), IV length. */
 const PBES2_CIPHERS: Readonly<Record<string, { cipher: CoreCbc; keyLength: number }>> = {
@@ -188,21 +196,7 @@ const EXTRA_RSA_SIG: Readonly<Partial<Record<HashAlg, string>>> = {
 
 type AlgorithmLike = string | (Algorithm & Record<string, unknown>);
 
-/** The core's RSA ops (src/core/ops/rsa.ts) as the async CoreApi carries them once wired. */
-interface RsaCore {
-  rsaGenerate(bits: number, publicExponent: number | Uint8Array): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }>;
-  rsaConvertKey(key: Uint8Array, format: 'pkcs1' | 'pkcs8' | 'spki' | 'pkcs1-public'): Promise<Uint8Array>;
-  rsaSignPkcs1(key: Uint8Array, hash: HashAlg, msg: Uint8Array): Promise<Uint8Array>;
-  rsaVerifyPkcs1(key: Uint8Array, hash: HashAlg, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
-  rsaSignPss(key: Uint8Array, hash: HashAlg, mgfHash: HashAlg, saltLength: number, msg: Uint8Array): Promise<Uint8Array>;
-  rsaVerifyPss(key: Uint8Array, hash: HashAlg, mgfHash: HashAlg, saltLength: number, msg: Uint8Array, sig: Uint8Array): Promise<boolean>;
-  rsaEncryptOaep(key: Uint8Array, hash: HashAlg, mgfHash: HashAlg, label: Uint8Array, msg: Uint8Array): Promise<Uint8Array>;
-  rsaDecryptOaep(key: Uint8Array, hash: HashAlg, mgfHash: HashAlg, label: Uint8Array, ct: Uint8Array): Promise<Uint8Array>;
-  rsaEncryptPkcs1(key: Uint8Array, msg: Uint8Array): Promise<Uint8Array>;
-  rsaDecryptPkcs1(key: Uint8Array, ct: Uint8Array): Promise<Uint8Array>;
-}
-
-const unsupported = (op: string, what: string): PkiError => new PkiError('unsupported', `engine.${op}: ${what} is not supported${''}`);
+const unsupported = (op: string, what: string): PkiError => new PkiError('unsupported', `engine.${op}: ${what} is not supported`);
 
 function algName(alg: AlgorithmLike | undefined, op: string): string {
   const name = typeof alg === 'string' ? alg : alg?.name;
@@ -244,7 +238,7 @@ function aHash(h: unknown, op: string): HashAlg {
 function bytesOf(data: BufferSource | Uint8Array): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer);
   throw new TypeError('engine: expected an ArrayBuffer or a typed array');
 }
 
@@ -520,7 +514,7 @@ export class PkiEngine extends pkijs.CryptoEngine {
   constructor(core: CoreApi, web: SubtleCrypto | null) {
     // pkijs reads `crypto.subtle` in its constructor; without WebCrypto it gets none and this
     // class never calls up into the WebCrypto paths.
-    const cryptoLike = { subtle: web ?? undefined, getRandomValues: <T extends ArrayBufferView | null>(a: T): T => a } as unknown as Crypto;
+    const cryptoLike = { subtle: web ?? undefined, getRandomValues: <T extends ArrayBufferView | null>(a: T): T => crypto.getRandomValues(a as Uint8Array<ArrayBuffer>) as unknown as T } as unknown as Crypto;
     super({ name: 'trustpoint', crypto: cryptoLike });
     this.core = core;
     this.web = web;
@@ -536,12 +530,6 @@ export class PkiEngine extends pkijs.CryptoEngine {
     if (upper === 'PBKDF2') return true;
     const h = hash === undefined ? undefined : hashOf(hash);
     return h !== undefined && !WEB_HASHES.has(h);
-  }
-
-  private rsa(op: string): RsaCore {
-    const c = this.core as unknown as Partial<RsaCore>;
-    if (typeof c.rsaEncryptPkcs1 !== 'function' || typeof c.rsaConvertKey !== 'function') throw new PkiError('unsupported', `engine.${op}: RSA is not available in this build of the core`);
-    return c as RsaCore;
   }
 
   // --- randomness -----------------------------------------------------------------------------
@@ -650,14 +638,16 @@ export class PkiEngine extends pkijs.CryptoEngine {
         if (format !== 'spki' && format !== 'pkcs8') throw unsupported('importKey', `${format} import of an ECDSA key`);
         const info = await this.core.ecKeyInfo(data);
         if (info.isPrivate !== (format === 'pkcs8')) throw new PkiError('key', `engine.importKey: not a ${format === 'pkcs8' ? 'private' : 'public'} key`);
+        if (alg.namedCurve !== undefined && alg.namedCurve !== info.curve) throw new PkiError('key', `engine.importKey: the key is on ${info.curve}, not ${String(alg.namedCurve)}`);
         const keyAlg: EcKeyAlgorithm = { name: 'ECDSA', namedCurve: info.curve };
         return new CoreKey(info.isPrivate ? 'private' : 'public', extractable || !info.isPrivate, keyAlg, usages, { kind: 'ec', der: data });
       }
       default: {
         // RSAES-PKCS1-v1_5, RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP
         if (format !== 'spki' && format !== 'pkcs8') throw unsupported('importKey', `${format} import of an RSA key`);
-        const spki = await this.rsa('importKey').rsaConvertKey(data, 'spki');
-        if (format === 'pkcs8') await this.rsa('importKey').rsaConvertKey(data, 'pkcs8');
+        const info = await this.core.rsaKeyInfo(data);
+        if (info.type !== (format === 'pkcs8' ? 'private' : 'public')) throw new PkiError('key', `engine.importKey: not a ${format === 'pkcs8' ? 'private' : 'public'} key`);
+        const spki = format === 'spki' ? data : await this.core.rsaConvertKey(data, 'spki');
         const keyAlg: KeyAlgorithm & Record<string, unknown> = { name: canonical, ...rsaPublicParams(spki) };
         const h = hashOf(alg.hash);
         if (canonical !== 'RSAES-PKCS1-v1_5') keyAlg.hash = { name: h ?? 'SHA-256' };
@@ -681,14 +671,14 @@ export class PkiEngine extends pkijs.CryptoEngine {
       return bufferOf(m.bytes.slice());
     }
     if (format === 'spki') {
-      if (m.kind === 'ec') return bufferOf(key.type === 'public' ? await this.core.ecConvertKey(m.der, 'spki') : await this.core.ecConvertKey(m.der, 'spki'));
-      return bufferOf(await this.rsa('exportKey').rsaConvertKey(m.der, 'spki'));
+      if (m.kind === 'ec') return bufferOf(await this.core.ecConvertKey(m.der, 'spki'));
+      return bufferOf(await this.core.rsaConvertKey(m.der, 'spki'));
     }
     if (format === 'pkcs8') {
       if (key.type !== 'private') throw new PkiError('key', 'engine.exportKey: a public key has no PKCS#8 form');
       if (!key.extractable) throw new PkiError('key', 'engine.exportKey: the key is not extractable');
       if (m.kind === 'ec') return bufferOf(await this.core.ecConvertKey(m.der, 'pkcs8'));
-      return bufferOf(await this.rsa('exportKey').rsaConvertKey(m.der, 'pkcs8'));
+      return bufferOf(await this.core.rsaConvertKey(m.der, 'pkcs8'));
     }
     throw unsupported('exportKey', `${String(format)} export of a core key`);
   }
@@ -739,7 +729,7 @@ export class PkiEngine extends pkijs.CryptoEngine {
       case 'RSAES-PKCS1-v1_5': {
         const bits = Number(alg.modulusLength ?? 2048);
         const e = alg.publicExponent instanceof Uint8Array ? alg.publicExponent : 65537;
-        const pair = await this.rsa('generateKey').rsaGenerate(bits, e);
+        const pair = await this.core.rsaGenerate(bits, e);
         return this.keyPair(pair, alg, extractable, usages);
       }
     }
@@ -806,15 +796,15 @@ export class PkiEngine extends pkijs.CryptoEngine {
           return m.decrypter.decryptPkcs1(data);
         }
         if (m.kind !== 'rsa') throw new TypeError(`engine.${op}: not an RSA key`);
-        if (enc) return this.rsa(op).rsaEncryptPkcs1(m.der, data);
+        if (enc) return this.core.rsaEncryptPkcs1(m.der, data);
         if (key.type !== 'private') throw new PkiError('key', 'engine.decrypt: needs a private key');
-        return this.rsa(op).rsaDecryptPkcs1(m.der, data);
+        return this.core.rsaDecryptPkcs1(m.der, data);
       }
       case 'RSA-OAEP': {
         const der = derOf(key, 'rsa', op);
         const hash = aHash((key.algorithm as { hash?: unknown }).hash, op);
         const label = alg.label === undefined ? new Uint8Array(0) : bytesOf(alg.label as BufferSource);
-        return enc ? this.rsa(op).rsaEncryptOaep(der, hash, hash, label, data) : this.rsa(op).rsaDecryptOaep(der, hash, hash, label, data);
+        return enc ? this.core.rsaEncryptOaep(der, hash, hash, label, data) : this.core.rsaDecryptOaep(der, hash, hash, label, data);
       }
     }
     throw unsupported(op, `${alg.name} with a core key`);
@@ -837,9 +827,9 @@ export class PkiEngine extends pkijs.CryptoEngine {
       case 'HMAC':
         return bufferOf(await this.core.hmac(aHash((key.algorithm as { hash?: unknown }).hash, 'sign'), secretOf(key, 'sign'), msg));
       case 'RSASSA-PKCS1-v1_5':
-        return bufferOf(await this.rsa('sign').rsaSignPkcs1(derOf(key, 'rsa', 'sign'), hash, msg));
+        return bufferOf(await this.core.rsaSignPkcs1(derOf(key, 'rsa', 'sign'), hash, msg));
       case 'RSA-PSS':
-        return bufferOf(await this.rsa('sign').rsaSignPss(derOf(key, 'rsa', 'sign'), hash, hash, Number(alg.saltLength ?? HASH_BYTES[hash]), msg));
+        return bufferOf(await this.core.rsaSignPss(derOf(key, 'rsa', 'sign'), hash, hash, Number(alg.saltLength ?? HASH_BYTES[hash]), msg));
       case 'ECDSA':
         return bufferOf(await this.core.ecSign(derOf(key, 'ec', 'sign'), hash, msg, 'p1363'));
     }
@@ -863,9 +853,9 @@ export class PkiEngine extends pkijs.CryptoEngine {
         return equalBytes(tag, sig);
       }
       case 'RSASSA-PKCS1-v1_5':
-        return this.rsa('verify').rsaVerifyPkcs1(derOf(key, 'rsa', 'verify'), hash, msg, sig);
+        return this.core.rsaVerifyPkcs1(derOf(key, 'rsa', 'verify'), hash, msg, sig);
       case 'RSA-PSS':
-        return this.rsa('verify').rsaVerifyPss(derOf(key, 'rsa', 'verify'), hash, hash, Number(alg.saltLength ?? HASH_BYTES[hash]), msg, sig);
+        return this.core.rsaVerifyPss(derOf(key, 'rsa', 'verify'), hash, hash, Number(alg.saltLength ?? HASH_BYTES[hash]), msg, sig);
       case 'ECDSA':
         return this.core.ecVerify(derOf(key, 'ec', 'verify'), hash, msg, sig, 'p1363');
     }
@@ -1047,8 +1037,8 @@ export class PkiEngine extends pkijs.CryptoEngine {
       algorithmId = oid;
       params = DER.seq(DER.tlv(0x04, salt), DER.tlv(0x02, ...intBytes(iterations)));
     } else {
-      const upper = name.toUpperCase();
-      const cipher: CoreCbc = upper === 'AES-CBC' ? 'AES-CBC' : upper === 'DES-EDE3-CBC' ? 'DES-EDE3-CBC' : upper === 'DES-CBC' ? 'DES-CBC' : (() => { throw unsupported(op, `content encryption ${name}`); })();
+      const cipher = PBES2_WRITE[name.toUpperCase()];
+      if (!cipher) throw unsupported(op, `content encryption ${name}`);
       const keyLength = cipher === 'AES-CBC' ? (alg.length ?? 256) / 8 : cipher === 'DES-CBC' ? 8 : 24;
       aSecretLength(cipher, keyLength, op);
       const cipherOid = cipher === 'AES-CBC' ? this.getOIDByAlgorithm({ name: 'AES-CBC', length: keyLength * 8 } as Algorithm, true) : cipher === 'DES-CBC' ? ENGINE_OID.desCBC : ENGINE_OID.desEde3Cbc;

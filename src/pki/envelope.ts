@@ -24,7 +24,7 @@ import * as pkijs from 'pkijs';
 import type { HashAlg } from '../core/api.ts';
 import type { Decrypter, Signer, VerifyFn } from '../crypto/types.ts';
 import { equalBytes } from '../util/bytes.ts';
-import { PkiError } from '../util/errors.ts';
+import { PkiError, isAbortError } from '../util/errors.ts';
 import { DER } from './csr.ts';
 import { ENGINE_OID, cbcParameters, randomBytes } from './engine.ts';
 import { derChildren, derRead, type Tlv } from './pem.ts';
@@ -84,6 +84,8 @@ interface CertParts {
   issuer: Uint8Array;
   /** The serialNumber INTEGER element, byte for byte. */
   serial: Uint8Array;
+  /** Its contents octets. */
+  serialContents: Uint8Array;
   /** SubjectPublicKeyInfo DER. */
   spki: Uint8Array;
   /** The SPKI algorithm OID. */
@@ -108,6 +110,7 @@ function certParts(der: Uint8Array, op: string): CertParts {
     return {
       issuer: der.slice(issuer.start, issuer.end),
       serial: der.slice(serial.start, serial.end),
+      serialContents: der.slice(serial.contentStart, serial.contentEnd),
       spki: der.slice(spki.start, spki.end),
       keyAlgorithm: oidOf(der, oid, op, 'the public key algorithm'),
     };
@@ -117,15 +120,27 @@ function certParts(der: Uint8Array, op: string): CertParts {
   }
 }
 
-/** True when a RecipientIdentifier / SignerIdentifier names `cert` (RFC 5652 §5.3, §6.2.1). */
-function identifies(id: unknown, cert: pkijs.Certificate): boolean {
-  if (id instanceof pkijs.IssuerAndSerialNumber) return cert.issuer.isEqual(id.issuer) && cert.serialNumber.isEqual(id.serialNumber);
-  // subjectKeyIdentifier: [0] IMPLICIT OCTET STRING (KTRI) or [0] (SignerInfo), primitive or constructed
-  const block = id as { idBlock?: { tagClass: number; isConstructed: boolean }; valueBlock?: { valueHexView?: Uint8Array; value?: { valueBlock: { valueHexView: Uint8Array } }[] } };
-  if (block?.idBlock?.tagClass !== 3) return false;
-  const keyId = block.idBlock.isConstructed ? block.valueBlock?.value?.[0]?.valueBlock.valueHexView : block.valueBlock?.valueHexView;
-  const ski = cert.extensions?.find((e) => e.extnID === CMS_OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
-  return !!keyId && !!ski && equalBytes(new Uint8Array(keyId), new Uint8Array(ski.valueBlock.valueHexView));
+/**
+ * True when a RecipientIdentifier / SignerIdentifier names a certificate (RFC 5652 §5.3,
+ * §6.2.1). `parts` (raw bytes) allows a byte-exact match without parsing; otherwise, and for a
+ * differently encoded but equal issuer name, `cert()` (pkijs, parsed on demand) decides.
+ */
+function identifies(id: unknown, cert: () => pkijs.Certificate, parts?: CertParts): boolean {
+  if (id instanceof pkijs.IssuerAndSerialNumber) {
+    const issuer = new Uint8Array(id.issuer.valueBeforeDecode);
+    if (parts && issuer.length && equalBytes(issuer, parts.issuer) && equalBytes(new Uint8Array(id.serialNumber.valueBlock.valueHexView), parts.serialContents)) return true;
+    const c = cert();
+    return c.issuer.isEqual(id.issuer) && c.serialNumber.isEqual(id.serialNumber);
+  }
+  // subjectKeyIdentifier: pkijs turns a KTRI's [0] into a plain OCTET STRING and keeps a
+  // SignerInfo's [0] as it came (primitive, or constructed around an OCTET STRING)
+  const block = id as { idBlock?: { tagClass: number; tagNumber: number; isConstructed: boolean }; valueBlock?: { valueHexView?: Uint8Array; value?: { valueBlock: { valueHexView: Uint8Array } }[] } };
+  let keyId: Uint8Array | undefined;
+  if (id instanceof asn1js.OctetString && !id.idBlock.isConstructed) keyId = id.valueBlock.valueHexView;
+  else if (block?.idBlock?.tagClass === 3 && block.idBlock.tagNumber === 0) keyId = block.idBlock.isConstructed ? block.valueBlock?.value?.[0]?.valueBlock.valueHexView : block.valueBlock?.valueHexView;
+  if (!keyId) return false;
+  const ski = cert().extensions?.find((e) => e.extnID === CMS_OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
+  return !!ski && equalBytes(new Uint8Array(keyId), new Uint8Array(ski.valueBlock.valueHexView));
 }
 
 /** Parses a ContentInfo of the given type (BER accepted) and returns its content element. */
@@ -196,7 +211,8 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
   const op = 'openEnvelope';
   const mine = certParts(p.recipientCert, op);
   if (!equalBytes(mine.spki, p.decrypter.spki)) throw new PkiError('key', `cms.${op}: the decrypter's key is not the key of the recipient certificate`);
-  const cert = parseCertificate(p.recipientCert);
+  let parsed: pkijs.Certificate | undefined;
+  const cert = (): pkijs.Certificate => (parsed ??= parseCertificate(p.recipientCert));
   let env: pkijs.EnvelopedData;
   try {
     env = new pkijs.EnvelopedData({ schema: contentOf(der, CMS_OID.envelopedData, op) });
@@ -204,7 +220,7 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
     if (e instanceof PkiError) throw e;
     throw bad(op, `malformed EnvelopedData (${(e as Error).message})`);
   }
-  const ri = env.recipientInfos.find((r) => r.variant === 1 && identifies((r.value as pkijs.KeyTransRecipientInfo).rid, cert));
+  const ri = env.recipientInfos.find((r) => r.variant === 1 && identifies((r.value as pkijs.KeyTransRecipientInfo).rid, cert, mine));
   if (!ri) throw bad(op, 'no KeyTransRecipientInfo for this certificate');
   const ktri = ri.value as pkijs.KeyTransRecipientInfo;
   // rsaEncryption with NULL parameters (RFC 3370 §4.2.1) or, as some encoders write, none
@@ -227,7 +243,10 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
   try {
     cek = await p.decrypter.decryptPkcs1(new Uint8Array(ktri.encryptedKey.valueBlock.valueHexView));
     if ((c.keyLength && cek.length !== c.keyLength) || cek.length === 0 || cek.length > 128) throw decryptFailed();
-  } catch {
+  } catch (e) {
+    // cancellation and key-holder failures (a token's PIN, a missing key) are not padding
+    // oracles: they pass through; every decryption failure is masked
+    if (isAbortError(e) || (e instanceof PkiError && e.code !== 'decrypt')) throw e;
     failed = true;
     cek = randomBytes(c.keyLength || 16);
   }
@@ -458,11 +477,15 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
   const contentType = sd.encapContentInfo.eContentType;
 
   // the signer certificate: in the message or among the trusted ones
-  const candidates: Uint8Array[] = [];
-  for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) candidates.push(new Uint8Array(c.toSchema().toBER(false)));
-  candidates.push(...(p.trusted ?? []));
-  const signerCert = candidates.find((c) => identifies(si.sid, parseCertificate(c)));
-  if (!signerCert) throw bad(op, 'the signer certificate is missing');
+  const candidates: { cert: () => pkijs.Certificate; der: () => Uint8Array; parts?: CertParts }[] = [];
+  for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) candidates.push({ cert: () => c, der: () => new Uint8Array(c.toSchema().toBER(false)) });
+  for (const t of p.trusted ?? []) {
+    let parsed: pkijs.Certificate | undefined;
+    candidates.push({ cert: () => (parsed ??= parseCertificate(t)), der: () => t, parts: certParts(t, op) });
+  }
+  const found = candidates.find((c) => identifies(si.sid, c.cert, c.parts));
+  if (!found) throw bad(op, 'the signer certificate is missing');
+  const signerCert = found.der();
   if (p.trusted && !p.trusted.some((t) => equalBytes(t, signerCert))) throw new PkiError('untrusted', `cms.${op}: the signer is not one of the trusted certificates`);
   const spki = certParts(signerCert, op).spki;
 
