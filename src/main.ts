@@ -92,6 +92,19 @@ async function start(): Promise<void> {
     shell.requestUpdate();
   });
 
+  // SCEP requests left pending at the CA when the page closed resume in the background.
+  void import('./app/scep.ts').then(async ({ pendingTransactions, resumePending }) => {
+    if (!(await pendingTransactions(app)).length) return;
+    const controller = new AbortController();
+    await resumePending(app, {
+      interactive: false,
+      signal: controller.signal,
+      print: (l) => app.notify(l),
+      ask: () => Promise.reject(new Error('non-interactive')),
+      confirm: async () => false,
+    });
+  });
+
   registerServiceWorker(shell);
   handleLaunchedFiles(session);
 }

@@ -15,6 +15,7 @@ import { makeVerify } from '../pki/verify-core.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
+import { createPkiEngine, type PkiEngine } from '../pki/engine.ts';
 
 /** A chain check as the workflows ask it: `ca` when the leaf itself is a CA certificate. */
 export interface ChainRequest {
@@ -69,6 +70,15 @@ export class TrustpointApp {
   private corePromise: Promise<CoreApi> | undefined;
   private readonly coreLoader: (() => Promise<CoreApi>) | undefined;
   private readonly reloader: (() => void) | undefined;
+  /** `debug crypto pki messages|transactions` */
+  readonly debug = { messages: false, transactions: false };
+  /** The last debug lines (the protocol inspector's transcript, copyable from the UI). */
+  readonly debugLog: string[] = [];
+  /** SCEP requests waiting at the CA (PENDING), by trustpoint: for `show crypto pki timers`. */
+  readonly pendingPolls = new Map<string, { transactionID: string; attempt: number; of: number; next: number }>();
+  /** How long to wait between CertPolls (tests shorten it). */
+  scepPollDelay: (ms: number) => number = (ms) => ms;
+  private enginePromise: Promise<PkiEngine> | undefined;
   /** Signature verification (the core, with WebCrypto as a fallback). */
   readonly verify: VerifyFn;
   /** Files offered for download (CSRs, exports): the UI shows them; automation reads them. */
@@ -188,6 +198,17 @@ export class TrustpointApp {
       throw e;
     });
     return this.corePromise;
+  }
+
+  /** The pkijs crypto engine over the core (CMS, PKCS#12 through pkijs classes). */
+  engine(): Promise<PkiEngine> {
+    this.enginePromise ??= this.core().then((c) => createPkiEngine(c));
+    return this.enginePromise;
+  }
+
+  recordDebug(line: string): void {
+    this.debugLog.push(line);
+    if (this.debugLog.length > 2000) this.debugLog.splice(0, this.debugLog.length - 2000);
   }
 
   canReload(): boolean {

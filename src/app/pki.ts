@@ -12,6 +12,8 @@ import type { Interaction } from './interaction.ts';
 import { readPaste } from './interaction.ts';
 import { fingerprints, fingerprintMatches } from './certs.ts';
 import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
+import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
+import { refuse } from './refuse.ts';
 import { isYes } from './prompter.ts';
 import { fqdnOf, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
@@ -22,16 +24,14 @@ import { buildCsr, iosKeyUsage, iosSubject, type IosKeyPurpose } from '../pki/cs
 import { parseX500Name } from '../pki/names.ts';
 import { buildSelfSigned, subjectPublicKeyBits } from '../pki/certgen.ts';
 import { httpRequest } from '../enroll/transport.ts';
-import { PkiError } from '../util/errors.ts';
+import { httpScepTransport } from '../enroll/scep/transport.ts';
+import { parseCaCertReply, pickRa } from '../enroll/scep/ca.ts';
 import { toHex } from '../util/hex.ts';
 import { iosDate } from '../util/time.ts';
 import { utf8 } from '../util/bytes.ts';
 import type { KeyRecord } from '../store/keystore.ts';
 
-/** A refusal already worded for the console (printed as is, starts with "% "). */
-export function refuse(message: string): never {
-  throw new PkiError('refused', message.startsWith('%') ? message : `% ${message}`);
-}
+export { refuse };
 
 function trustpointOrRefuse(cfg: RunningConfig, name: string): Trustpoint {
   const tp = cfg.trustpoints.get(name);
@@ -132,13 +132,17 @@ export function orderCaChain(ders: Uint8Array[]): { der: Uint8Array; s: Certific
   return chain;
 }
 
-async function fetchCaCertificates(app: TrustpointApp, io: Interaction, url: string): Promise<Uint8Array[]> {
-  const looksLikeFile = /\.(cer|crt|der|pem|p7b|p7c)$/i.test(new URL(url).pathname);
-  const target = looksLikeFile ? url : `${url}${url.includes('?') ? '&' : '?'}operation=GetCACert&message=CA`;
-  io.print(`% Retrieving the CA certificate from ${looksLikeFile ? url : `${url} (SCEP GetCACert)`} ...`);
+/** CA (and RA) certificates from an http(s) URL: a certificate file, or SCEP GetCACert. */
+async function fetchCaCertificates(app: TrustpointApp, io: Interaction, url: string): Promise<{ cas: Uint8Array[]; ras: Uint8Array[] }> {
   void app;
-  const res = await httpRequest(target, { signal: io.signal, maxBytes: 1 << 20 });
-  return certificatesIn(readPasted(res.body));
+  if (/\.(cer|crt|der|pem|p7b|p7c)$/i.test(new URL(url).pathname)) {
+    io.print(`% Retrieving the CA certificate from ${url} ...`);
+    const res = await httpRequest(url, { signal: io.signal, maxBytes: 1 << 20 });
+    return { cas: certificatesIn(readPasted(res.body)), ras: [] };
+  }
+  io.print(`% Retrieving the CA certificate from ${url} (SCEP GetCACert) ...`);
+  const reply = await httpScepTransport(url).getCACert(io.signal);
+  return parseCaCertReply(reply.contentType, reply.body);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -171,6 +175,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   const tp = trustpointOrRefuse(cfg, name);
   const e = tp.enrollment;
   let ders: Uint8Array[];
+  let ras: Uint8Array[] = [];
   if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal" or "enrollment url".`);
   else if (e.kind === 'selfsigned') refuse(`% Trustpoint ${name} is self-signed: there is no CA to authenticate.`);
   else if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
@@ -185,7 +190,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   } else {
     const target = fileTarget(e.url, cfg);
     if (target) ders = certificatesIn(await readTargetFile(app, io, target, `${target.base}.ca`));
-    else ders = await fetchCaCertificates(app, io, e.url);
+    else ({ cas: ders, ras } = await fetchCaCertificates(app, io, e.url));
   }
   const chain = orderCaChain(ders);
   const issuing = chain[0]!;
@@ -215,6 +220,19 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   const root = chain[chain.length - 1]!;
   const v = await app.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true });
   if (!v.ok) refuse(`% The CA chain does not validate: ${v.reason}. Not imported.`);
+  // RA certificates (SCEP RA mode) must be issued by the CA too.
+  const raEntries: ChainCertificate[] = [];
+  if (ras.length) {
+    const picked = pickRa(ras)!;
+    for (const ra of ras) {
+      const rv = await app.validateChain({ leaf: ra, intermediates: chain.slice(0, -1).map((c) => c.der), anchors: [root.der], time: now, ca: false });
+      if (!rv.ok) refuse(`% The RA certificate does not chain to the CA: ${rv.reason}. Not imported.`);
+      const kind = ras.length === 1 ? 'ra-general' : ra === picked.sign ? 'ra-sign' : ra === picked.encrypt ? 'ra-encrypt' : 'ra-general';
+      raEntries.push({ kind, serial: summarizeCertificate(ra).serial, der: ra });
+      printSummary(io, `RA ${kind === 'ra-sign' ? 'signature' : kind === 'ra-encrypt' ? 'encryption' : 'general purpose'} certificate:`, summarizeCertificate(ra));
+    }
+    if (!tp.raMode) io.print('% Note: the CA sent RA certificates; "enrollment mode ra" is not configured, they are used anyway.');
+  } else if (tp.raMode) io.print('% Warning: "enrollment mode ra" is configured but the CA sent no RA certificate; requests go to the CA.');
   if (tp.fingerprint) {
     const idx = fps.findIndex((fp) => fingerprintMatches(tp.fingerprint!, fp));
     if (idx < 0)
@@ -237,8 +255,8 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
     refuse(`% Trustpoint ${name} holds certificates from another CA; remove them first ("no crypto pki certificate chain ${name}").`);
   const wasSaved = await beginChange(app);
   const entries: ChainCertificate[] = chain.map((c) => ({ kind: 'ca', serial: c.s.serial, der: c.der }));
-  const kept = existing.filter((c) => c.kind !== 'ca');
-  cfg.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries] });
+  const kept = existing.filter((c) => c.kind !== 'ca' && !c.kind.startsWith('ra-'));
+  cfg.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries, ...raEntries] });
   io.print('Trustpoint CA certificate accepted.');
   io.print('% Certificate successfully imported');
   await endChange(app, io, wasSaved);
@@ -251,67 +269,6 @@ function caCerts(cfg: RunningConfig, name: string): ChainCertificate[] {
   return cfg.chains.get(name)?.certificates.filter((c) => c.kind === 'ca') ?? [];
 }
 
-interface Identity {
-  serialNumber?: string;
-  ipAddress?: string;
-  challengePassword?: string;
-}
-
-/** The enrollment questions IOS asks when the trustpoint does not answer them. */
-async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trustpoint, selfSigned: boolean): Promise<Identity> {
-  const id: Identity = {};
-  if (tp.serialNumber === 'include') id.serialNumber = app.serialNumber;
-  else if (tp.serialNumber === undefined) {
-    const a = await io.ask({ text: '% Include the router serial number in the subject name? [yes/no]: ', kind: 'yesno' });
-    if (isYes(a)) id.serialNumber = app.serialNumber;
-  }
-  if (tp.ipAddress?.kind === 'address') id.ipAddress = tp.ipAddress.value;
-  else if (tp.ipAddress?.kind === 'interface')
-    refuse(`% ip-address ${tp.ipAddress.name}: interface addresses are not available in a browser; configure "ip-address A.B.C.D" or "ip-address none".`);
-  else if (tp.ipAddress === undefined) {
-    const a = await io.ask({ text: '% Include an IP address in the subject name? [no]: ', kind: 'text', default: 'no' });
-    if (isYes(a)) {
-      const ip = (await io.ask({ text: 'Enter Interface name or IP Address[]: ', kind: 'text' })).trim();
-      const { isIPv4, isIPv6 } = await import('../config/grammar.ts');
-      if (!isIPv4(ip) && !isIPv6(ip)) refuse(`% "${ip}" is not an IP address (interface names are not available in a browser).`);
-      id.ipAddress = ip;
-    }
-  }
-  if (!selfSigned) {
-    if (tp.password !== undefined) id.challengePassword = tp.password;
-    else {
-      io.print('% Create a challenge password. You will need to verbally provide this');
-      io.print('   password to the CA Administrator in order to revoke your certificate.');
-      io.print('   For security reasons your password will not be saved in the configuration.');
-      io.print('   Please make a note of it.');
-      io.print('');
-      for (;;) {
-        const p1 = await io.ask({ text: 'Password: ', kind: 'secret' });
-        if (!p1) break;
-        const p2 = await io.ask({ text: 'Re-enter password: ', kind: 'secret' });
-        if (p1 === p2) {
-          id.challengePassword = p1;
-          break;
-        }
-        io.print('% Passwords do not match.');
-      }
-    }
-  }
-  return id;
-}
-
-function subjectFor(app: TrustpointApp, tp: Trustpoint, id: Identity) {
-  const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
-  const subjectName = tp.subjectName ? parseX500Name(tp.subjectName) : undefined;
-  return { subject: iosSubject({ ...(subjectName ? { subjectName } : {}), ...(fqdn ? { fqdn } : {}), ...id }), fqdn };
-}
-
-function sanFor(tp: Trustpoint) {
-  if (!tp.subjectAltName) return undefined;
-  const v = tp.subjectAltName.trim();
-  return [v.includes('@') ? { type: 'email' as const, value: v } : { type: 'dns' as const, value: v }];
-}
-
 export async function enroll(app: TrustpointApp, io: Interaction, name: string): Promise<void> {
   const cfg = app.running;
   const tp = trustpointOrRefuse(cfg, name);
@@ -320,7 +277,16 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
   if (e.kind === 'selfsigned') return enrollSelfSigned(app, io, tp);
   if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
   const target = e.kind === 'url' ? fileTarget(e.url, cfg) : undefined;
-  if (e.kind === 'url' && !target) refuse('% SCEP enrollment is not available yet in this version of Trustpoint; use "enrollment terminal" or a file URL.');
+  if (e.kind === 'url' && !target) {
+    const { enrollScep } = await import('./scep.ts');
+    if (io.interactive && (cfg.chains.get(name)?.certificates ?? []).some((c) => c.kind === 'general')) {
+      io.print('%');
+      io.print('% You already have a certificate from this CA: the request renews it.');
+      io.print('% The current certificate and key stay in use until the new certificate arrives.');
+      if (!isYes(await io.ask({ text: '% Do you want to continue with re-enrollment? [yes/no]: ', kind: 'yesno' }))) refuse('% Enrollment not started.');
+    }
+    return enrollScep(app, io, tp, e.url);
+  }
   if (!caCerts(cfg, name).length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
 
   io.print('% Start certificate enrollment ..');

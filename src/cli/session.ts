@@ -23,6 +23,7 @@ import { CRYPTO_ACTION_COMMANDS } from './commands/crypto-actions.ts';
 import { SHOW_CRYPTO_COMMANDS } from './commands/show-crypto.ts';
 import { CRYPTO_KEY_COMMANDS, SHOW_KEY_COMMANDS } from './commands/crypto-key.ts';
 import { FILE_COMMANDS } from './commands/files.ts';
+import { DEBUG_COMMANDS } from './commands/debug.ts';
 
 /** What a console command handler sees. */
 export interface CommandCtx extends ConfigCtx {
@@ -61,6 +62,7 @@ export function cliRegistry(): Registry {
   add('exec', SHOW_CRYPTO_COMMANDS);
   add('exec', SHOW_KEY_COMMANDS);
   add('exec', FILE_COMMANDS);
+  add('exec', DEBUG_COMMANDS);
   for (const [mode, cmds] of Object.entries(CONFIG_COMMANDS) as [ModeId, NonNullable<(typeof CONFIG_COMMANDS)['config']>][]) {
     add(
       mode,

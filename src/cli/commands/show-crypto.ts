@@ -227,6 +227,8 @@ export const SHOW_CRYPTO_COMMANDS: CliCommand[] = [
       // Auto-enrollment timers arrive with auto-enrollment; show the renew dates known now.
       const cfg = ctx.app.running;
       ctx.print('PKI Timers');
+      for (const [tp, p] of ctx.app.pendingPolls)
+        ctx.print(`|  ${Math.max(0, Math.round((p.next - ctx.app.clock().getTime()) / 1000))}s POLL ${tp} (transaction ${p.transactionID.slice(0, 16)}..., poll ${p.attempt} of ${p.of})`);
       for (const t of cfg.trustpoints.values()) {
         if (!t.autoEnroll) continue;
         const own = chainEntries(cfg, t.name).find((e) => e.cert.kind === 'general');

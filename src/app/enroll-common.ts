@@ -1,0 +1,74 @@
+/**
+ * What every enrollment method asks and builds the same way: the IOS identity questions
+ * (serial number, IP address, challenge password — unless the trustpoint answers them) and
+ * the subject and subjectAltName of the request.
+ */
+import type { TrustpointApp } from './app.ts';
+import type { Interaction } from './interaction.ts';
+import { isYes } from './prompter.ts';
+import { refuse } from './refuse.ts';
+import { fqdnOf, type Trustpoint } from '../config/model.ts';
+import { isIPv4, isIPv6 } from '../config/grammar.ts';
+import { iosSubject } from '../pki/csr.ts';
+import { parseX500Name } from '../pki/names.ts';
+
+export interface Identity {
+  serialNumber?: string;
+  ipAddress?: string;
+  challengePassword?: string;
+}
+
+/** The enrollment questions IOS asks when the trustpoint does not answer them. */
+export async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trustpoint, selfSigned: boolean): Promise<Identity> {
+  const id: Identity = {};
+  if (tp.serialNumber === 'include') id.serialNumber = app.serialNumber;
+  else if (tp.serialNumber === undefined) {
+    const a = await io.ask({ text: '% Include the router serial number in the subject name? [yes/no]: ', kind: 'yesno' });
+    if (isYes(a)) id.serialNumber = app.serialNumber;
+  }
+  if (tp.ipAddress?.kind === 'address') id.ipAddress = tp.ipAddress.value;
+  else if (tp.ipAddress?.kind === 'interface')
+    refuse(`% ip-address ${tp.ipAddress.name}: interface addresses are not available in a browser; configure "ip-address A.B.C.D" or "ip-address none".`);
+  else if (tp.ipAddress === undefined) {
+    const a = await io.ask({ text: '% Include an IP address in the subject name? [no]: ', kind: 'text', default: 'no' });
+    if (isYes(a)) {
+      const ip = (await io.ask({ text: 'Enter Interface name or IP Address[]: ', kind: 'text' })).trim();
+      if (!isIPv4(ip) && !isIPv6(ip)) refuse(`% "${ip}" is not an IP address (interface names are not available in a browser).`);
+      id.ipAddress = ip;
+    }
+  }
+  if (!selfSigned) {
+    if (tp.password !== undefined) id.challengePassword = tp.password;
+    else {
+      io.print('% Create a challenge password. You will need to verbally provide this');
+      io.print('   password to the CA Administrator in order to revoke your certificate.');
+      io.print('   For security reasons your password will not be saved in the configuration.');
+      io.print('   Please make a note of it.');
+      io.print('');
+      for (;;) {
+        const p1 = await io.ask({ text: 'Password: ', kind: 'secret' });
+        if (!p1) break;
+        const p2 = await io.ask({ text: 'Re-enter password: ', kind: 'secret' });
+        if (p1 === p2) {
+          id.challengePassword = p1;
+          break;
+        }
+        io.print('% Passwords do not match.');
+      }
+    }
+  }
+  return id;
+}
+
+export function subjectFor(app: TrustpointApp, tp: Trustpoint, id: Identity) {
+  const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
+  const subjectName = tp.subjectName ? parseX500Name(tp.subjectName) : undefined;
+  return { subject: iosSubject({ ...(subjectName ? { subjectName } : {}), ...(fqdn ? { fqdn } : {}), ...id }), fqdn };
+}
+
+export function sanFor(tp: Trustpoint) {
+  if (!tp.subjectAltName) return undefined;
+  const v = tp.subjectAltName.trim();
+  return [v.includes('@') ? { type: 'email' as const, value: v } : { type: 'dns' as const, value: v }];
+}
+

@@ -1,0 +1,402 @@
+/**
+ * `crypto pki enroll NAME` over SCEP (RFC 8894) for `enrollment url http(s)://...`:
+ * GetCACaps, a PKCSReq (or RenewalReq) per key, CertRep verification, PENDING polling with
+ * CertPoll every `enrollment retry period` minutes up to `enrollment retry count` times (the
+ * transaction is kept in NVRAM and resumes after a reload), the issued certificate checked
+ * against our key and the authenticated CA, then stored with its key.
+ *
+ * Keys the browser cannot decrypt with — non-extractable WebCrypto keys, EC keys — sign the
+ * PKCS#10 themselves, while an ephemeral RSA *transport* key (core-held, self-signed
+ * certificate backdated a few minutes) signs the envelope and receives the reply.
+ */
+import type { TrustpointApp } from './app.ts';
+import type { Interaction } from './interaction.ts';
+import { beginChange, endChange } from './pki.ts';
+import { refuse } from './refuse.ts';
+import { keyRecordsFor, keySpecOf } from './trustpoint-keys.ts';
+import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
+import { isYes } from './prompter.ts';
+import { DEFAULTS, type ChainCertificate, type Trustpoint } from '../config/model.ts';
+import type { Decrypter, Signer } from '../crypto/types.ts';
+import { coreDecrypter, coreSigner } from '../crypto/core-keys.ts';
+import { buildCsr, iosKeyUsage } from '../pki/csr.ts';
+import { buildSelfSigned } from '../pki/certgen.ts';
+import { summarizeCertificate } from '../pki/x509.ts';
+import { parseX500Name } from '../pki/names.ts';
+import { httpScepTransport, type ScepTransport } from '../enroll/scep/transport.ts';
+import { chooseFromCaps, parseCaCaps, type ScepChoices } from '../enroll/scep/caps.ts';
+import { buildPkiMessage, certNamesDer, certRepCertificates, csrSubjectDer, issuerAndSubject, parseCertRep, transactionIdFor, type CertRep } from '../enroll/scep/message.ts';
+import { ScepError, failureText } from '../enroll/scep/errors.ts';
+import { describeMessage, type ScepDebug } from '../enroll/scep/inspect.ts';
+import { abortError, isAbortError } from '../util/errors.ts';
+import { equalBytes } from '../util/bytes.ts';
+import type { KeyRecord, KeyUsage } from '../store/keystore.ts';
+
+/** What the SCEP exchange needs of the CA side, from the trustpoint's chain. */
+export interface ScepPeers {
+  /** CA certificates, issuing CA first */
+  cas: Uint8Array[];
+  /** the certificate requests are encrypted to (RA encryption certificate, or the CA) */
+  recipient: Uint8Array;
+  /** certificates allowed to sign replies (RA certificates and the CA) */
+  trusted: Uint8Array[];
+}
+
+export function scepPeers(app: TrustpointApp, name: string): ScepPeers {
+  const certs = app.running.chains.get(name)?.certificates ?? [];
+  const cas = certs.filter((c) => c.kind === 'ca').map((c) => c.der);
+  if (!cas.length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
+  const raEnc = certs.find((c) => c.kind === 'ra-encrypt' || c.kind === 'ra-general')?.der;
+  const ras = certs.filter((c) => c.kind.startsWith('ra-')).map((c) => c.der);
+  return { cas, recipient: raEnc ?? cas[0]!, trusted: [...ras, ...cas] };
+}
+
+/** The key that signs the envelope and receives the reply. */
+interface Receiver {
+  signer: Signer;
+  decrypter: Decrypter;
+  cert: Uint8Array;
+  /** its PKCS#8, wrapped for NVRAM (a pending transaction must survive a reload) */
+  wrapped: NonNullable<KeyRecord['wrapped']>;
+}
+
+async function receiverFromPkcs8(app: TrustpointApp, pkcs8: Uint8Array, spki: Uint8Array, cert?: Uint8Array): Promise<Receiver> {
+  const core = await app.core();
+  const signer = coreSigner(core, pkcs8, spki, { kind: 'rsa', bits: (await core.rsaKeyInfo(pkcs8)).bits });
+  const decrypter = coreDecrypter(core, pkcs8, spki);
+  const wrapped = await app.keys.store.wrap(pkcs8);
+  const now = app.clock().getTime();
+  const c =
+    cert ??
+    (await buildSelfSigned(
+      {
+        subject: parseX500Name(`CN=SCEP transport ${app.running.hostname}, O=Trustpoint`),
+        serial: crypto.getRandomValues(new Uint8Array(8)),
+        notBefore: new Date(now - 10 * 60_000),
+        notAfter: new Date(now + 30 * 86_400_000),
+        usage: [],
+      },
+      signer,
+    ));
+  return { signer, decrypter, cert: c, wrapped };
+}
+
+/** An ephemeral RSA-2048 key held by the core, with a self-signed certificate. */
+async function transportKey(app: TrustpointApp, io: Interaction): Promise<Receiver> {
+  const core = await app.core();
+  const kp = await core.rsaGenerate(2048, 65537, { signal: io.signal });
+  try {
+    return await receiverFromPkcs8(app, kp.pkcs8, kp.spki);
+  } finally {
+    kp.pkcs8.fill(0);
+  }
+}
+
+function scepDebug(app: TrustpointApp, io: Interaction): ScepDebug {
+  return {
+    messages: app.debug.messages,
+    transactions: app.debug.transactions,
+    print: (line) => {
+      app.recordDebug(line);
+      io.print(line);
+    },
+  };
+}
+
+function transportFor(url: string, dbg: ScepDebug): ScepTransport {
+  return httpScepTransport(
+    url,
+    dbg.transactions
+      ? (ev) => dbg.print(`CRYPTO_PKI: ${ev.dir === 'request' ? 'Sending' : 'Received'} ${ev.operation} (${ev.method})${ev.status ? ` HTTP ${ev.status}` : ''}${ev.contentType ? ` ${ev.contentType}` : ''}${ev.bytes !== undefined ? `, ${ev.bytes} bytes` : ''}`)
+      : undefined,
+  );
+}
+
+async function capsOf(transport: ScepTransport, io: Interaction, dbg: ScepDebug): Promise<ScepChoices> {
+  let caps;
+  try {
+    caps = await transport.getCACaps(io.signal);
+  } catch (e) {
+    if (isAbortError(e)) throw e;
+    io.print(`% Warning: GetCACaps failed (${(e as Error).message.replace(/^% /, '')}); assuming an old CA (3DES, SHA-1).`);
+    caps = parseCaCaps('DES3\nSHA-1');
+  }
+  if (dbg.transactions) dbg.print(`CRYPTO_PKI: CA capabilities: ${caps.raw.join(', ') || '(none)'}`);
+  const c = chooseFromCaps(caps);
+  if ('error' in c) refuse(`% ${c.error}`);
+  return c;
+}
+
+/** Waits `ms`, or rejects with AbortError when cancelled (Ctrl-C). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError());
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(abortError());
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+interface Exchange {
+  app: TrustpointApp;
+  io: Interaction;
+  transport: ScepTransport;
+  choices: ScepChoices;
+  peers: ScepPeers;
+  dbg: ScepDebug;
+  signer: Signer;
+  signerCert: Uint8Array;
+  extraCertificates: Uint8Array[];
+  receiver: Receiver;
+  transactionID: string;
+}
+
+async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPoll', content: Uint8Array, signer = x.signer, signerCert = x.signerCert): Promise<CertRep> {
+  const engine = await x.app.engine();
+  const senderNonce = crypto.getRandomValues(new Uint8Array(16));
+  const msg = await buildPkiMessage(
+    {
+      messageType,
+      transactionID: x.transactionID,
+      senderNonce,
+      content,
+      recipients: [x.peers.recipient],
+      cipher: x.choices.cipher,
+      digest: x.choices.digest,
+      signer,
+      signerCert,
+      extraCertificates: messageType === 'CertPoll' ? [] : x.extraCertificates,
+      signingTime: x.app.clock(),
+      signal: x.io.signal,
+    },
+    engine,
+  );
+  if (x.dbg.messages) for (const l of await describeMessage(msg, 'request', x.choices)) x.dbg.print(l);
+  const reply = await x.transport.pkiOperation(msg, x.choices.post, x.io.signal);
+  let rep: CertRep;
+  try {
+    rep = await parseCertRep(reply, { verify: x.app.verify, trusted: x.peers.trusted }, engine);
+  } finally {
+    if (x.dbg.messages) for (const l of await describeMessage(reply, 'reply', x.choices)) x.dbg.print(l);
+  }
+  if (rep.transactionID !== undefined && rep.transactionID !== x.transactionID)
+    throw new ScepError('reply', `The CA reply is for transaction ${rep.transactionID}, not ours (${x.transactionID}): ignored.`);
+  if (!rep.recipientNonce || !equalBytes(rep.recipientNonce, senderNonce))
+    throw new ScepError('reply', 'The CA reply does not carry our nonce (its recipientNonce is not our senderNonce): a replayed or misdirected reply; ignored.');
+  if (x.dbg.transactions) x.dbg.print(`CRYPTO_PKI: transaction ${x.transactionID}: ${messageType} -> ${rep.status}${rep.failInfo !== undefined ? ` (failInfo ${rep.failInfo})` : ''}`);
+  return rep;
+}
+
+// ---------------------------------------------------------------------------------------
+// pending transactions in NVRAM
+
+const PENDING_KEY = 'scep-pending';
+
+export interface PendingTransaction {
+  trustpoint: string;
+  url: string;
+  transactionID: string;
+  csr: Uint8Array;
+  key: { label: string; usage: KeyUsage };
+  receiverCert: Uint8Array;
+  receiverSpki: Uint8Array;
+  receiverKey: NonNullable<KeyRecord['wrapped']>;
+  choices: ScepChoices;
+  polls: number;
+}
+
+export async function pendingTransactions(app: TrustpointApp): Promise<PendingTransaction[]> {
+  return (await app.meta.get<PendingTransaction[]>(PENDING_KEY)) ?? [];
+}
+
+async function savePending(app: TrustpointApp, p: PendingTransaction | undefined, remove?: string): Promise<void> {
+  const list = (await pendingTransactions(app)).filter((x) => x.transactionID !== (remove ?? p?.transactionID));
+  if (p) list.push(p);
+  await app.meta.set(PENDING_KEY, list);
+}
+
+/** Polls a pending request until it is granted, refused, abandoned or cancelled. */
+async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): Promise<CertRep> {
+  const period = (tp.retryPeriod ?? DEFAULTS.retryPeriodMinutes) * 60_000;
+  const count = tp.retryCount ?? DEFAULTS.retryCount;
+  for (;;) {
+    if (pending.polls >= count) {
+      await savePending(x.app, undefined, pending.transactionID);
+      throw new ScepError('pending-timeout', `% The CA left the request pending after ${count} polls: enrollment abandoned. Run "crypto pki enroll ${tp.name}" again when the CA has granted it.`);
+    }
+    pending.polls++;
+    await savePending(x.app, pending);
+    x.io.print(`%PKI-6-CERTPENDING: Certificate request pending: polling the CA in ${period / 60_000} minute${period === 60_000 ? '' : 's'} (${pending.polls} of ${count}; Ctrl-C cancels).`);
+    x.app.pendingPolls.set(tp.name, { transactionID: x.transactionID, attempt: pending.polls, of: count, next: x.app.clock().getTime() + period });
+    try {
+      await sleep(x.app.scepPollDelay(period), x.io.signal);
+    } catch (e) {
+      x.app.pendingPolls.delete(tp.name);
+      if (isAbortError(e)) {
+        await savePending(x.app, undefined, pending.transactionID);
+        x.io.print(`% Enrollment of trustpoint ${tp.name} cancelled; the pending request is forgotten.`);
+      }
+      throw e;
+    }
+    x.app.pendingPolls.delete(tp.name);
+    // Forgotten meanwhile (a new request for the trustpoint, from another view or tab): stop.
+    if (!(await pendingTransactions(x.app)).some((p) => p.transactionID === pending.transactionID)) throw abortError();
+    const names = certNamesDer(x.peers.cas[0]!);
+    const rep = await send(x, 'CertPoll', issuerAndSubject(names.subject, csrSubjectDer(pending.csr)), x.receiver.signer, x.receiver.cert);
+    if (rep.status !== 'PENDING') {
+      await savePending(x.app, undefined, pending.transactionID);
+      return rep;
+    }
+  }
+}
+
+/** SUCCESS → our certificate, checked; FAILURE → a ScepError in plain words. */
+async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array, ec: boolean): Promise<Uint8Array> {
+  if (rep.status === 'FAILURE') {
+    const base = failureText(rep.failInfo, rep.failInfoText);
+    const hint = rep.failInfo === 2 && ec ? '\n% Note: many SCEP CAs (micromdm among them) certify RSA keys only, and this request was for an EC key.' : '';
+    throw new ScepError('failure', base + hint, { pkiStatus: rep.pkiStatus, ...(rep.failInfo !== undefined ? { failInfo: rep.failInfo } : {}), transactionID: x.transactionID });
+  }
+  const certs = await certRepCertificates(rep, { recipientCert: x.receiver.cert, decrypter: x.receiver.decrypter }, await x.app.engine());
+  const mine = certs.find((c) => equalBytes(summarizeCertificate(c).spki, keySpki));
+  if (!mine) throw new ScepError('reply', '% The CA returned certificates, but none for our key: nothing stored.');
+  const chain = x.peers.cas;
+  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.app.clock(), ca: false });
+  if (!v.ok) throw new ScepError('reply', `% The issued certificate does not chain to the authenticated CA: ${v.reason}. Nothing stored.`);
+  return mine;
+}
+
+/** Stores issued certificates and activates their (pending) keys, then saves the IOS way. */
+async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[]): Promise<void> {
+  const wasSaved = await beginChange(app);
+  for (const { key } of issued) await app.keys.activate(key);
+  const entry = app.running.chains.get(tp.name)!;
+  // One enrollment issues a certificate for every key of the trustpoint: they replace the old ones.
+  const keep = entry.certificates.filter((c) => c.kind !== 'general');
+  const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: 'general', serial: summarizeCertificate(der).serial, der }));
+  entry.certificates = [...fresh, ...keep];
+  io.print('%PKI-6-CERTRET: Certificate received from Certificate Authority');
+  await endChange(app, io, wasSaved);
+}
+
+// ---------------------------------------------------------------------------------------
+// crypto pki enroll (SCEP)
+
+export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustpoint, url: string): Promise<void> {
+  const peers = scepPeers(app, tp.name);
+  const dbg = scepDebug(app, io);
+  const transport = transportFor(url, dbg);
+  const waiting = (await pendingTransactions(app)).filter((p) => p.trustpoint === tp.name);
+  if (waiting.length) {
+    io.print(`% A request of trustpoint ${tp.name} is pending at the CA (transaction ${waiting[0]!.transactionID}).`);
+    if (!isYes(await io.ask({ text: '% Forget it and make a new request? [yes/no]: ', kind: 'yesno' }))) refuse('% Enrollment not started.');
+    for (const w of waiting) await savePending(app, undefined, w.transactionID);
+  }
+  io.print('% Start certificate enrollment ..');
+  const choices = await capsOf(transport, io, dbg);
+  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true });
+  const id = await askIdentity(app, io, tp, false);
+  const { subject, fqdn } = subjectFor(app, tp, id);
+  if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
+  if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
+  if (id.serialNumber) io.print(`% The serial number in the certificate will be: ${id.serialNumber}`);
+  if (id.ipAddress) io.print(`% The IP address in the certificate is ${id.ipAddress}`);
+  const core = await app.core();
+  const ownCerts = (app.running.chains.get(tp.name)?.certificates ?? []).filter((c) => c.kind === 'general' && app.clock() < summarizeCertificate(c.der).notAfter);
+  const currentKeys = await app.keys.byLabel(keySpecOf(app, tp).label);
+  const issued: { key: KeyRecord; der: Uint8Array }[] = [];
+  for (const key of keys) {
+    const signer = await app.keys.signer(key);
+    const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], key.usage, signer.key);
+    const san = sanFor(tp);
+    const csr = await buildCsr(
+      {
+        subject,
+        ...(id.challengePassword ? { challengePassword: id.challengePassword } : {}),
+        ...(san ? { subjectAltName: san } : {}),
+        keyUsage,
+        ...(extendedKeyUsage.length ? { extendedKeyUsage } : {}),
+      },
+      signer,
+      undefined,
+      io.signal,
+    );
+    const transactionID = transactionIdFor(await core.digest('SHA-256', key.spki));
+    // Who receives the reply: the key itself when the core holds it (RSA), else a transport key.
+    let receiver: Receiver;
+    if (key.holder === 'core' && key.kind === 'rsa') {
+      receiver = await receiverFromPkcs8(app, await app.keys.store.unwrap(key.wrapped!), key.spki);
+    } else {
+      if (dbg.transactions) dbg.print(`CRYPTO_PKI: ${key.kind === 'ec' ? 'EC' : 'non-extractable'} key ${key.label}: an ephemeral RSA transport key signs the envelope and receives the reply.`);
+      receiver = await transportKey(app, io);
+    }
+    // Renewal: the current certificate (of the same usage) signs when the CA supports it.
+    const current = ownCerts.find((c) => currentKeys.some((k) => k.usage === key.usage && equalBytes(k.spki, summarizeCertificate(c.der).spki)));
+    const currentKey = current ? currentKeys.find((k) => equalBytes(k.spki, summarizeCertificate(current.der).spki)) : undefined;
+    let x: Exchange = { app, io, transport, choices, peers, dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID };
+    let messageType: 'PKCSReq' | 'RenewalReq' = 'PKCSReq';
+    if (current && currentKey) {
+      const curSigner = await app.keys.signer(currentKey);
+      if (choices.renewal && curSigner.key.kind === 'rsa') {
+        messageType = 'RenewalReq';
+        io.print(`% Renewing: RenewalReq signed with the current certificate (serial ${summarizeCertificate(current.der).serial}).`);
+        x = { ...x, signer: curSigner, signerCert: current.der, extraCertificates: equalBytes(receiver.cert, current.der) ? [] : [receiver.cert] };
+      } else {
+        io.print(`% Renewing: ${choices.renewal ? 'the current key cannot sign an RSA envelope' : 'the CA does not advertise Renewal'}; a new PKCSReq is sent.`);
+      }
+    }
+    if (dbg.transactions) dbg.print(`CRYPTO_PKI: transaction ${transactionID}: ${messageType}, ${choices.cipher}, ${choices.digest}, ${choices.post ? 'POST' : 'GET'}`);
+    let rep = await send(x, messageType, csr);
+    if (rep.status === 'PENDING') {
+      rep = await poll(x, tp, {
+        trustpoint: tp.name,
+        url,
+        transactionID,
+        csr,
+        key: { label: key.label, usage: key.usage },
+        receiverCert: receiver.cert,
+        receiverSpki: receiver.signer.spki,
+        receiverKey: receiver.wrapped,
+        choices,
+        polls: 0,
+      });
+    }
+    issued.push({ key, der: await issuedCertificate(x, rep, key.spki, key.kind === 'ec') });
+  }
+  await storeIssued(app, io, tp, issued);
+}
+
+/**
+ * Resumes the pending SCEP transactions kept in NVRAM (after a reload), non-interactively:
+ * messages go to the console as IOS syslog lines.
+ */
+export async function resumePending(app: TrustpointApp, io: Interaction): Promise<void> {
+  for (const p of await pendingTransactions(app)) {
+    const tp = app.running.trustpoints.get(p.trustpoint);
+    const key = (await app.keys.byLabel(p.key.label)).find((k) => k.usage === p.key.usage);
+    if (!tp || !key) {
+      await savePending(app, undefined, p.transactionID);
+      continue;
+    }
+    io.print(`%PKI-6-CERTPENDING: Resuming the pending request of trustpoint ${tp.name} (transaction ${p.transactionID}).`);
+    try {
+      const dbg = scepDebug(app, io);
+      const pkcs8 = await app.keys.store.unwrap(p.receiverKey);
+      const receiver = await receiverFromPkcs8(app, pkcs8, p.receiverSpki, p.receiverCert);
+      pkcs8.fill(0);
+      const x: Exchange = { app, io, transport: transportFor(p.url, dbg), choices: p.choices, peers: scepPeers(app, tp.name), dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID: p.transactionID };
+      const rep = await poll(x, tp, p);
+      const der = await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
+      await storeIssued(app, io, tp, [{ key, der }]);
+    } catch (e) {
+      if (isAbortError(e)) return;
+      io.print((e as Error).message.startsWith('%') ? (e as Error).message : `% ${(e as Error).message}`);
+    }
+  }
+}
