@@ -443,6 +443,34 @@ $map_lines    }
 
     server {
         listen 127.0.0.1:$SCEP_CORS_PORT;
+        # /scep-get: the same CA, but its GetCACaps hides POSTPKIOperation and SCEPStandard, so
+        # a client has to send PKIOperation by GET (old CAs, some NDES set-ups); everything
+        # else is passed to the CA's /scep unchanged.
+        location = /scep-get {
+            if (\$request_method = OPTIONS) {
+                add_header Access-Control-Allow-Origin \$cors_origin always;
+                add_header Access-Control-Allow-Methods "GET, POST, OPTIONS" always;
+                add_header Access-Control-Allow-Headers "Content-Type" always;
+                add_header Access-Control-Allow-Private-Network \$cors_pna always;
+                add_header Access-Control-Max-Age 600 always;
+                add_header Vary Origin always;
+                return 204;
+            }
+            default_type text/plain;
+            if (\$arg_operation = GetCACaps) {
+                add_header Access-Control-Allow-Origin \$cors_origin always;
+                add_header Vary Origin always;
+                return 200 "Renewal\\nSHA-1\\nSHA-256\\nAES\\nDES3\\n";
+            }
+            rewrite ^ /scep break;
+            proxy_pass http://scep_backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_hide_header Access-Control-Allow-Origin;
+            add_header Access-Control-Allow-Origin \$cors_origin always;
+            add_header Access-Control-Expose-Headers "Content-Type, Content-Length" always;
+            add_header Vary Origin always;
+        }
         location / {
             if (\$request_method = OPTIONS) {
                 add_header Access-Control-Allow-Origin \$cors_origin always;

@@ -70,6 +70,9 @@ export interface Fingerprints {
 export interface Lab {
   /** SCEP URL through the CORS proxy (what the browser uses). */
   scepUrl: string;
+  /** The same CA through the proxy's GET-only view: its GetCACaps hides POSTPKIOperation and
+   *  SCEPStandard, so clients must send PKIOperation by GET (lab/README.md). */
+  scepGetUrl: string;
   /** SCEP URL of the server itself, byte-for-byte, without CORS. */
   rawUrl: string;
   /** The CA certificate (PEM) and its DER, which GetCACert returns. */
@@ -178,6 +181,7 @@ function readLab(dir: string, owned: boolean, env: Record<string, string>): Lab 
   if (!Buffer.from(new X509Certificate(caPem).raw).equals(caDer)) throw new Error(`${j.caPem} and ${j.caDer} differ`);
   const lab: Lab = {
     scepUrl: j.scepUrl,
+    scepGetUrl: j.scepUrl.replace(/\/scep$/, '/scep-get'),
     rawUrl: j.rawUrl,
     caPem,
     caDer,
