@@ -122,8 +122,13 @@ async function capsOf(transport: ScepTransport, io: Interaction, dbg: ScepDebug)
     caps = parseCaCaps('DES3\nSHA-1');
   }
   if (dbg.transactions) dbg.print(`CRYPTO_PKI: CA capabilities: ${caps.raw.join(', ') || '(none)'}`);
-  const c = chooseFromCaps(caps);
-  if ('error' in c) refuse(`% ${c.error}`);
+  let c = chooseFromCaps(caps);
+  if ('error' in c && io.interactive) {
+    // Single DES (56-bit) only as the user's explicit legacy choice, never silently.
+    io.print('% The CA offers neither AES nor 3DES for the request envelope: only single DES (56-bit, breakable).');
+    if (isYes(await io.ask({ text: '% Encrypt the request (and its challenge password) with single DES anyway? [yes/no]: ', kind: 'yesno' }))) c = chooseFromCaps(caps, { allowDes: true });
+  }
+  if ('error' in c) refuse(`% Enrollment not started: ${c.error}.`);
   return c;
 }
 
