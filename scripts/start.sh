@@ -8,13 +8,23 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run build
-# The demo CA: the real SCEP server behind the CORS proxy, on 127.0.0.1 (LAB=0 to skip).
+# The demo CA: the real SCEP server behind the CORS proxy, on 127.0.0.1 (LAB=0 to skip). The app
+# reads dist/demo-ca.json and offers a ready-made trustpoint for it, or says why there is none.
 if [ "${LAB:-1}" = 1 ]; then
-  if CORS_ORIGINS="http://localhost:$PORT http://127.0.0.1:$PORT" bash lab/lab.sh start; then
+  log=$(mktemp)
+  set +e
+  CORS_ORIGINS="http://localhost:$PORT http://127.0.0.1:$PORT" bash lab/lab.sh start 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" = 0 ]; then
     trap 'bash lab/lab.sh stop >/dev/null 2>&1 || true' EXIT
+    node scripts/demo-ca.mjs available .lab/lab.json dist/demo-ca.json
   else
+    reason=$(grep '^lab: ' "$log" | tail -1 | sed 's/^lab: //')
+    node scripts/demo-ca.mjs unavailable "${reason:-lab/lab.sh start failed (exit $rc)}" dist/demo-ca.json
     echo "The demo SCEP CA could not be started (see above); the app works without it." >&2
   fi
+  rm -f "$log"
 fi
 echo
 echo "Trustpoint: open http://localhost:${PORT}/ in Chromium (Ctrl-C stops the server)"

@@ -5,6 +5,7 @@
  */
 import { TrustpointApp, VERSION } from './app/app.ts';
 import { userMessage } from './app/messages.ts';
+import { DEMO_TRUSTPOINT, demoBanner, probeDemoCa } from './app/demo.ts';
 import { CliSession } from './cli/session.ts';
 import { makeCliRunner } from './cli/automation.ts';
 import { createWorkerCore } from './core/client.ts';
@@ -103,6 +104,13 @@ async function start(): Promise<void> {
       ask: () => Promise.reject(new Error('non-interactive')),
       confirm: async () => false,
     });
+  });
+
+  // The demo CA the start command may have brought up (dist/demo-ca.json).
+  void probeDemoCa().then((state) => {
+    app.demo = state;
+    for (const l of demoBanner(state, app.running.trustpoints.has(DEMO_TRUSTPOINT))) app.notify(l);
+    shell.requestUpdate();
   });
 
   registerServiceWorker(shell);

@@ -12,6 +12,7 @@ import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
 import { KeyService } from './keys.ts';
 import { makeVerify } from '../pki/verify-core.ts';
+import type { DemoState } from './demo.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
@@ -76,6 +77,8 @@ export class TrustpointApp {
   readonly debugLog: string[] = [];
   /** SCEP requests waiting at the CA (PENDING), by trustpoint: for `show crypto pki timers`. */
   readonly pendingPolls = new Map<string, { transactionID: string; attempt: number; of: number; next: number }>();
+  /** The demo CA beside the app, if the start command brought one up (demo.ts). */
+  demo: DemoState = { kind: 'none' };
   /** How long to wait between CertPolls (tests shorten it). */
   scepPollDelay: (ms: number) => number = (ms) => ms;
   private enginePromise: Promise<PkiEngine> | undefined;

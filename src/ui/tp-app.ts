@@ -13,8 +13,9 @@ import './tp-trustpoints.ts';
 import './tp-storage.ts';
 import './tp-certificates.ts';
 import './tp-keys.ts';
+import './tp-inspector.ts';
 
-type View = 'console' | 'trustpoints' | 'certificates' | 'keys' | 'storage';
+type View = 'console' | 'trustpoints' | 'certificates' | 'keys' | 'inspector' | 'storage';
 
 export class TpApp extends LitElement {
   static override properties = {
@@ -126,6 +127,7 @@ export class TpApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.addEventListener('tp-run-lines', this.onRunLines);
     addEventListener('online', this.onNet);
     addEventListener('offline', this.onNet);
   }
@@ -136,6 +138,22 @@ export class TpApp extends LitElement {
     removeEventListener('offline', this.onNet);
     this.offOutput?.();
   }
+
+  /**
+   * Console lines a view asks to run (a button is a shortcut for typing them): they run in the
+   * console, from privileged exec, and the console is shown so the user sees what happened.
+   */
+  private onRunLines = (e: Event) => {
+    const s = this.session;
+    const lines = (e as CustomEvent<string[]>).detail;
+    if (!s || !Array.isArray(lines)) return;
+    // The inspector's own switches keep it in view; anything else shows the console.
+    if (this.view !== 'inspector') this.go('console');
+    // A question waiting for its answer must not be answered by these lines.
+    if (s.question()) return;
+    if (s.mode !== 'user' && s.mode !== 'exec') s.ctrlZ();
+    s.paste([...(s.mode === 'user' && lines[0] !== 'enable' ? ['enable'] : []), ...lines].join('\n'));
+  };
 
   private onNet = () => {
     this.online = navigator.onLine;
@@ -175,7 +193,7 @@ export class TpApp extends LitElement {
       <header>
         <h1>Trustpoint</h1>
         <nav aria-label="Views">
-          ${(['console', 'trustpoints', 'certificates', 'keys', 'storage'] as View[]).map(
+          ${(['console', 'trustpoints', 'certificates', 'keys', 'inspector', 'storage'] as View[]).map(
             (v) => html`<button aria-current=${this.view === v ? 'page' : 'false'} @click=${() => this.go(v)}>${v[0]!.toUpperCase() + v.slice(1)}</button>`,
           )}
         </nav>
@@ -194,7 +212,9 @@ export class TpApp extends LitElement {
               ? html`<tp-certificates .app=${app} .revision=${this.revision}></tp-certificates>`
               : this.view === 'keys'
                 ? html`<tp-keys .app=${app} .revision=${this.revision}></tp-keys>`
-                : html`<tp-storage .app=${app} .revision=${this.revision}></tp-storage>`}
+                : this.view === 'inspector'
+                  ? html`<tp-inspector .app=${app} .revision=${this.revision}></tp-inspector>`
+                  : html`<tp-storage .app=${app} .revision=${this.revision}></tp-storage>`}
       </main>
     `;
   }

@@ -1,11 +1,16 @@
 /**
- * The trustpoint list: the running-config's trustpoints and enrollment profiles as cards.
- * Read-only for now (the console edits them); it refreshes whenever the console prints.
+ * The trustpoint list: the running-config's trustpoints and enrollment profiles as cards
+ * (the console edits them; the list refreshes whenever the console prints), and — when the
+ * start command brought up the demo CA — a one-press "Enroll from the demo CA" that types the
+ * demo trustpoint's configuration, authenticate and enroll into the console.
+ *
+ * @fires tp-run-lines - detail: string[]; console lines to run
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { TrustpointApp } from '../app/app.ts';
 import type { Trustpoint } from '../config/model.ts';
 import { DEFAULTS, fqdnOf } from '../config/model.ts';
+import { DEMO_TRUSTPOINT, demoLines } from '../app/demo.ts';
 
 function enrollmentText(t: Trustpoint): string {
   const e = t.enrollment;
@@ -62,7 +67,56 @@ export class TpTrustpoints extends LitElement {
     .empty {
       color: #5b6678;
     }
+    .demo {
+      border-color: #16a34a;
+      background: #f0fdf4;
+      margin-bottom: 14px;
+    }
+    .demo.off {
+      border-color: #d97706;
+      background: #fffbeb;
+    }
+    .demo button {
+      font: inherit;
+      min-height: 48px;
+      padding: 0 18px;
+      border-radius: 8px;
+      border: 0;
+      background: #15803d;
+      color: #fff;
+      cursor: pointer;
+      margin-top: 8px;
+    }
   `;
+
+  private demoCard() {
+    const app = this.app!;
+    const d = app.demo;
+    if (d.kind === 'unavailable')
+      return html`<article class="demo off" data-demo="unavailable">
+        <h3>Demo CA not running</h3>
+        <p>${d.reason}</p>
+        <p class="empty">Trustpoint works without it; <code>lab/README.md</code> says how to start one.</p>
+      </article>`;
+    if (d.kind !== 'available') return nothing;
+    const enrolled = app.running.chains.get(DEMO_TRUSTPOINT)?.certificates.some((c) => c.kind === 'general') ?? false;
+    return html`<article class="demo" data-demo="available">
+      <h3>Demo CA</h3>
+      <dl>
+        <dt>CA</dt>
+        <dd>${d.ca.caSubject || 'SCEP CA'}</dd>
+        <dt>SCEP URL</dt>
+        <dd>${d.ca.url}</dd>
+        <dt>Fingerprint</dt>
+        <dd>${d.ca.fingerprint.match(/.{8}/g)!.join(' ')}</dd>
+      </dl>
+      <button
+        @click=${() => this.dispatchEvent(new CustomEvent('tp-run-lines', { detail: demoLines(d.ca, app.running.hostname, enrolled), bubbles: true, composed: true }))}
+      >
+        ${enrolled ? 'Enroll again from the demo CA' : 'Enroll from the demo CA'}
+      </button>
+    </article>`;
+  }
 
   override render() {
     const cfg = this.app?.running;
@@ -70,6 +124,7 @@ export class TpTrustpoints extends LitElement {
     const tps = [...cfg.trustpoints.values()];
     const profiles = [...cfg.profiles.values()];
     return html`
+      ${this.demoCard()}
       <h2>Trustpoints</h2>
       ${tps.length === 0
         ? html`<p class="empty">No trustpoints yet. In the console: <code>configure terminal</code>, then <code>crypto pki trustpoint NAME</code>.</p>`
