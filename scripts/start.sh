@@ -17,7 +17,7 @@ if [ "${LAB:-1}" = 1 ]; then
   rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" = 0 ]; then
-    trap 'bash lab/lab.sh stop >/dev/null 2>&1 || true' EXIT
+    lab_up=1
     node scripts/demo-ca.mjs available .lab/lab.json dist/demo-ca.json
   else
     reason=$(grep '^lab: ' "$log" | tail -1 | sed 's/^lab: //')
@@ -29,4 +29,13 @@ fi
 echo
 echo "Trustpoint: open http://localhost:${PORT}/ in Chromium (Ctrl-C stops the server)"
 echo
-npx vite preview --host 127.0.0.1 --port "$PORT" --strictPort
+# Ctrl-C, kill or a closed terminal stop the server and the demo lab.
+cleanup() {
+  [ -z "${server_pid:-}" ] || kill "$server_pid" 2>/dev/null || true
+  [ "${lab_up:-0}" != 1 ] || bash lab/lab.sh stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port "$PORT" --strictPort &
+server_pid=$!
+wait "$server_pid"
