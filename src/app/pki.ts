@@ -7,6 +7,7 @@
  * After a successful change IOS saves by itself only when the running-config had no unsaved
  * changes; otherwise it says `%PKI-4-NOAUTOSAVE` — Trustpoint does the same.
  */
+import { PkiError, isAbortError } from '../util/errors.ts';
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { readPaste } from './interaction.ts';
@@ -25,7 +26,7 @@ import { parseX500Name } from '../pki/names.ts';
 import { buildSelfSigned, subjectPublicKeyBits } from '../pki/certgen.ts';
 import { httpRequest } from '../enroll/transport.ts';
 import { httpScepTransport } from '../enroll/scep/transport.ts';
-import { parseCaCertReply, pickRa } from '../enroll/scep/ca.ts';
+import { parseCaCertReply, parseNextCaReply, pickRa } from '../enroll/scep/ca.ts';
 import { toHex } from '../util/hex.ts';
 import { iosDate } from '../util/time.ts';
 import { utf8 } from '../util/bytes.ts';
@@ -133,7 +134,7 @@ export function orderCaChain(ders: Uint8Array[]): { der: Uint8Array; s: Certific
 }
 
 /** CA (and RA) certificates from an http(s) URL: a certificate file, or SCEP GetCACert. */
-async function fetchCaCertificates(app: TrustpointApp, io: Interaction, url: string): Promise<{ cas: Uint8Array[]; ras: Uint8Array[] }> {
+async function fetchCaCertificates(app: TrustpointApp, io: Interaction, url: string): Promise<{ cas: Uint8Array[]; ras: Uint8Array[]; next?: Uint8Array }> {
   void app;
   if (/\.(cer|crt|der|pem|p7b|p7c)$/i.test(new URL(url).pathname)) {
     io.print(`% Retrieving the CA certificate from ${url} ...`);
@@ -141,8 +142,46 @@ async function fetchCaCertificates(app: TrustpointApp, io: Interaction, url: str
     return { cas: certificatesIn(readPasted(res.body)), ras: [] };
   }
   io.print(`% Retrieving the CA certificate from ${url} (SCEP GetCACert) ...`);
-  const reply = await httpScepTransport(url).getCACert(io.signal);
-  return parseCaCertReply(reply.contentType, reply.body);
+  const transport = httpScepTransport(url);
+  const reply = await transport.getCACert(io.signal);
+  const parsed = parseCaCertReply(reply.contentType, reply.body);
+  // A CA rolling over its key publishes its next certificate (GetNextCACert, when advertised).
+  let caps;
+  try {
+    caps = await transport.getCACaps(io.signal);
+  } catch (e) {
+    if (isAbortError(e)) throw e;
+    return parsed; // an old CA without GetCACaps has no GetNextCACert either
+  }
+  if (!caps.has('GetNextCACert')) return parsed;
+  try {
+    return { ...parsed, next: (await transport.getNextCACert(io.signal)).body };
+  } catch (e) {
+    if (isAbortError(e)) throw e;
+    io.print(`% Warning: the CA advertises GetNextCACert, but it failed (${(e as Error).message.replace(/^% /, '')}): no rollover CA certificate.`);
+    return parsed;
+  }
+}
+
+/** The CA's next certificate(s), checked to be signed by the current CA; shown like the CA's. */
+async function rolloverCertificates(app: TrustpointApp, io: Interaction, next: Uint8Array, trusted: Uint8Array[]): Promise<ChainCertificate[]> {
+  let cas: Uint8Array[];
+  try {
+    cas = await parseNextCaReply(next, { verify: app.verify, trusted }, await app.engine());
+  } catch (e) {
+    if (!(e instanceof PkiError)) throw e;
+    io.print(`${e.message.startsWith('%') ? e.message : `% ${e.message}`} Ignored: the current CA certificate stays the only one.`);
+    return [];
+  }
+  const out: ChainCertificate[] = [];
+  for (const der of cas) {
+    const s = summarizeCertificate(der);
+    const fp = await fingerprints(await app.core(), der);
+    printSummary(io, 'Rollover CA certificate (GetNextCACert), for when the current CA certificate expires:', s);
+    io.print(`    Fingerprint SHA256: ${fp.sha256}`);
+    out.push({ kind: 'ca-rollover', serial: s.serial, der });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -176,6 +215,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   const e = tp.enrollment;
   let ders: Uint8Array[];
   let ras: Uint8Array[] = [];
+  let next: Uint8Array | undefined;
   if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal" or "enrollment url".`);
   else if (e.kind === 'selfsigned') refuse(`% Trustpoint ${name} is self-signed: there is no CA to authenticate.`);
   else if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
@@ -190,7 +230,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   } else {
     const target = fileTarget(e.url, cfg);
     if (target) ders = certificatesIn(await readTargetFile(app, io, target, `${target.base}.ca`));
-    else ({ cas: ders, ras } = await fetchCaCertificates(app, io, e.url));
+    else ({ cas: ders, ras, next } = await fetchCaCertificates(app, io, e.url));
   }
   const chain = orderCaChain(ders);
   const issuing = chain[0]!;
@@ -253,10 +293,11 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   const oldRoot = existing.filter((c) => c.kind === 'ca').map((c) => toHex(c.der));
   if (own.length && oldRoot.length && !oldRoot.includes(rootHex))
     refuse(`% Trustpoint ${name} holds certificates from another CA; remove them first ("no crypto pki certificate chain ${name}").`);
+  const rollover = next ? await rolloverCertificates(app, io, next, [issuing.der, ...ras]) : [];
   const wasSaved = await beginChange(app);
   const entries: ChainCertificate[] = chain.map((c) => ({ kind: 'ca', serial: c.s.serial, der: c.der }));
-  const kept = existing.filter((c) => c.kind !== 'ca' && !c.kind.startsWith('ra-'));
-  cfg.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries, ...raEntries] });
+  const kept = existing.filter((c) => c.kind !== 'ca' && c.kind !== 'ca-rollover' && !c.kind.startsWith('ra-'));
+  cfg.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries, ...raEntries, ...rollover] });
   io.print('Trustpoint CA certificate accepted.');
   io.print('% Certificate successfully imported');
   await endChange(app, io, wasSaved);

@@ -627,7 +627,7 @@ const PROFILE: ConfigCommand[] = [
 // ---------------------------------------------------------------------------------------
 // config-cert-chain and its hex data mode
 
-const CHAIN_KINDS: readonly ChainCertKind[] = ['ca', 'self-signed', 'rollover', 'ra-sign', 'ra-encrypt', 'ra-general'];
+const CHAIN_KINDS: readonly ChainCertKind[] = ['ca', 'self-signed', 'rollover', 'ca-rollover', 'ra-sign', 'ra-encrypt', 'ra-general'];
 
 const CHAIN: ConfigCommand[] = [
   {
@@ -645,6 +645,13 @@ const CHAIN: ConfigCommand[] = [
     handler(ctx, a) {
       const kind = (a.kind as ChainCertKind | undefined) ?? 'general';
       ctx.enter('config-pubkey', { chain: ctx.target.chain!, cert: { kind, serial: a.serial!.toUpperCase(), hex: [] } });
+    },
+  },
+  {
+    syntax: 'certificate ca rollover HEX$serial',
+    help: { certificate: 'Enter a certificate in hexadecimal', ca: 'The certificate of the CA', rollover: "The CA's rollover (shadow) certificate", $serial: 'Certificate serial number (hex)' },
+    handler(ctx, a) {
+      ctx.enter('config-pubkey', { chain: ctx.target.chain!, cert: { kind: 'ca-rollover', serial: a.serial!.toUpperCase(), hex: [] } });
     },
   },
   {

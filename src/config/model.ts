@@ -70,7 +70,8 @@ export interface EnrollmentProfile {
 }
 
 /** How a certificate in a `crypto pki certificate chain` block is labelled. */
-export type ChainCertKind = 'general' | 'ca' | 'self-signed' | 'rollover' | 'ra-sign' | 'ra-encrypt' | 'ra-general';
+/** `ca-rollover`: the CA's next (shadow) certificate from GetNextCACert, written `certificate ca rollover`. */
+export type ChainCertKind = 'general' | 'ca' | 'self-signed' | 'rollover' | 'ca-rollover' | 'ra-sign' | 'ra-encrypt' | 'ra-general';
 
 export interface ChainCertificate {
   kind: ChainCertKind;

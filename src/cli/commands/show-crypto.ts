@@ -123,6 +123,8 @@ async function showCertificates(ctx: CommandCtx, name: string | undefined, verbo
             ? 'CA Certificate'
             : e.cert.kind === 'rollover'
               ? 'Rollover Certificate'
+              : e.cert.kind === 'ca-rollover'
+                ? 'Rollover CA Certificate'
               : e.cert.kind.startsWith('ra-')
                 ? `RA ${e.cert.kind === 'ra-sign' ? 'Signature' : e.cert.kind === 'ra-encrypt' ? 'KeyEncipher' : 'General Purpose'} Certificate`
                 : 'Certificate';

@@ -6,7 +6,11 @@
  * (NDES issues its "CEP Encryption" and "Enrollment Agent" certificates with key usages that
  * do not always separate them).
  */
+import type * as pkijs from 'pkijs';
 import { certificatesFromPkcs7, classifyDer } from '../../pki/cms.ts';
+import { verifySignedData } from '../../pki/envelope.ts';
+import type { VerifyFn } from '../../crypto/types.ts';
+import { PkiError } from '../../util/errors.ts';
 import { readPasted } from '../../pki/pem.ts';
 import { summarizeCertificate } from '../../pki/x509.ts';
 import { ScepError } from './errors.ts';
@@ -65,4 +69,31 @@ export function pickRa(ras: readonly Uint8Array[]): RaCertificates | undefined {
   const s = sigOnly ?? idx.find((i) => i !== e && sig(i));
   if (e !== undefined && s !== undefined && e !== s) return { sign: ras[s]!, encrypt: ras[e]! };
   return { sign: ras[0]!, encrypt: ras[1]! };
+}
+
+/**
+ * GetNextCACert (RFC 8894 §4.7.1): a SignedData signed by the *current* CA (or its RA) whose
+ * content is a degenerate PKCS#7 with the CA's next certificate (and any new RA certificates).
+ * Returns the next CA certificate(s); throws a ScepError when the reply is not signed by one of
+ * `trusted` or carries no CA certificate.
+ */
+export async function parseNextCaReply(body: Uint8Array, p: { verify: VerifyFn; trusted: readonly Uint8Array[] }, engine: pkijs.ICryptoEngine): Promise<Uint8Array[]> {
+  let content: Uint8Array;
+  try {
+    content = (await verifySignedData(body, { verify: p.verify, trusted: p.trusted }, engine)).content;
+  } catch (e) {
+    if (e instanceof PkiError && (e.code === 'bad-signature' || e.code === 'untrusted'))
+      throw new ScepError('reply', `The next CA certificate (GetNextCACert) is not signed by the current CA (${e.message.replace(/^[\w.]+: /, '')}).`);
+    if (e instanceof PkiError) throw new ScepError('reply', `The GetNextCACert reply is not a signed certificate bundle (${e.message.replace(/^[\w.]+: /, '')}).`);
+    throw e;
+  }
+  let certs: Uint8Array[];
+  try {
+    certs = certificatesFromPkcs7(content);
+  } catch (e) {
+    throw new ScepError('reply', `The GetNextCACert reply holds no certificate bundle (${(e as Error).message.replace(/^[\w.]+: /, '')}).`);
+  }
+  const cas = certs.filter((c) => summarizeCertificate(c).isCA);
+  if (!cas.length) throw new ScepError('reply', 'The GetNextCACert reply holds no CA certificate.');
+  return cas;
 }
