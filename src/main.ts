@@ -64,6 +64,12 @@ async function start(): Promise<void> {
   const stores = await openStores(notes, (l) => appRef?.notify(l));
   const app = new TrustpointApp({ ...stores, core: async () => createWorkerCore(), reload: () => location.reload() });
   appRef = app;
+  // Test seam (README, "Tests"): e2e tests shorten the CertPoll wait, which IOS counts in minutes.
+  const seam = (window as unknown as { __TRUSTPOINT_TEST__?: { pollDelayMs?: unknown } }).__TRUSTPOINT_TEST__;
+  if (typeof seam?.pollDelayMs === 'number' && seam.pollDelayMs >= 0) {
+    const ms = seam.pollDelayMs;
+    app.scepPollDelay = () => ms;
+  }
   const boot = await app.boot();
   const session = new CliSession(app);
 

@@ -80,15 +80,29 @@ async function diagnose(url: URL, cause: unknown, signal?: AbortSignal): Promise
       { cause },
     );
   }
-  // A no-cors request succeeds (with an opaque reply) when the server answered at all.
-  let reachable = false;
-  try {
-    await fetch(url.href, { method: 'GET', mode: 'no-cors', cache: 'no-store', ...(signal ? { signal } : {}) });
-    reachable = true;
-  } catch (e) {
-    if (isAbortError(e)) throw e;
-  }
-  if (reachable) {
+  // Probes go to the path without the query: a GET PKIOperation carries the request in its
+  // query, and a diagnosis must never send it to the CA a second time.
+  const probe = `${url.origin}${url.pathname}`;
+  const reach = async (mode: RequestMode): Promise<boolean> => {
+    try {
+      // no-cors succeeds (with an opaque reply) when the server answered at all.
+      await fetch(probe, { method: 'GET', mode, cache: 'no-store', ...(signal ? { signal } : {}) });
+      return true;
+    } catch (e) {
+      if (isAbortError(e)) throw e;
+      return false;
+    }
+  };
+  if (await reach('no-cors')) {
+    // Readable with CORS as well: CORS is not what failed — the CA dropped this request.
+    if (await reach('cors'))
+      return new HttpError(
+        'network',
+        shown,
+        `The connection to ${url.host} was dropped before the CA answered: the CA is reachable and allows this page, so it closed or lost this request (try again; the CA's log may say why).`,
+        undefined,
+        { cause },
+      );
     return new HttpError(
       'cors',
       shown,
