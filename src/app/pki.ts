@@ -267,10 +267,11 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
     for (const ra of ras) {
       const rv = await app.validateChain({ leaf: ra, intermediates: chain.slice(0, -1).map((c) => c.der), anchors: [root.der], time: now, ca: false });
       if (!rv.ok) refuse(`% The RA certificate does not chain to the CA: ${rv.reason}. Not imported.`);
-      const kind = ras.length === 1 ? 'ra-general' : ra === picked.sign ? 'ra-sign' : ra === picked.encrypt ? 'ra-encrypt' : 'ra-general';
+      const kind = ras.length === 1 || picked.ambiguous ? 'ra-general' : ra === picked.sign ? 'ra-sign' : ra === picked.encrypt ? 'ra-encrypt' : 'ra-general';
       raEntries.push({ kind, serial: summarizeCertificate(ra).serial, der: ra });
       printSummary(io, `RA ${kind === 'ra-sign' ? 'signature' : kind === 'ra-encrypt' ? 'encryption' : 'general purpose'} certificate:`, summarizeCertificate(ra));
     }
+    if (picked.ambiguous) io.print("% Note: the RA certificates' key usages do not say which one decrypts requests: requests are encrypted to all of them.");
     if (!tp.raMode) io.print('% Note: the CA sent RA certificates; "enrollment mode ra" is not configured, they are used anyway.');
   } else if (tp.raMode) io.print('% Warning: "enrollment mode ra" is configured but the CA sent no RA certificate; requests go to the CA.');
   if (tp.fingerprint) {

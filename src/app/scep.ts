@@ -36,8 +36,9 @@ import type { KeyRecord, KeyUsage } from '../store/keystore.ts';
 export interface ScepPeers {
   /** CA certificates, issuing CA first */
   cas: Uint8Array[];
-  /** the certificate requests are encrypted to (RA encryption certificate, or the CA) */
-  recipient: Uint8Array;
+  /** the certificates requests are encrypted to (the RA encryption certificate, every
+   *  general-purpose RA certificate, or the CA) */
+  recipients: Uint8Array[];
   /** certificates allowed to sign replies (RA certificates and the CA) */
   trusted: Uint8Array[];
 }
@@ -46,9 +47,11 @@ export function scepPeers(app: TrustpointApp, name: string): ScepPeers {
   const certs = app.running.chains.get(name)?.certificates ?? [];
   const cas = certs.filter((c) => c.kind === 'ca').map((c) => c.der);
   if (!cas.length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
-  const raEnc = certs.find((c) => c.kind === 'ra-encrypt' || c.kind === 'ra-general')?.der;
+  const raEnc = certs.filter((c) => c.kind === 'ra-encrypt').map((c) => c.der);
+  const raGeneral = certs.filter((c) => c.kind === 'ra-general').map((c) => c.der);
   const ras = certs.filter((c) => c.kind.startsWith('ra-')).map((c) => c.der);
-  return { cas, recipient: raEnc ?? cas[0]!, trusted: [...ras, ...cas] };
+  const recipients = raEnc.length ? raEnc : raGeneral.length ? raGeneral : [cas[0]!];
+  return { cas, recipients, trusted: [...ras, ...cas] };
 }
 
 /** The key that signs the envelope and receives the reply. */
@@ -171,7 +174,7 @@ async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPo
       transactionID: x.transactionID,
       senderNonce,
       content,
-      recipients: [x.peers.recipient],
+      recipients: x.peers.recipients,
       cipher: x.choices.cipher,
       digest: x.choices.digest,
       signer,

@@ -420,6 +420,12 @@ export interface VerifySignedDataParams {
    * the message's own certificate is used as is (the caller judges it). No path validation.
    */
   trusted?: readonly Uint8Array[];
+  /**
+   * Accept a SignedData without eContent as signing empty content (its messageDigest must be
+   * that of the empty string): SCEP CertReps with pkiStatus PENDING or FAILURE omit the
+   * content (RFC 8894 §3.3.2), while others send an empty OCTET STRING.
+   */
+  absentContentIsEmpty?: boolean;
 }
 
 /** What a verified SignedData holds. */
@@ -472,8 +478,8 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
   if (sd.signerInfos.length !== 1) throw new PkiError('unsupported', `cms.${op}: ${sd.signerInfos.length} signers (exactly one is supported)`);
   const si = sd.signerInfos[0]!;
   const eContent = sd.encapContentInfo.eContent;
-  if (!eContent) throw new PkiError('unsupported', `cms.${op}: detached content`);
-  const content = new Uint8Array(eContent.getValue());
+  if (!eContent && !(p.absentContentIsEmpty && sd.signerInfos[0]?.signedAttrs)) throw new PkiError('unsupported', `cms.${op}: detached content`);
+  const content = eContent ? new Uint8Array(eContent.getValue()) : new Uint8Array(0);
   const contentType = sd.encapContentInfo.eContentType;
 
   // the signer certificate: in the message or among the trusted ones

@@ -47,14 +47,17 @@ export function parseCaCertReply(contentType: string, body: Uint8Array): CaReply
 export interface RaCertificates {
   sign: Uint8Array;
   encrypt: Uint8Array;
+  /** the key usages do not tell signing from encryption: encrypt to every RA certificate */
+  ambiguous?: boolean;
 }
 
 /**
  * The RA's signing and encryption certificates. An encryption certificate is one whose key
  * usage allows keyEncipherment (preferring one that does not also sign); the signing one
- * allows digitalSignature. With one RA certificate it does both; with key usages that do not
- * tell them apart the first is taken for signing and the second for encryption (NDES sends
- * the signing certificate first).
+ * allows digitalSignature. With one RA certificate it does both; when the key usages do not
+ * tell them apart (none, or the same on both) the result is `ambiguous`: requests are then
+ * encrypted to every RA certificate (a SCEP envelope may have several recipients) and replies
+ * are accepted from any of them.
  */
 export function pickRa(ras: readonly Uint8Array[]): RaCertificates | undefined {
   if (!ras.length) return undefined;
@@ -67,8 +70,8 @@ export function pickRa(ras: readonly Uint8Array[]): RaCertificates | undefined {
   const sigOnly = idx.find((i) => sig(i) && !enc(i));
   const e = encOnly ?? idx.find((i) => i !== sigOnly && enc(i));
   const s = sigOnly ?? idx.find((i) => i !== e && sig(i));
-  if (e !== undefined && s !== undefined && e !== s) return { sign: ras[s]!, encrypt: ras[e]! };
-  return { sign: ras[0]!, encrypt: ras[1]! };
+  if (e !== undefined && s !== undefined && e !== s && (encOnly !== undefined || sigOnly !== undefined)) return { sign: ras[s]!, encrypt: ras[e]! };
+  return { sign: ras[0]!, encrypt: ras[1]!, ambiguous: true };
 }
 
 /**

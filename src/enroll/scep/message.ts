@@ -134,7 +134,7 @@ function octetValue(der: Uint8Array): Uint8Array {
 export async function parseCertRep(der: Uint8Array, p: { verify: VerifyFn; trusted: readonly Uint8Array[] }, engine: pkijs.ICryptoEngine): Promise<CertRep> {
   let v;
   try {
-    v = await verifySignedData(der, { verify: p.verify, trusted: p.trusted }, engine);
+    v = await verifySignedData(der, { verify: p.verify, trusted: p.trusted, absentContentIsEmpty: true }, engine);
   } catch (e) {
     if (e instanceof PkiError && (e.code === 'bad-signature' || e.code === 'untrusted'))
       throw new ScepError('reply', `The CA reply is not signed by the authenticated CA or its RA (${e.message.replace(/^[\w.]+: /, '')}).`);
@@ -166,6 +166,7 @@ export async function parseCertRep(der: Uint8Array, p: { verify: VerifyFn; trust
 
 /** Opens a SUCCESS CertRep's envelope and returns the certificates of its degenerate SignedData. */
 export async function certRepCertificates(rep: CertRep, p: { recipientCert: Uint8Array; decrypter: Decrypter }, engine: pkijs.ICryptoEngine): Promise<Uint8Array[]> {
+  if (!rep.envelope.length) throw new ScepError('reply', 'The CA reply says SUCCESS but carries no certificate.');
   let inner: Uint8Array;
   try {
     inner = await openEnvelope(rep.envelope, p, engine);
