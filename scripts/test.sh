@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # README quick start, command 2: every test, from a fresh clone. Installs what is missing
-# (Debian's chromium and openssl; npm packages), builds the WASM core and the app, then runs
-# unit, browser, vector and end-to-end tests. Servers the tests need are started and stopped
-# by the tests themselves, on 127.0.0.1.
+# (Debian's chromium, openssl and scep — its scepclient referees the fake CA in the unit
+# tests; lab/lab.sh adds nginx-light and socat for the interop lab — and npm packages), builds
+# the WASM core and the app, then runs unit, browser, vector, end-to-end and interop tests.
+# Servers the tests need are started and stopped by the tests themselves, on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${TRUSTPOINT_SHARED:-../shared}"
@@ -13,6 +14,7 @@ step "system packages"
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v scepclient >/dev/null 2>&1 || need+=(scep)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]} — run as root or install them (apt-get install ${need[*]})" >&2
