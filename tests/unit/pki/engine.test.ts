@@ -11,79 +11,24 @@
  *   and the default profile and five more (RC2-40/128, 2-key 3DES, PBES2 DES/3DES/AES/RC2, MD5 to
  *   SHA-512 MACs, a non-ASCII and the empty password), and PFX written here and read by OpenSSL.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as nc from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CoreApi, HashAlg } from '../../../src/core/api.ts';
-import { createDirectCore } from '../../../src/core/direct.ts';
 import { coreDecrypter } from '../../../src/crypto/core-keys.ts';
 import { ENGINE_OID, addPkcs1Recipient, createPkiEngine, isCoreKey, type PkiEngine } from '../../../src/pki/engine.ts';
 import { PkiError } from '../../../src/util/errors.ts';
-import { loadCoreBytes } from '../_core.ts';
+import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture } from './_cms-referee.ts';
 
-// ---------------------------------------------------------------------------------------------
-// The core (debug and release builds) and the two engine modes
-
-const loadCore = (release: boolean): Promise<CoreApi> => createDirectCore(loadCoreBytes(release ? 'release' : 'debug'));
-
-const SUBTLE_METHODS = ['encrypt', 'decrypt', 'sign', 'verify', 'digest', 'generateKey', 'deriveKey', 'deriveBits', 'importKey', 'exportKey', 'wrapKey', 'unwrapKey'] as const;
-
-/** Makes every WebCrypto method throw, so a test in core-only mode fails if anything uses it. */
-function trapWebCrypto(): () => void {
-  const spies = SUBTLE_METHODS.map((m) =>
-    vi.spyOn(crypto.subtle, m).mockImplementation(() => {
-      throw new Error(`crypto.subtle.${m} called in core-only mode`);
-    }),
-  );
-  return () => spies.forEach((s) => s.mockRestore());
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenSSL, the referee
-
-const dir = mkdtempSync(join(tmpdir(), 'engine-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-const file = (data: Uint8Array | string, ext = 'der'): string => {
-  const f = join(dir, `f${++fileNo}.${ext}`);
-  writeFileSync(f, data);
-  return f;
-};
-const LEGACY = ['-provider', 'legacy', '-provider', 'default'];
-const ossl = (args: string[], input?: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] }));
+// OpenSSL, the referee (and the core loader, WebCrypto trap): ./_cms-referee.ts
+const referee = openReferee('engine-test-', 'Engine Test');
+afterAll(() => referee.close());
+const { file, ossl, makeFixture } = referee;
 /** Registers nothing: tests that only apply to the other mode are left out rather than shown as skipped. */
 const noTest = (_name: string, _fn: () => unknown): void => undefined;
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
-const utf8 = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-const rnd = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(nc.randomBytes(n));
-
-interface Fixture {
-  keyPem: string;
-  certPem: string;
-  pkcs8: Uint8Array<ArrayBuffer>;
-  spki: Uint8Array<ArrayBuffer>;
-  cert: Uint8Array<ArrayBuffer>;
-}
-
-function makeFixture(alg: string[], cn: string): Fixture {
-  const keyPem = join(dir, `${cn}.key.pem`);
-  const certPem = join(dir, `${cn}.cert.pem`);
-  execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-keyout', keyPem, '-out', certPem, '-subj', `/CN=${cn}/O=Engine Test`, '-days', '2'], { stdio: 'pipe' });
-  return {
-    keyPem,
-    certPem,
-    pkcs8: ossl(['pkcs8', '-topk8', '-nocrypt', '-in', keyPem, '-outform', 'DER']),
-    spki: ossl(['pkey', '-in', keyPem, '-pubout', '-outform', 'DER']),
-    cert: ossl(['x509', '-in', certPem, '-outform', 'DER']),
-  };
-}
 
 let rsa: Fixture;
 let ec: Fixture;

@@ -12,15 +12,10 @@
  * - `verifySignedData` accepts ours and OpenSSL's (with and without signed attributes, without
  *   certificates given `trusted`) and rejects tampered attributes, content and signatures.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import * as nc from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import * as pkijs from 'pkijs';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CoreApi, HashAlg } from '../../../src/core/api.ts';
-import { createDirectCore } from '../../../src/core/direct.ts';
 import { coreDecrypter, coreSigner } from '../../../src/crypto/core-keys.ts';
 import type { Signer } from '../../../src/crypto/types.ts';
 import { webCryptoSigner } from '../../../src/crypto/webcrypto.ts';
@@ -30,62 +25,12 @@ import { envelope, openEnvelope, signData, verifySignedData, type CmsSignatureAl
 import { derCheck, derChildren, derRead, type Tlv } from '../../../src/pki/pem.ts';
 import { makeVerify } from '../../../src/pki/verify-core.ts';
 import { PkiError } from '../../../src/util/errors.ts';
-import { loadCoreBytes } from '../_core.ts';
+import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture } from './_cms-referee.ts';
 
-// ---------------------------------------------------------------------------------------------
-// The core (debug and release builds) and the two engine modes
-
-const loadCore = (release: boolean): Promise<CoreApi> => createDirectCore(loadCoreBytes(release ? 'release' : 'debug'));
-
-const SUBTLE_METHODS = ['encrypt', 'decrypt', 'sign', 'verify', 'digest', 'generateKey', 'deriveKey', 'deriveBits', 'importKey', 'exportKey', 'wrapKey', 'unwrapKey'] as const;
-
-function trapWebCrypto(): () => void {
-  const spies = SUBTLE_METHODS.map((m) =>
-    vi.spyOn(crypto.subtle, m).mockImplementation(() => {
-      throw new Error(`crypto.subtle.${m} called in core-only mode`);
-    }),
-  );
-  return () => spies.forEach((s) => s.mockRestore());
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenSSL, the referee
-
-const dir = mkdtempSync(join(tmpdir(), 'envelope-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-const file = (data: Uint8Array | string, ext = 'der'): string => {
-  const f = join(dir, `f${++fileNo}.${ext}`);
-  writeFileSync(f, data);
-  return f;
-};
-const LEGACY = ['-provider', 'legacy', '-provider', 'default'];
-const ossl = (args: string[]): Uint8Array<ArrayBuffer> => new Uint8Array(execFileSync('openssl', args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }));
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const utf8 = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-const rnd = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(nc.randomBytes(n));
-
-interface Fixture {
-  keyPem: string;
-  certPem: string;
-  pkcs8: Uint8Array<ArrayBuffer>;
-  spki: Uint8Array<ArrayBuffer>;
-  cert: Uint8Array<ArrayBuffer>;
-}
-
-function makeFixture(alg: string[], cn: string): Fixture {
-  const keyPem = join(dir, `${cn}.key.pem`);
-  const certPem = join(dir, `${cn}.cert.pem`);
-  execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-keyout', keyPem, '-out', certPem, '-subj', `/CN=${cn}/O=Envelope Test`, '-days', '2'], { stdio: 'pipe' });
-  return {
-    keyPem,
-    certPem,
-    pkcs8: ossl(['pkcs8', '-topk8', '-nocrypt', '-in', keyPem, '-outform', 'DER']),
-    spki: ossl(['pkey', '-in', keyPem, '-pubout', '-outform', 'DER']),
-    cert: ossl(['x509', '-in', certPem, '-outform', 'DER']),
-  };
-}
+// OpenSSL, the referee (and the core loader, WebCrypto trap): ./_cms-referee.ts
+const referee = openReferee('envelope-test-', 'Envelope Test');
+afterAll(() => referee.close());
+const { file, ossl, makeFixture } = referee;
 
 let rsa: Fixture;
 let rsa2: Fixture;
