@@ -1,9 +1,13 @@
-// The two-lane Montgomery engine (see kernel.ts for the multiplication itself).
+// The two-lane Montgomery engine (see kernel.ts and sqr.ts for the multiplication and the
+// squaring themselves).
 //
 // The engine holds one context at a time: two odd moduli (lanes p and q; both lanes may hold
 // the same modulus), n limbs of w bits with R = 2^(w·n) ≥ 16·N for both lanes, the Montgomery
-// constants n0' = -N^-1 mod 2^w and R² mod N. Values outside the kernels are "pairs":
-// n × 8 bytes, limb i of lane p at 8i and of lane q at 8i + 4 (w-bit digits).
+// constants n0' = -N^-1 mod 2^w, R mod N, R² mod N and (made on demand) R³ mod N. A caller
+// that sees the same moduli again may save ONE, RR and RR3 and restore them with
+// monSetupWith (the RSA key cache does). Values outside the kernels are "pairs": n × 8
+// bytes, limb i of lane p at 8i and of lane q at 8i + 4 (w-bit digits); the squaring kernel
+// also reads its operand as reversed doubled pairs (kernel.ts), which both kernels write.
 //
 // Lazy reduction: Montgomery outputs are < 2N; inputs may be anything < 4N. Only values
 // leaving the engine are fully reduced (canon).
@@ -11,7 +15,8 @@
 // Every routine here is constant time in the values (loops and addresses depend on n, w and
 // public exponent lengths only) except the ones named …VT or documented as public-exponent.
 
-import { EL, montMul, montSqr } from './kernel';
+import { EL, montMul } from './kernel';
+import { montSqr } from './sqr';
 import { limb, setLimb, bitLengthVT, zero, MAX_LIMBS } from './limbs';
 import { modVT } from './divide';
 
@@ -29,7 +34,8 @@ const bufAM0 = new StaticArray<u8>(BUF_BYTES);
 const bufBNT = new StaticArray<u8>(BUF_BYTES);
 const AM0: usize = changetype<usize>(bufAM0) + <usize>PAD * EL;
 const BNT: usize = changetype<usize>(bufBNT) + <usize>PAD * EL;
-// padded pair buffers of the squaring kernel and of the exponentiation state
+// padded pair buffers of the squaring kernel and of the exponentiation state: each value as
+// forward pairs (SA, SB) and as reversed doubled pairs (SAR, SBR; see kernel.ts)
 const SP_BYTES: i32 = (MAXN + 2 * PAD) * 8;
 const bufSA = new StaticArray<u8>(SP_BYTES);
 const bufSAR = new StaticArray<u8>(SP_BYTES);
@@ -47,12 +53,16 @@ const SNR: usize = changetype<usize>(bufSNR) + <usize>PAD * 8;
 const tbl = new StaticArray<u8>(TBL_ENTRIES * PAIR_BYTES);
 const TBL: usize = changetype<usize>(tbl);
 const pairRR = new StaticArray<u8>(PAIR_BYTES);
+const pairRR3 = new StaticArray<u8>(PAIR_BYTES);
 const pairOne = new StaticArray<u8>(PAIR_BYTES);
 const pairMod = new StaticArray<u8>(PAIR_BYTES);
 const pairT = new StaticArray<u8>(PAIR_BYTES);
 const pairU = new StaticArray<u8>(PAIR_BYTES);
 /** R² mod N (lazy) per lane. */
 export const RR: usize = changetype<usize>(pairRR);
+/** R³ mod N (lazy) per lane, valid when rr3Ok (made on first use by monReduceWideMont). */
+export const RR3: usize = changetype<usize>(pairRR3);
+let rr3Ok = false;
 /** R mod N (canonical): the Montgomery form of 1. */
 export const ONE: usize = changetype<usize>(pairOne);
 /** The moduli as pairs. */
@@ -278,6 +288,14 @@ function toRev(dstR: usize, src: usize): void {
   for (let i = 0; i < eN; i++) store<u64>(dstR + last - (<usize>i << 3), load<u64>(src + (<usize>i << 3)));
 }
 
+/** dst2R = 2·src reversed (pairs): the squaring kernel's second copy of its operand. */
+function toRev2(dst2R: usize, src: usize): void {
+  const last = <usize>(eN - 1) << 3;
+  for (let i = 0; i < eN; i++) {
+    v128.store64_lane(dst2R + last - (<usize>i << 3), i32x4.shl(v128.load64_zero(src + (<usize>i << 3)), 1), 0);
+  }
+}
+
 /** out = a·b·R^-1 (pairs; out may alias a or b). */
 export function monMul(out: usize, a: usize, b: usize): void {
   toAM(AM0, a);
@@ -289,7 +307,7 @@ export function monMul(out: usize, a: usize, b: usize): void {
 /** out = a²·R^-1 (pairs; out may alias a). */
 export function monSqr(out: usize, a: usize): void {
   memory.copy(SA, a, pairBytes());
-  toRev(SAR, SA);
+  toRev2(SAR, SA);
   montSqr(SB, SBR, SA, SAR, SM, SNR, eN, eW, eN0);
   memory.copy(out, SB, pairBytes());
 }
@@ -325,7 +343,49 @@ function negInv32(x: u32): u32 {
  */
 export function monSetup(modP: usize, modQ: usize, limbs: i32, pub: bool = false): void {
   const bp = bitLengthVT(modP, limbs), bq = bitLengthVT(modQ, limbs);
-  const bits = bp > bq ? bp : bq;
+  setupBase(modP, modQ, limbs, bp > bq ? bp : bq);
+  const tb = <i32>eW * eN;
+  if (pub) {
+    // public moduli: R mod N and R² mod N by long division (variable time)
+    powModVT(ONE, 0, tb, modP, limbs);
+    powModVT(ONE, 1, tb, modQ, limbs);
+    powModVT(RR, 0, 2 * tb, modP, limbs);
+    powModVT(RR, 1, 2 * tb, modQ, limbs);
+    return;
+  }
+  // ONE = R mod N: start from 2^(b-1) < N and double (constant time).
+  pairZero(ONE);
+  pairDoubleFrom(ONE, 0, bp, tb);
+  pairDoubleFrom(ONE, 1, bq, tb);
+  // PU = 2R mod N, the Montgomery form of 2; RR = (2)^(w·n) in the Montgomery domain = R² mod N.
+  pairCopy(PU, ONE);
+  pairAddMod(PU, PU, ONE);
+  monPowPublicInternal(RR, PU, <u32>tb);
+}
+
+/**
+ * monSetup for moduli whose constants were computed before: `one`, `rr` and `rr3` hold the
+ * ONE, RR and RR3 pairs (pairBytes() each) of an earlier setup of the same moduli (after
+ * monEnsureRR3), saved by the caller (the RSA key cache). Skips their computation.
+ */
+export function monSetupWith(modP: usize, modQ: usize, limbs: i32, one: usize, rr: usize, rr3: usize): void {
+  const bp = bitLengthVT(modP, limbs), bq = bitLengthVT(modQ, limbs);
+  setupBase(modP, modQ, limbs, bp > bq ? bp : bq);
+  pairCopy(ONE, one);
+  pairCopy(RR, rr);
+  pairCopy(RR3, rr3);
+  rr3Ok = true;
+}
+
+/** Makes RR3 = R³ mod N (lazy) if it is not there yet. */
+export function monEnsureRR3(): void {
+  if (rr3Ok) return;
+  monMul(RR3, RR, RR);
+  rr3Ok = true;
+}
+
+/** Context of the moduli without ONE and RR: n, w, the padding, MOD, N in BNT and SNR, n0'. */
+function setupBase(modP: usize, modQ: usize, limbs: i32, bits: i32): void {
   let n = (bits + 4 + 27) / 28;
   let w: u32 = 28;
   if (n >= 128) {
@@ -336,6 +396,7 @@ export function monSetup(modP: usize, modQ: usize, limbs: i32, pub: bool = false
   eN = n;
   eW = w;
   eMask = (1 << w) - 1;
+  rr3Ok = false;
   if (n > dirtyN) dirtyN = n;
   // the padding after n must be zero; it may hold data of a longer earlier context
   memory.fill(AM0 + <usize>n * EL, 0, <usize>(2 * PAD) * EL);
@@ -354,23 +415,6 @@ export function monSetup(modP: usize, modQ: usize, limbs: i32, pub: bool = false
   toRev(SNR, MOD);
   const n0p = negInv32(limb(modP, 0)) & eMask, n0q = negInv32(limb(modQ, 0)) & eMask;
   eN0 = i32x4(<i32>n0p, <i32>n0q, 0, 0);
-  const tb = <i32>w * n;
-  if (pub) {
-    // public moduli: R mod N and R² mod N by long division (variable time)
-    powModVT(ONE, 0, tb, modP, limbs);
-    powModVT(ONE, 1, tb, modQ, limbs);
-    powModVT(RR, 0, 2 * tb, modP, limbs);
-    powModVT(RR, 1, 2 * tb, modQ, limbs);
-    return;
-  }
-  // ONE = R mod N: start from 2^(b-1) < N and double (constant time).
-  pairZero(ONE);
-  pairDoubleFrom(ONE, 0, bp, tb);
-  pairDoubleFrom(ONE, 1, bq, tb);
-  // PU = 2R mod N, the Montgomery form of 2; RR = (2)^(w·n) in the Montgomery domain = R² mod N.
-  pairCopy(PU, ONE);
-  pairAddMod(PU, PU, ONE);
-  monPowPublicInternal(RR, PU, <u32>tb);
 }
 
 const wideBuf = new StaticArray<u32>(2 * MAX_LIMBS + 8);
@@ -395,10 +439,12 @@ function limbLen(m: usize, limbs: i32): i32 {
 }
 
 /**
- * out = x mod N per lane (canonical, plain domain) for a plain x of xLimbs limbs below
- * 2^(2·w·n) (e.g. an RSA input reduced modulo the CRT primes). Constant time.
+ * out = x·R mod N per lane (the Montgomery form of x, lazy: < 4N) for a plain x of xLimbs
+ * limbs below 2^(2·w·n) (e.g. an RSA input reduced modulo the CRT primes): with x = lo +
+ * hi·R, x·R = lo·R + hi·R², i.e. lo·RR·R^-1 + hi·RR3·R^-1. Constant time.
  */
-export function monReduceWide(out: usize, x: usize, xLimbs: i32): void {
+export function monReduceWideMont(out: usize, x: usize, xLimbs: i32): void {
+  monEnsureRR3();
   const t = <i32>eW * eN;
   // low t bits -> PT, high part -> PU (both lanes)
   pairFromPlain(PT, 0, x, xLimbs);
@@ -413,11 +459,16 @@ export function monReduceWide(out: usize, x: usize, xLimbs: i32): void {
   pairFromPlain(PU, 0, WIDE, hn);
   pairFromPlain(PU, 1, WIDE, hn);
   zero(WIDE, hn);
-  monMul(PT, PT, RR); // lo·R, < 3N
+  monMul(PT, PT, RR); // lo·R, < 3N (lo < R)
   pairCanon(PT); // < 2N
-  monMul(PU, PU, RR); // hi·R
-  monMul(PU, PU, RR); // hi·R², < 2N
-  pairAddRaw(out, PT, PU); // Montgomery form of x, < 4N
+  monMul(PU, PU, RR3); // hi·R², < 3N
+  pairCanon(PU); // < 2N
+  pairAddRaw(out, PT, PU); // < 4N
+}
+
+/** out = x mod N per lane (canonical, plain domain) for x as in monReduceWideMont. */
+export function monReduceWide(out: usize, x: usize, xLimbs: i32): void {
+  monReduceWideMont(out, x, xLimbs);
   monFrom(out, out);
 }
 
@@ -456,7 +507,7 @@ function monPowPublicInternal(out: usize, base: usize, e: u32): void {
   const top = 31 - <i32>clz(e);
   toBN(BNT, base);
   memory.copy(SA, base, pairBytes());
-  toRev(SAR, SA);
+  toRev2(SAR, SA);
   let cur = SA, curR = SAR, nxt = SB, nxtR = SBR;
   for (let i = top - 1; i >= 0; i--) {
     montSqr(nxt, nxtR, cur, curR, SM, SNR, eN, eW, eN0);
@@ -488,8 +539,9 @@ export function monWipe(): void {
   memory.fill(changetype<usize>(bufSNR), 0, sb);
   const pb = <usize>n << 3;
   memory.fill(TBL, 0, <usize>TBL_ENTRIES * (<usize>((n + 1) & ~1) << 3));
-  memory.fill(MASKS, 0, TBL_ENTRIES * 16);
   memory.fill(RR, 0, pb);
+  memory.fill(RR3, 0, pb);
+  rr3Ok = false;
   memory.fill(ONE, 0, pb);
   memory.fill(MOD, 0, pb);
   memory.fill(PT, 0, pb);
@@ -510,9 +562,6 @@ export function monWipe(): void {
   return <u32>(v >> sh) & ((1 << <u32>width) - 1);
 }
 
-const maskBuf = new StaticArray<u8>(TBL_ENTRIES * 16);
-const MASKS: usize = changetype<usize>(maskBuf);
-
 /** Bytes between table entries: the current pairs rounded up to whole 16-byte chunks. */
 // @ts-ignore: decorator
 @inline function tblStride(): usize {
@@ -527,30 +576,66 @@ const MASKS: usize = changetype<usize>(maskBuf);
 
 /**
  * Writes table entry (dp for lane p, dq for lane q) into the b-slots of bn, constant time:
- * every entry is read and masked (the masks are built once per lookup).
+ * every entry is read and masked (the mask of an entry is a vector compare of its index).
+ * Eight accumulators per pass are faster in Chromium (V8 keeps them in registers there).
  */
 function lookup(bn: usize, entries: i32, dp: u32, dq: u32): void {
-  for (let e = 0; e < entries; e++) {
-    const mp = <u64>(((<u64>(dp ^ <u32>e) - 1) >> 63) * 0xffffffff);
-    const mq = <u64>(((<u64>(dq ^ <u32>e) - 1) >> 63) * 0xffffffff);
-    v128.store(MASKS + (<usize>e << 4), i64x2.splat(mp | (mq << 32)));
-  }
+  const want = i32x4(<i32>dp, <i32>dq, <i32>dp, <i32>dq);
+  const one = i32x4.splat(1);
   const chunks = (eN + 1) >> 1; // 16-byte chunks of two limbs
   const stride = tblStride();
-  // four chunks per pass over the entries (each mask loaded once per pass); the table has
-  // room for whole groups of four chunks (MAXN is a multiple of 8)
-  for (let c = 0; c < chunks; c += 4) {
+  let c = 0;
+  // eight chunks per pass over the entries while all eight are needed
+  for (; c + 8 <= chunks; c += 8) {
     let a0 = i64x2.splat(0), a1 = i64x2.splat(0), a2 = i64x2.splat(0), a3 = i64x2.splat(0);
+    let a4 = i64x2.splat(0), a5 = i64x2.splat(0), a6 = i64x2.splat(0), a7 = i64x2.splat(0);
     let p = TBL + (<usize>c << 4);
-    let m = MASKS;
+    let ev = i32x4.splat(0);
     for (let e = 0; e < entries; e++) {
-      const mk = v128.load(m);
+      const mk = i32x4.eq(want, ev);
       a0 = v128.or(a0, v128.and(v128.load(p), mk));
       a1 = v128.or(a1, v128.and(v128.load(p, 16), mk));
       a2 = v128.or(a2, v128.and(v128.load(p, 32), mk));
       a3 = v128.or(a3, v128.and(v128.load(p, 48), mk));
+      a4 = v128.or(a4, v128.and(v128.load(p, 64), mk));
+      a5 = v128.or(a5, v128.and(v128.load(p, 80), mk));
+      a6 = v128.or(a6, v128.and(v128.load(p, 96), mk));
+      a7 = v128.or(a7, v128.and(v128.load(p, 112), mk));
+      ev = i32x4.add(ev, one);
       p += stride;
-      m += 16;
+    }
+    const d = bn + <usize>(c << 1) * EL;
+    v128.store64_lane(d, a0, 0);
+    v128.store64_lane(d + EL, a0, 1);
+    v128.store64_lane(d + 2 * EL, a1, 0);
+    v128.store64_lane(d + 3 * EL, a1, 1);
+    v128.store64_lane(d + 4 * EL, a2, 0);
+    v128.store64_lane(d + 5 * EL, a2, 1);
+    v128.store64_lane(d + 6 * EL, a3, 0);
+    v128.store64_lane(d + 7 * EL, a3, 1);
+    v128.store64_lane(d + 8 * EL, a4, 0);
+    v128.store64_lane(d + 9 * EL, a4, 1);
+    v128.store64_lane(d + 10 * EL, a5, 0);
+    v128.store64_lane(d + 11 * EL, a5, 1);
+    v128.store64_lane(d + 12 * EL, a6, 0);
+    v128.store64_lane(d + 13 * EL, a6, 1);
+    v128.store64_lane(d + 14 * EL, a7, 0);
+    if ((c << 1) + 15 < eN) v128.store64_lane(d + 15 * EL, a7, 1);
+  }
+  // then four chunks per pass; the table has room for whole groups of four chunks (MAXN is a
+  // multiple of 8), and only the limbs below n are written
+  for (; c < chunks; c += 4) {
+    let a0 = i64x2.splat(0), a1 = i64x2.splat(0), a2 = i64x2.splat(0), a3 = i64x2.splat(0);
+    let p = TBL + (<usize>c << 4);
+    let ev = i32x4.splat(0);
+    for (let e = 0; e < entries; e++) {
+      const mk = i32x4.eq(want, ev);
+      a0 = v128.or(a0, v128.and(v128.load(p), mk));
+      a1 = v128.or(a1, v128.and(v128.load(p, 16), mk));
+      a2 = v128.or(a2, v128.and(v128.load(p, 32), mk));
+      a3 = v128.or(a3, v128.and(v128.load(p, 48), mk));
+      ev = i32x4.add(ev, one);
+      p += stride;
     }
     const d = bn + <usize>(c << 1) * EL;
     const lim = eN - (c << 1); // limbs left from this group
@@ -574,7 +659,7 @@ let stNxtR: usize = 0;
 /** Starts the state with the pairs at x (in SA/SAR). */
 function stStart(x: usize): void {
   memory.copy(SA, x, pairBytes());
-  toRev(SAR, SA);
+  toRev2(SAR, SA);
   stCur = SA;
   stCurR = SAR;
   stNxt = SB;
@@ -607,25 +692,34 @@ function stStart(x: usize): void {
 }
 
 /**
- * res = base^e mod N per lane, canonical. `base` is plain-domain pairs (< 4N); the exponents
- * are plain numbers (`expLimbs` limbs each) read over `expBits` bits (public). Constant time:
- * fixed window, every table entry read for every lookup.
+ * res = base^e mod N per lane, canonical. `base` is plain-domain pairs (< 4N), or with
+ * baseMont its Montgomery form (< 2N); the exponents are plain numbers (`expLimbs` limbs
+ * each) read over `expBits` bits (public). Constant time: fixed window, every table entry
+ * read for every lookup.
  */
-export function monExp(res: usize, base: usize, expP: usize, expQ: usize, expLimbs: i32, expBits: i32): void {
+export function monExp(res: usize, base: usize, expP: usize, expQ: usize, expLimbs: i32, expBits: i32, baseMont: bool = false): void {
   let win = WIN_MAX;
   if (expBits < 256) win = 4;
   if (expBits < 64) win = 3;
   if (expBits < 16) win = 2;
   const entries = 1 << win;
   const pb = pairBytes();
-  // table: T[0] = R mod N, T[1] = base·R, T[i] = T[i-1]·T[1]
+  // table: T[0] = R mod N, T[1] = base·R, T[2i] = T[i]² (a squaring is cheaper than a
+  // multiplication), T[2i+1] = T[2i]·T[1]
   const t1 = tblEntry(1);
   memory.copy(TBL, ONE, pb);
-  monMul(t1, base, RR);
+  if (baseMont) memory.copy(t1, base, pb);
+  else monMul(t1, base, RR);
   toBN(BNT, t1);
   for (let i = 2; i < entries; i++) {
-    toAM(AM0, tblEntry(i - 1));
-    montMul(SB, SBR, AM0, BNT, eN, eW, eN0);
+    if (i & 1) {
+      toAM(AM0, tblEntry(i - 1));
+      montMul(SB, SBR, AM0, BNT, eN, eW, eN0);
+    } else {
+      memory.copy(SA, tblEntry(i >> 1), pb);
+      toRev2(SAR, SA);
+      montSqr(SB, SBR, SA, SAR, SM, SNR, eN, eW, eN0);
+    }
     memory.copy(tblEntry(i), SB, pb);
   }
   if (expBits <= 0) {
@@ -650,17 +744,18 @@ export function monExp(res: usize, base: usize, expP: usize, expQ: usize, expLim
 
 /**
  * res = base^e mod N with the same public exponent in both lanes (e.g. the RSA public
- * exponent): left-to-right binary, variable time in e only. base is plain-domain (< 4N);
- * res is canonical.
+ * exponent): left-to-right binary, variable time in e only. base is plain-domain (< 4N), or
+ * with baseMont its Montgomery form (< 4N); res is canonical.
  */
-export function monExpPublic(res: usize, base: usize, e: usize, eLimbs: i32): void {
+export function monExpPublic(res: usize, base: usize, e: usize, eLimbs: i32, baseMont: bool = false): void {
   const bits = bitLengthVT(e, eLimbs);
   if (bits == 0) {
     pairCopy(res, ONE);
     monFrom(res, res);
     return;
   }
-  monMul(PT, base, RR);
+  if (baseMont) pairCopy(PT, base);
+  else monMul(PT, base, RR);
   toBN(BNT, PT);
   stStart(PT);
   for (let i = bits - 2; i >= 0; i--) {
@@ -694,7 +789,7 @@ export function monPow2(res: usize, expP: usize, expQ: usize, expLimbs: i32, exp
       const v = i64x2.add(i64x2.add(x, v128.and(x, lm)), c);
       const d = i32x4.shuffle(v128.and(v, maskV), v, 0, 2, 0, 2);
       v128.store64_lane(pa, d, 0);
-      v128.store64_lane(curR + last - (<usize>k << 3), d, 0);
+      v128.store64_lane(curR + last - (<usize>k << 3), i32x4.shl(d, 1), 0);
       c = i64x2.shr_u(v, w);
     }
   }

@@ -4,19 +4,22 @@
 // once, bn/mont.ts) with
 // * base blinding: per prime a random r, the base is multiplied by r^e and the result by
 //   r^-1 (the inverse is computed in variable time, but of r·b for another random b, then
-//   multiplied by b: its timing depends only on a uniformly random value);
+//   multiplied by b: its timing depends only on a uniformly random value). For a key in the
+//   private-key cache (cache.ts) the pair is kept and squared after each use, and made afresh
+//   every BLIND_USES uses; the cache also keeps the engine constants of the primes;
 // * a fault check: the result s must satisfy s^e ≡ x modulo p and modulo q (equivalently
 //   modulo n) before it is released (Boneh–DeMillo–Lipton; "Bellcore attack").
-// Multi-prime keys use d modulo n with the same blinding and check.
-// All scratch is wiped before returning.
+// Multi-prime keys use d modulo n with the same blinding and check (never cached).
+// All scratch is wiped before returning; a key that fails the fault check leaves the cache.
 
 import {
   MAX_LIMBS, zero, copy, limb, setLimb, fromBytesBE, toBytesBE, bitLengthVT, limbLengthVT,
   ltMask, isZeroMask, mul, add,
 } from '../bn/limbs';
 import {
-  MAXN, monSetup, monExp, monExpPublic, monMul, monTo, monWipe, monReduceWide, pairFromPlain,
-  pairToPlain, pairCanon, pairSubMod, pairEqMask, pairCopyLane,
+  MAXN, monSetup, monSetupWith, monEnsureRR3, monExp, monExpPublic, monMul, monSqr, monTo,
+  monFrom, monWipe, monReduceWide, monReduceWideMont, pairFromPlain, pairToPlain, pairCanon,
+  pairSubMod, pairEqMask, pairCopyLane, pairCopy,
 } from '../bn/mont';
 import { modInvVT } from '../bn/inverse';
 import { randomBits } from '../bn/random';
@@ -24,6 +27,10 @@ import {
   KN, KE, KD, KP, KQ, KDP, KDQ, KQI, kKind, kLimbs, kBits, kBytes, kELimbs, kCrt,
 } from './key';
 import { E_RSA_INPUT, E_RSA_KEY_USE, E_RSA_FAULT } from './errors';
+import {
+  BLIND_USES, cacheSlot, cacheEvict, cacheHasConsts, cacheOne, cacheRR, cacheRR3, cacheQInv,
+  cacheSaveConsts, cacheBlindLeft, cacheBlindA, cacheBlindI, cacheSetBlindLeft,
+} from './cache';
 
 const L: i32 = 2 * MAX_LIMBS + 8;
 const bX = new StaticArray<u32>(L);
@@ -45,6 +52,8 @@ const pB = new StaticArray<u8>(PB);
 const pM = new StaticArray<u8>(PB);
 const pW = new StaticArray<u8>(PB);
 const pY = new StaticArray<u8>(PB);
+const pXM = new StaticArray<u8>(PB);
+const pQI = new StaticArray<u8>(PB);
 const XR: usize = changetype<usize>(pXR);
 const RB: usize = changetype<usize>(pR);
 const AB: usize = changetype<usize>(pA);
@@ -52,6 +61,8 @@ const BB: usize = changetype<usize>(pB);
 const M: usize = changetype<usize>(pM);
 const W: usize = changetype<usize>(pW);
 const Y: usize = changetype<usize>(pY);
+const XM: usize = changetype<usize>(pXM);
+const QI: usize = changetype<usize>(pQI);
 
 function wipeAll(): void {
   zero(X, L);
@@ -66,6 +77,8 @@ function wipeAll(): void {
   memory.fill(M, 0, PB);
   memory.fill(W, 0, PB);
   memory.fill(Y, 0, PB);
+  memory.fill(XM, 0, PB);
+  memory.fill(QI, 0, PB);
   monWipe();
 }
 
@@ -110,9 +123,10 @@ function randomLane(dst: usize, lane: i32, limbs: i32, bits: i32): void {
 }
 
 /**
- * Lane-wise r^-1 for the random r in RB (canonical), into W: inverts r·b for a random b in
- * variable time and multiplies the result by b. The moduli are the plain mod0 / mod1 of
- * `limbs` limbs. Returns false if an inversion failed (r not invertible).
+ * Lane-wise r^-1·R (the Montgomery form of r^-1) for the random r in RB (canonical), into W:
+ * inverts r·b for a random b in variable time and multiplies the result by b. The moduli
+ * are the plain mod0 / mod1 of `limbs` limbs. Returns false if an inversion failed (r not
+ * invertible).
  */
 function blindedInverse(mod0: usize, mod1: usize, limbs: i32, bits0: i32, bits1: i32): bool {
   randomLane(BB, 0, limbs, bits0);
@@ -127,10 +141,24 @@ function blindedInverse(mod0: usize, mod1: usize, limbs: i32, bits0: i32, bits1:
   }
   zero(U, limbs);
   zero(V, limbs);
-  monTo(W, W);
-  monMul(W, W, BB); // (r·b)^-1·b = r^-1
-  pairCanon(W);
+  monTo(W, W); // (r·b)^-1·R
+  monTo(BB, BB); // b·R
+  monMul(W, W, BB); // (r·b)^-1·b·R = r^-1·R
   return true;
+}
+
+/**
+ * A fresh blinding pair in the Montgomery domain: AB = r^e·R and W = r^-1·R per lane, for a
+ * random r below each modulus (mod0 / mod1, bits0 / bits1 bits, `limbs` limbs; the engine is
+ * set up for them). Returns false if r was not invertible.
+ */
+function freshBlinding(mod0: usize, mod1: usize, limbs: i32, bits0: i32, bits1: i32, sameLanes: bool): bool {
+  randomLane(RB, 0, limbs, bits0);
+  if (sameLanes) pairCopyLane(RB, 1, RB, 0);
+  else randomLane(RB, 1, limbs, bits1);
+  monExpPublic(AB, RB, KE, kELimbs);
+  monTo(AB, AB);
+  return blindedInverse(mod0, mod1, limbs, bits0, bits1);
 }
 
 /**
@@ -146,6 +174,7 @@ export function rsaPrivate(out: usize, inp: usize, len: i32): i32 {
   }
   const r = kCrt ? privateCrt() : privateD();
   if (r == 0) toBytesBE(out, kBytes, S, kLimbs);
+  else if (r == E_RSA_FAULT && cacheSlot >= 0) cacheEvict(cacheSlot);
   wipeAll();
   return r == 0 ? kBytes : r;
 }
@@ -154,31 +183,53 @@ function privateCrt(): i32 {
   const np = limbLengthVT(KP, MAX_LIMBS), nq = limbLengthVT(KQ, MAX_LIMBS);
   const nm = np > nq ? np : nq;
   const bp = bitLengthVT(KP, nm), bq = bitLengthVT(KQ, nm);
-  monSetup(KP, KQ, nm);
-  // x mod p, x mod q
-  monReduceWide(XR, X, kLimbs);
-  // blinding: A = r^e, base = x·A
-  randomLane(RB, 0, nm, bp);
-  randomLane(RB, 1, nm, bq);
-  monExpPublic(AB, RB, KE, kELimbs);
-  monTo(M, XR);
-  monMul(M, M, AB);
-  pairCanon(M);
-  // m' = (x·r^e)^(dp, dq) = x^(dp, dq)·r
-  monExp(M, M, KDP, KDQ, nm, bp > bq ? bp : bq);
-  // unblind: m = m'·r^-1
-  if (!blindedInverse(KP, KQ, nm, bp, bq)) return E_RSA_FAULT;
-  monTo(M, M);
+  const slot = cacheSlot;
+  if (slot >= 0 && cacheHasConsts(slot)) {
+    monSetupWith(KP, KQ, nm, cacheOne(slot), cacheRR(slot), cacheRR3(slot));
+    pairCopy(QI, cacheQInv(slot));
+  } else {
+    monSetup(KP, KQ, nm);
+    monEnsureRR3();
+    pairFromPlain(QI, 0, KQI, nm);
+    pairCopyLane(QI, 1, QI, 0);
+    monTo(QI, QI); // lane p: qInv·R mod p
+    if (slot >= 0) cacheSaveConsts(slot, QI);
+  }
+  // x·R (Montgomery form) and x modulo p and q
+  monReduceWideMont(XM, X, kLimbs);
+  monFrom(XR, XM);
+  // the blinding pair AB = r^e·R, W = r^-1·R: the cached one, or a fresh one
+  const left = slot >= 0 ? cacheBlindLeft(slot) : 0;
+  if (left > 0) {
+    pairCopy(AB, cacheBlindA(slot));
+    pairCopy(W, cacheBlindI(slot));
+  } else if (!freshBlinding(KP, KQ, nm, bp, bq, false)) {
+    return E_RSA_FAULT;
+  }
+  if (slot >= 0) {
+    // the pair of the next call: both squared (r <- r²)
+    monSqr(cacheBlindA(slot), AB);
+    monSqr(cacheBlindI(slot), W);
+    cacheSetBlindLeft(slot, left > 0 ? left - 1 : BLIND_USES - 1);
+  }
+  // m' = (x·r^e)^(dp, dq) = x^(dp, dq)·r (the base enters in the Montgomery domain), then
+  // m = m'·r^-1
+  monMul(M, XM, AB);
+  monExp(M, M, KDP, KDQ, nm, bp > bq ? bp : bq, true);
   monMul(M, M, W);
   pairCanon(M);
   // Garner: h = qInv·(m_p - m_q) mod p; s = m_q + h·q
   pairToPlain(U, nm, 1, M); // m_q
-  monReduceWide(W, U, nm); // lane p: m_q mod p
+  if (bp == bq) {
+    // m_q < q < 2p: one conditional subtraction reduces it modulo p
+    pairCopyLane(W, 0, M, 1);
+    pairCopyLane(W, 1, M, 1);
+    pairCanon(W);
+  } else {
+    monReduceWide(W, U, nm); // lane p: m_q mod p
+  }
   pairSubMod(W, M, W); // lane p: m_p - m_q mod p
-  pairFromPlain(Y, 0, KQI, nm);
-  pairCopyLane(Y, 1, Y, 0);
-  monTo(Y, Y);
-  monMul(Y, Y, W);
+  monMul(Y, QI, W);
   pairCanon(Y); // lane p: h
   pairToPlain(V, nm, 0, Y);
   zero(S, L);
@@ -189,8 +240,8 @@ function privateCrt(): i32 {
   zero(U, L);
   zero(V, L);
   // fault check: s^e ≡ x (mod p) and (mod q)
-  monReduceWide(W, S, kLimbs);
-  monExpPublic(Y, W, KE, kELimbs);
+  monReduceWideMont(W, S, kLimbs);
+  monExpPublic(Y, W, KE, kELimbs, true);
   const ok = pairEqMask(Y, XR);
   if (ok != 0xffffffffffffffff) return E_RSA_FAULT;
   return 0;
@@ -201,16 +252,10 @@ function privateD(): i32 {
   monSetup(KN, KN, n, true);
   pairFromPlain(XR, 0, X, n);
   pairFromPlain(XR, 1, X, n);
-  randomLane(RB, 0, n, kBits);
-  pairCopyLane(RB, 1, RB, 0);
-  monExpPublic(AB, RB, KE, kELimbs);
-  monTo(M, XR);
-  monMul(M, M, AB);
-  pairCanon(M);
+  if (!freshBlinding(KN, KN, n, kBits, kBits, true)) return E_RSA_FAULT;
+  monMul(M, XR, AB); // x·r^e
   monExp(M, M, KD, KD, n, kBits);
-  if (!blindedInverse(KN, KN, n, kBits, kBits)) return E_RSA_FAULT;
-  monTo(M, M);
-  monMul(M, M, W);
+  monMul(M, M, W); // ·r^-1
   pairCanon(M);
   pairToPlain(S, n, 0, M);
   // fault check: s^e ≡ x (mod n)

@@ -3,7 +3,10 @@
 // Keys cross the boundary as DER with every call: a PKCS#8 PrivateKeyInfo or PKCS#1
 // RSAPrivateKey for private operations, a SubjectPublicKeyInfo or PKCS#1 RSAPublicKey (or a
 // private key) for public ones. The key is parsed and validated into module buffers and
-// wiped before the export returns; there are no key handles. Hash ids are the HASH_* ids
+// wiped before the export returns; there are no key handles. The exception: a two-prime
+// private key used for a private operation is kept in the private-key cache (cache.ts, a few
+// keys, found again by their exact DER) with its engine constants and blinding pair, until
+// evicted or rsa_cache_clear(). Hash ids are the HASH_* ids
 // (assembly/README.md). Byte strings are (pointer, length) pairs in the I/O arena; an output
 // of "k bytes" needs a slot of at least k (the modulus length) bytes, given as outCap.
 //
@@ -12,7 +15,7 @@
 
 import {
   keyLoad, keyWipe, keyEncode, kKind, kBits, kBytes, kPrimes, kPss, kPssParams, kPssHash,
-  kPssMgf, kPssSalt, FMT_PKCS1_PRIVATE, FMT_SPKI,
+  kPssMgf, kPssSalt, kCrt, FMT_PKCS1_PRIVATE, FMT_SPKI,
 } from './key';
 import { rsaPublic, rsaPrivate } from './core';
 import {
@@ -20,14 +23,28 @@ import {
   decryptPkcs1,
 } from './pad';
 import { rsaGenerate } from './keygen';
+import { cacheFind, cacheUse, cacheInsert, cacheRelease, cacheClear } from './cache';
 import { randomBytes } from '../bn/random';
 import { E_RSA_KEY_USE, E_RSA_BUFFER, E_RSA_PARAM, E_RSA_FAULT } from './errors';
 
 const bTest = new StaticArray<u8>(1024 + 16);
 const bTest2 = new StaticArray<u8>(1024 + 16);
 
-/** Loads a key; on failure wipes and returns the error. */
+/**
+ * Loads a key; on failure wipes and returns the error. For a private operation the key comes
+ * from the private-key cache when its DER is there, and a two-prime private key parsed here
+ * goes into it.
+ */
 function load(key: usize, keyLen: usize, needPrivate: bool): i32 {
+  cacheRelease();
+  if (needPrivate) {
+    const slot = cacheFind(key, <i32>keyLen);
+    if (slot >= 0) {
+      keyWipe();
+      cacheUse(slot, key);
+      return 0;
+    }
+  }
   const r = keyLoad(key, keyLen);
   if (r < 0) {
     keyWipe();
@@ -37,13 +54,24 @@ function load(key: usize, keyLen: usize, needPrivate: bool): i32 {
     keyWipe();
     return E_RSA_KEY_USE;
   }
+  if (needPrivate && kCrt) cacheInsert(key, <i32>keyLen);
   return 0;
 }
 
 /** Returns r after wiping the key. */
 function done(r: i32): i32 {
+  cacheRelease();
   keyWipe();
   return r;
+}
+
+/**
+ * Zeroes the private-key cache: every cached key with its engine constants and blinding pair
+ * (see cache.ts). Returns 0.
+ */
+export function rsa_cache_clear(): i32 {
+  cacheClear();
+  return 0;
 }
 
 /**
@@ -54,6 +82,7 @@ function done(r: i32): i32 {
  * Returns 0 or an error.
  */
 export function rsa_generate(bits: i32, e: u32, outPriv: usize, privCap: i32, outPub: usize, pubCap: i32, lens: usize): i32 {
+  cacheRelease(); // the check below must not use a cached key's constants
   const r = rsaGenerate(bits, e);
   if (r < 0) return done(r);
   // pairwise consistency: a random x < n through the blinded, fault-checked private operation

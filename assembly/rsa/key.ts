@@ -3,7 +3,8 @@
 // PKCS#8 PrivateKeyInfo (RFC 5208 / RFC 5958), and encoding back to them.
 //
 // One key is loaded at a time into module buffers (the key DER travels with every call) and
-// keyWipe() zeroes them before the call returns.
+// keyWipe() zeroes them before the call returns. Two-prime private keys used for private
+// operations are also kept, parsed, in the private-key cache (cache.ts: keySave/keyRestore).
 
 import {
   MAX_LIMBS, zero, limb, fromBytesBE, toBytesBE, bitLengthVT, limbLengthVT, mul, eqMask,
@@ -104,6 +105,71 @@ export function keyWipe(): void {
   kAlgLen = 0;
   kOtherPtr = 0;
   kOtherLen = 0;
+}
+
+/** Bytes of the metadata written by keySave. */
+export const KEY_META_BYTES: i32 = 64;
+
+/**
+ * Copies the loaded two-prime private key (kLimbs limbs of each of n, e, d, p, q, dp, dq,
+ * qInv, `compBytes` bytes apart at comps) and its metadata (KEY_META_BYTES at meta) out, for
+ * the private-key cache (cache.ts). `der` is the DER the key was parsed from: the PSS
+ * AlgorithmIdentifier is kept as an offset into it.
+ */
+export function keySave(comps: usize, compBytes: usize, meta: usize, der: usize): void {
+  const lb = <usize>kLimbs << 2;
+  memory.copy(comps, KN, lb);
+  memory.copy(comps + compBytes, KE, lb);
+  memory.copy(comps + 2 * compBytes, KD, lb);
+  memory.copy(comps + 3 * compBytes, KP, lb);
+  memory.copy(comps + 4 * compBytes, KQ, lb);
+  memory.copy(comps + 5 * compBytes, KDP, lb);
+  memory.copy(comps + 6 * compBytes, KDQ, lb);
+  memory.copy(comps + 7 * compBytes, KQI, lb);
+  store<i32>(meta, kKind);
+  store<i32>(meta, kLimbs, 4);
+  store<i32>(meta, kBits, 8);
+  store<i32>(meta, kBytes, 12);
+  store<i32>(meta, kELimbs, 16);
+  store<i32>(meta, kCrt ? 1 : 0, 20);
+  store<i32>(meta, kPrimes, 24);
+  store<i32>(meta, kPss ? 1 : 0, 28);
+  store<i32>(meta, kPssParams ? 1 : 0, 32);
+  store<i32>(meta, kPssHash, 36);
+  store<i32>(meta, kPssMgf, 40);
+  store<i32>(meta, kPssSalt, 44);
+  store<i32>(meta, kPss ? <i32>(kAlgPtr - der) : 0, 48);
+  store<i32>(meta, kAlgLen, 52);
+}
+
+/**
+ * The inverse of keySave: makes the saved key the loaded key (as keyLoad of the same DER,
+ * now at `der`, would). The key buffers must be wiped (keyWipe) before.
+ */
+export function keyRestore(comps: usize, compBytes: usize, meta: usize, der: usize): void {
+  kKind = load<i32>(meta);
+  kLimbs = load<i32>(meta, 4);
+  kBits = load<i32>(meta, 8);
+  kBytes = load<i32>(meta, 12);
+  kELimbs = load<i32>(meta, 16);
+  kCrt = load<i32>(meta, 20) != 0;
+  kPrimes = load<i32>(meta, 24);
+  kPss = load<i32>(meta, 28) != 0;
+  kPssParams = load<i32>(meta, 32) != 0;
+  kPssHash = load<i32>(meta, 36);
+  kPssMgf = load<i32>(meta, 40);
+  kPssSalt = load<i32>(meta, 44);
+  kAlgPtr = kPss ? der + <usize>load<i32>(meta, 48) : 0;
+  kAlgLen = load<i32>(meta, 52);
+  const lb = <usize>kLimbs << 2;
+  memory.copy(KN, comps, lb);
+  memory.copy(KE, comps + compBytes, lb);
+  memory.copy(KD, comps + 2 * compBytes, lb);
+  memory.copy(KP, comps + 3 * compBytes, lb);
+  memory.copy(KQ, comps + 4 * compBytes, lb);
+  memory.copy(KDP, comps + 5 * compBytes, lb);
+  memory.copy(KDQ, comps + 6 * compBytes, lb);
+  memory.copy(KQI, comps + 7 * compBytes, lb);
 }
 
 /** Marks the components written by key generation (two primes, CRT) as the loaded key. */

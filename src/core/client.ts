@@ -34,6 +34,7 @@ const OPS: Record<string, number> = {
   isProbablePrime: 1,
   rsaGenerate: 2,
   rsaKeyInfo: 1,
+  rsaCacheClear: 0,
   rsaConvertKey: 2,
   rsaPublicRaw: 2,
   rsaPrivateRaw: 2,

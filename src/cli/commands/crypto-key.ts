@@ -135,6 +135,8 @@ async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: s
   if (!(await ctx.confirm('Do you really want to remove these keys? [yes/no]: '))) return;
   const removed = removeCertsForKeys(ctx, victims.map((v) => v.spki));
   await ctx.app.keys.store.remove(label, kind);
+  // The core keeps recently used RSA private keys between operations: forget them too.
+  if (victims.some((v) => v.holder === 'core')) await (await ctx.app.core()).rsaCacheClear();
   if (label !== undefined) await ctx.app.keys.store.remove(PENDING_PREFIX + label, kind);
   if (removed) ctx.app.touch();
 }

@@ -3,10 +3,15 @@
  * signatures, OAEP and PKCS#1 v1.5 encryption, raw RSA, and key format conversion
  * (RFC 8017, RFC 5208, RFC 5280, RFC 4055).
  *
- * Keys are DER byte strings passed with every call (the core keeps nothing between calls):
- * private operations take a PKCS#8 PrivateKeyInfo or a PKCS#1 RSAPrivateKey, public ones a
- * SubjectPublicKeyInfo, a PKCS#1 RSAPublicKey or a private key. Every decryption failure
- * caused by the ciphertext throws the same `PkiError('decrypt', 'rsa: decryption error')`.
+ * Keys are DER byte strings passed with every call: private operations take a PKCS#8
+ * PrivateKeyInfo or a PKCS#1 RSAPrivateKey, public ones a SubjectPublicKeyInfo, a PKCS#1
+ * RSAPublicKey or a private key. Every decryption failure caused by the ciphertext throws the
+ * same `PkiError('decrypt', 'rsa: decryption error')`.
+ *
+ * The core keeps one thing between calls: a cache of the last few two-prime private keys used
+ * for a private operation (found again by their exact DER), with their precomputed constants
+ * and blinding pairs, which makes repeated operations with one key faster. It holds secrets in
+ * the core's memory (inside the Worker) until a slot is evicted or `rsaCacheClear()` wipes it.
  */
 import { CoreError, PkiError } from '../../util/errors.ts';
 import type { Io, IoExports } from '../io.ts';
@@ -27,6 +32,7 @@ export interface RsaExports extends IoExports {
   rsa_decrypt_oaep(key: number, keyLen: number, hash: number, mgf: number, label: number, labelLen: number, ct: number, ctLen: number, out: number, outCap: number): number;
   rsa_encrypt_pkcs1(key: number, keyLen: number, msg: number, msgLen: number, out: number, outCap: number): number;
   rsa_decrypt_pkcs1(key: number, keyLen: number, ct: number, ctLen: number, out: number, outCap: number): number;
+  rsa_cache_clear(): number;
 }
 
 /** Key encodings of `rsaConvertKey`. */
@@ -107,6 +113,11 @@ export interface RsaOps {
    * failure throws the one decryption error.
    */
   rsaDecryptPkcs1(key: Uint8Array, ct: Uint8Array): Uint8Array;
+  /**
+   * Wipes the core's private-key cache (every cached key, its precomputed constants and
+   * blinding pair). Call it when private keys are deleted or the session ends.
+   */
+  rsaCacheClear(): void;
 }
 
 // Error codes of assembly/rsa/errors.ts and assembly/bn/errors.ts.
@@ -345,6 +356,10 @@ export function rsaOps(ex: RsaExports, io: Io): RsaOps {
       bytes(key, 'key', op);
       bytes(ct, 'ct', op);
       return withOut(op, [key, ct], key, ([k, c], out, cap) => ex.rsa_decrypt_pkcs1(k!, key.length, c!, ct.length, out, cap));
+    },
+
+    rsaCacheClear() {
+      ex.rsa_cache_clear();
     },
   };
 }
