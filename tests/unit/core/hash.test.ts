@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { coreWasmPath } from '../_core.ts';
+import { ALGS, NODE_NAME, prng } from './_hash-common.ts';
 import { instantiateCore } from '../../../src/core/instance.ts';
 import { Io } from '../../../src/core/io.ts';
 import { HASH_ID, HASH_SIZE, hashOps, type HashAlg, type HashExports, type HashOps } from '../../../src/core/ops/hash.ts';
@@ -15,34 +16,6 @@ import { HASH_ID, HASH_SIZE, hashOps, type HashAlg, type HashExports, type HashO
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const ascii = (s: string) => new TextEncoder().encode(s);
 
-/** node:crypto names of our algorithms. */
-const NODE_NAME: Record<HashAlg, string> = {
-  MD5: 'md5',
-  'SHA-1': 'sha1',
-  'SHA-224': 'sha224',
-  'SHA-256': 'sha256',
-  'SHA-384': 'sha384',
-  'SHA-512': 'sha512',
-  'SHA-512/224': 'sha512-224',
-  'SHA-512/256': 'sha512-256',
-};
-const ALGS = Object.keys(NODE_NAME) as HashAlg[];
-
-/** A small deterministic PRNG (xorshift32) so that failures reproduce. */
-function prng(seed: number) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-  return {
-    int: (n: number) => next() % n,
-    bytes: (n: number) => Uint8Array.from({ length: n }, () => next() & 0xff),
-  };
-}
 
 // RFC 1321 appendix A.5 (the MD5 test suite).
 const MD5_SUITE: [string, string][] = [

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreWasmPath } from '../_core.ts';
+import { ALGS, NODE_NAME, prng } from './_hash-common.ts';
 import { instantiateCore } from '../../../src/core/instance.ts';
 import { Io } from '../../../src/core/io.ts';
 import { HASH_SIZE, type HashAlg } from '../../../src/core/ops/hash.ts';
@@ -25,29 +26,6 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 const ascii = (s: string) => new TextEncoder().encode(s);
 
-const NODE_NAME: Record<HashAlg, string> = {
-  MD5: 'md5',
-  'SHA-1': 'sha1',
-  'SHA-224': 'sha224',
-  'SHA-256': 'sha256',
-  'SHA-384': 'sha384',
-  'SHA-512': 'sha512',
-  'SHA-512/224': 'sha512-224',
-  'SHA-512/256': 'sha512-256',
-};
-const ALGS = Object.keys(NODE_NAME) as HashAlg[];
-
-function prng(seed: number) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-  return { int: (n: number) => next() % n, bytes: (n: number) => Uint8Array.from({ length: n }, () => next() & 0xff) };
-}
 
 // RFC 2202 §2 (HMAC-MD5) and §3 (HMAC-SHA-1): [key, data, md5 tag, sha1 key, sha1 tag].
 const K25 = '0102030405060708090a0b0c0d0e0f10111213141516171819';
