@@ -1,5 +1,5 @@
 /** The scenario through window.trustpoint.cli, then a reload, and a reload in the middle of a write. */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../pw.ts';
 import { SCENARIO, cli, configBody, openApp, startApp, type AppServer } from './fixtures.ts';
 
 let server: AppServer;

@@ -2,7 +2,7 @@
  * The newcomer's path through the console UI: type the issue's scenario key by key, save,
  * reload, and get the same configuration back; paste a whole block; ? and Tab; history.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../pw.ts';
 import { SCENARIO, cli, configBody, openApp, startApp, typeLine, type AppServer } from './fixtures.ts';
 
 let server: AppServer;

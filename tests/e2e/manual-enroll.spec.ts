@@ -4,7 +4,7 @@
  * certificate is pasted back; after a reload `show crypto pki certificates` still lists
  * everything and the key is still in the browser's key store.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../pw.ts';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

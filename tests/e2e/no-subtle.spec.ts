@@ -4,7 +4,7 @@
  * authentication (signature checks), requests, self-signed certificates, import, and keys
  * that survive a reload.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../pw.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

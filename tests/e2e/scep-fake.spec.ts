@@ -4,7 +4,7 @@
  * completes when the CA grants it; a connection the CA drops is explained as such — not as
  * CORS, not as "Failed to fetch" — and the configuration survives.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../pw.ts';
 import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
 import { startFakeScep, type FakeScep } from '../fakes/fake-scep.ts';
 

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../pw.ts';
 import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
 import { REPO, labFromEnv, startLab, type Lab } from './lab.ts';
 

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../pw.ts';
 import { serveDir, type StaticServer } from '../e2e/static-server.ts';
 import { ENV, LAB_SH, labFromEnv, startLab, type Lab } from './lab.ts';
 

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../pw.ts';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createDirectCore } from '../../src/core/direct.ts';

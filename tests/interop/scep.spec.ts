@@ -12,7 +12,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../pw.ts';
 import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
 import { labFromEnv, startLab, type Lab } from './lab.ts';
 
