@@ -5,14 +5,14 @@
  * CORS, not as "Failed to fetch" — and the configuration survives.
  */
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { appServer, cli, enableTestSeam, openApp } from './fixtures.ts';
 import { startFakeScep, type FakeScep } from '../fakes/fake-scep.ts';
 
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 const fakes: FakeScep[] = [];
 
 test.beforeAll(async () => {
-  app = await startApp();
+  app = await appServer();
 });
 test.afterAll(async () => {
   await app?.close();
@@ -30,6 +30,11 @@ function trustpoint(name: string, url: string): string {
 }
 
 const consoleText = (page: Page) => page.evaluate(() => document.querySelector('tp-app')!.shadowRoot!.querySelector('tp-console')!.shadowRoot!.textContent ?? '');
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
+});
 
 test('a PENDING request survives a page reload and completes when the CA grants it', async ({ page }) => {
   const f = await fake({ script: [], then: 'pending' });
