@@ -15,13 +15,24 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v scepclient >/dev/null 2>&1 || need+=(scep)
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light) # e2e: the app served with deploy/nginx.conf
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]} — run as root or install them (apt-get install ${need[*]})" >&2
     exit 1
   fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  # Debian starts nginx on 0.0.0.0:80 when it is installed: a temporary policy-rc.d (only if
+  # none exists, removed again) keeps every service from starting during the install.
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# temporary, from trustpoint scripts/test.sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  rc=0
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } || rc=$?
+  if ((made_policy)); then rm -f /usr/sbin/policy-rc.d; fi
+  ((rc == 0)) || { echo "apt-get failed (exit $rc)" >&2; exit 1; }
 fi
 chromium --version
 openssl version
@@ -50,10 +61,7 @@ npx vitest run --project browser
 step "external vectors (release core)"
 npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json"
 
-step "build: production app"
-npx vite build
-
-step "end-to-end tests (Playwright, Chromium)"
+step "end-to-end tests (Playwright, Chromium; the global setup builds and serves the app with the start command)"
 npx playwright test
 
 step "interop tests against the peer lab (micromdm scepserver + nginx CORS proxy, on 127.0.0.1)"

@@ -6,6 +6,7 @@
  * an unreachable host — and HTTP errors reported with the server's own text.
  */
 import { PkiError, abortError, isAbortError } from '../util/errors.ts';
+import { escapeControls } from '../util/text.ts';
 
 export type HttpFailure = 'mixed-content' | 'cors' | 'private-network' | 'network' | 'http' | 'timeout' | 'too-large';
 
@@ -162,7 +163,7 @@ export async function httpRequest(urlText: string, req: HttpRequest = {}): Promi
     if (body.length > max) throw new HttpError('too-large', shown, `The reply from ${shown} is more than ${max} bytes.`, res.status);
     const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!res.ok) {
-      const text = /^text\/|json|xml/.test(contentType) || contentType === '' ? new TextDecoder().decode(body.subarray(0, 500)).trim() : '';
+      const text = /^text\/|json|xml/.test(contentType) || contentType === '' ? escapeControls(new TextDecoder().decode(body.subarray(0, 500)).trim()) : '';
       throw new HttpError('http', shown, `The CA answered HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}${text ? `: ${text}` : ''}`, res.status);
     }
     return { status: res.status, contentType, body, headers: res.headers };

@@ -8,6 +8,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { PkiError } from '../util/errors.ts';
 import { toHex } from '../util/hex.ts';
+import { escapeControls } from '../util/text.ts';
 import { shortNameOf, type Attribute } from './names.ts';
 
 export type PublicKeyInfo = { kind: 'rsa'; bits: number } | { kind: 'ec'; curve: string } | { kind: 'other'; oid: string };
@@ -54,7 +55,8 @@ function attrs(name: pkijs.RelativeDistinguishedNames): Attribute[] {
   return name.typesAndValues.map((tv) => ({
     oid: tv.type,
     short: shortNameOf(tv.type),
-    value: String((tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value ?? ''),
+    // shown in the console and the GUI: control characters escaped (util/text.ts)
+    value: escapeControls(String((tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value ?? '')),
   }));
 }
 
@@ -102,11 +104,11 @@ function publicKeyInfo(spki: pkijs.PublicKeyInfo): PublicKeyInfo {
 function generalName(n: pkijs.GeneralName): GeneralNameView {
   switch (n.type) {
     case 1:
-      return { kind: 'email', value: String(n.value) };
+      return { kind: 'email', value: escapeControls(String(n.value)) };
     case 2:
-      return { kind: 'dns', value: String(n.value) };
+      return { kind: 'dns', value: escapeControls(String(n.value)) };
     case 6:
-      return { kind: 'uri', value: String(n.value) };
+      return { kind: 'uri', value: escapeControls(String(n.value)) };
     case 7: {
       const b = new Uint8Array((n.value as asn1js.OctetString).valueBlock.valueHexView);
       if (b.length === 4) return { kind: 'ip', value: Array.from(b).join('.') };
