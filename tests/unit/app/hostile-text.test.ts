@@ -31,9 +31,9 @@ function caWithCn(cn: string): string {
   cert.serialNumber = '0badc0de';
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
   cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-  const subject = [
+  const subject: forge.pki.CertificateField[] = [
     { shortName: 'O', value: 'Evil' },
-    { shortName: 'CN', value: cn, valueTagClass: forge.asn1.Type.UTF8 as unknown as string },
+    { shortName: 'CN', value: cn, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class },
   ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
