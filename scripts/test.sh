@@ -59,7 +59,7 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --wycheproof tests/vectors/pbe-ours --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json"
 
 step "end-to-end tests (Playwright, Chromium; the global setup builds and serves the app with the start command)"
 npx playwright test

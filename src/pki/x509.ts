@@ -8,6 +8,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { PkiError } from '../util/errors.ts';
 import { toHex } from '../util/hex.ts';
+import { equalBytes } from '../util/bytes.ts';
 import { escapeControls } from '../util/text.ts';
 import { shortNameOf, type Attribute } from './names.ts';
 
@@ -123,7 +124,32 @@ function generalName(n: pkijs.GeneralName): GeneralNameView {
   }
 }
 
+/**
+ * Summaries by certificate: views render from them on every update, and a hostile certificate
+ * (thousands of subjectAltNames) costs seconds to parse. Keyed by the DER array the
+ * configuration holds; a hit is checked against a copy of the bytes, so an array changed in
+ * place is parsed again. Summaries are frozen: they are shared.
+ */
+const summaries = new WeakMap<Uint8Array, { der: Uint8Array; summary: CertificateSummary }>();
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !ArrayBuffer.isView(o) && !(o instanceof Date) && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as object)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** The view model of a DER certificate (cached per array; see above). Throws like `parseCertificate`. */
 export function summarizeCertificate(der: Uint8Array): CertificateSummary {
+  const hit = summaries.get(der);
+  if (hit && equalBytes(hit.der, der)) return hit.summary;
+  const summary = deepFreeze(summarize(der));
+  summaries.set(der, { der: der.slice(), summary });
+  return summary;
+}
+
+function summarize(der: Uint8Array): CertificateSummary {
   const cert = parseCertificate(der);
   let serialBytes = new Uint8Array(cert.serialNumber.valueBlock.valueHexView);
   while (serialBytes.length > 1 && serialBytes[0] === 0) serialBytes = serialBytes.subarray(1);
