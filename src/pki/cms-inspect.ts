@@ -9,6 +9,7 @@ import * as pkijs from 'pkijs';
 import { toHex } from '../util/hex.ts';
 import { shortNameOf } from './names.ts';
 import { escapeControls } from '../util/text.ts';
+import { signedDataCertificates } from './cms.ts';
 
 export interface InspectedAttribute {
   oid: string;
@@ -66,6 +67,7 @@ function valueText(v: asn1js.AsnType): string {
 export function inspectSignedEnvelope(der: Uint8Array): InspectedMessage {
   const out: InspectedMessage = { ok: false, certificates: [], attributes: [] };
   try {
+    signedDataCertificates(der, 'cms.inspect'); // the limits, before pkijs
     const asn = asn1js.fromBER(der.slice().buffer);
     if (asn.offset === -1) throw new Error('not DER');
     const ci = new pkijs.ContentInfo({ schema: asn.result });

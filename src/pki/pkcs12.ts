@@ -46,6 +46,7 @@ import {
   decryptPrivateKeyInfo,
   derUint,
   encodePbeAlgorithm,
+  meteredPbe,
   newPbeParams,
   passwordCandidates,
   passwordForms,
@@ -149,35 +150,6 @@ export interface Pkcs12Contents {
 export interface Pkcs12ReadOptions extends PbeCallOptions {
   /** the total key-derivation iterations this import may spend (default PKCS12_LIMITS.iterations) */
   maxIterations?: number;
-}
-
-/**
- * The core, metered: every key-derivation iteration (and every PBKDF1 hash round) is charged
- * before it runs, and the import stops with PkiError('unsupported') once `budget` is spent.
- */
-function metered(c: PbeCrypto, budget: number): PbeCrypto {
-  let spent = 0;
-  const charge = (n: number) => {
-    spent += n;
-    if (spent > budget) throw new PkiError('unsupported', `${OP_READ}: opening this file would take more than ${budget.toLocaleString('en-US')} key-derivation iterations in total (a limit against hostile files)`);
-  };
-  return {
-    digest: (alg, data, o) => {
-      charge(1);
-      return c.digest(alg, data, o);
-    },
-    hmac: (alg, key, data, o) => c.hmac(alg, key, data, o),
-    pbkdf2: (alg, pw, salt, iterations, length, o) => {
-      charge(iterations);
-      return c.pbkdf2(alg, pw, salt, iterations, length, o);
-    },
-    pkcs12Kdf: (alg, id, pw, salt, iterations, length, o) => {
-      charge(iterations);
-      return c.pkcs12Kdf(alg, id, pw, salt, iterations, length, o);
-    },
-    encryptCbc: (...a) => c.encryptCbc(...a),
-    decryptCbc: (...a) => c.decryptCbc(...a),
-  };
 }
 
 /** What `writePkcs12` packs. */
@@ -435,7 +407,7 @@ export async function readPkcs12(der: Uint8Array, password: string | undefined, 
   if (!(der instanceof Uint8Array)) throw new TypeError('pkcs12.read: der must be a Uint8Array');
   if (password !== undefined && typeof password !== 'string') throw new TypeError('pkcs12.read: password must be a string or undefined');
   const o: PbeCallOptions = opts?.signal ? { signal: opts.signal } : {};
-  c = metered(c, opts?.maxIterations ?? PKCS12_LIMITS.iterations);
+  c = meteredPbe(c, opts?.maxIterations ?? PKCS12_LIMITS.iterations, OP_READ);
   const r: DerReader = new DerReader(der, 'bad-pkcs12', OP_READ);
   if (der.length > PKCS12_LIMITS.bytes) r.fail(`${der.length} bytes is larger than the limit of ${PKCS12_LIMITS.bytes}`);
   const [versionT, authSafeT, macT] = r.seq(r.root('PFX'), 'PFX', 2, 3);

@@ -64,7 +64,13 @@ function attrs(name: pkijs.RelativeDistinguishedNames): Attribute[] {
 /** Parses one complete DER element; throws PkiError(code) naming the problem. */
 export function parseDer(der: Uint8Array, code: string, op: string, noun: string): asn1js.AsnType {
   const buf = der.slice().buffer;
-  const asn = asn1js.fromBER(buf);
+  let asn: ReturnType<typeof asn1js.fromBER>;
+  try {
+    asn = asn1js.fromBER(buf);
+  } catch (e) {
+    // asn1js throws plain Errors for some bad contents (a GeneralizedTime that is not one)
+    throw new PkiError(code, `${op}: malformed DER (${(e as Error).message})`, { cause: e });
+  }
   if (asn.offset === -1) throw new PkiError(code, `${op}: malformed DER (${asn.result.error || 'decoding failed'})`);
   if (asn.offset !== der.length) throw new PkiError(code, `${op}: ${der.length - asn.offset} bytes after the ${noun}`);
   return asn.result;
