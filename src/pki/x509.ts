@@ -76,9 +76,17 @@ export function parseDer(der: Uint8Array, code: string, op: string, noun: string
   return asn.result;
 }
 
+/**
+ * The largest certificate read: generous for real ones (a few kilobytes, a hundred-name SAN list
+ * under 8 KB) and a bound on what one hostile certificate costs to parse (pkijs builds an
+ * object per element: a 300 KB certificate with 9,000 names took seconds).
+ */
+export const X509_MAX_BYTES = 32 << 10;
+
 /** Parses a DER certificate. Throws PkiError('bad-certificate') with the reason. */
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   if (der.length < 2 || der[0] !== 0x30) throw new PkiError('bad-certificate', 'x509.parse: not a DER certificate (no SEQUENCE)');
+  if (der.length > X509_MAX_BYTES) throw new PkiError('bad-certificate', `x509.parse: the certificate is ${der.length} bytes, more than the ${X509_MAX_BYTES} accepted`);
   const asn = parseDer(der, 'bad-certificate', 'x509.parse', 'certificate');
   try {
     return new pkijs.Certificate({ schema: asn });

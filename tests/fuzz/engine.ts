@@ -104,6 +104,7 @@ export function keepFailure(target: string, input: Uint8Array, o: Outcome, how: 
 export async function replayCorpus(t: Target, r: TargetReport = newReport(t.name)): Promise<TargetReport> {
   const dir = join(CORPUS, t.name);
   if (!existsSync(dir)) return r;
+  for (const s of t.seeds) await timed(t, s.bytes.slice()); // warm-up (JIT)
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.bin')).sort()) {
     const input = new Uint8Array(readFileSync(join(dir, f)));
     const o = await runOne(t, input);
@@ -124,6 +125,8 @@ export interface FuzzOptions {
 /** Seeds alone first (each must pass as is), then `runs` mutated inputs. */
 export async function fuzzTarget(t: Target, opts: FuzzOptions, r: TargetReport = newReport(t.name)): Promise<TargetReport> {
   const seeds: readonly Seed[] = t.seeds;
+  // Warm-up: the first calls of a parser pay for compiling it (JIT), which is not its cost.
+  for (const s of seeds) await timed(t, s.bytes.slice());
   for (const s of seeds) {
     const o = await runOne(t, s.bytes);
     note(r, o, `seed ${s.name}`, s.bytes.length);

@@ -52,6 +52,8 @@ export interface Target {
 
 /** Work limits that keep one input cheap where the format lets a file ask for work. */
 export const FUZZ_KDF_ITERATIONS = 4096;
+/** Console lines per input (each is read in every mode: the limit is per paste of this size). */
+export const CLI_LINES = 16;
 
 // ----------------------------------------------------------------------------------------------
 // Seeds
@@ -352,11 +354,11 @@ export async function fuzzTargets(): Promise<Target[]> {
     },
     {
       name: 'cli',
-      what: 'console lines in every mode (lex, matchLine, ? help, Tab completion, secret redaction)',
+      what: `console lines in every mode (lex, matchLine, ? help, Tab completion, secret redaction; ${CLI_LINES} lines per input)`,
       text: true,
       seeds: s.cliInputs,
       run: (b) => {
-        const lines = dec.decode(b).split('\n').slice(0, 400);
+        const lines = dec.decode(b).split('\n').slice(0, CLI_LINES);
         for (const [mode, cmds] of ALL_MODES()) {
           if (!MODES[mode]) continue;
           for (const line of lines) {
