@@ -16,6 +16,7 @@ import { IdbKeyStore, MemoryKeyStore, type KeyStore } from './store/keystore.ts'
 import { IdbFileStore, MemoryFileStore, type FileStore } from './store/files.ts';
 import { IdbMetaStore, MemoryMetaStore, type MetaStore } from './store/meta.ts';
 import { requestPersistentStorage } from './store/persist.ts';
+import { IdbCommitter, type Committer } from './store/commit.ts';
 import { PkiError } from './util/errors.ts';
 import type { TpApp } from './ui/tp-app.ts';
 import './ui/tp-app.ts';
@@ -41,6 +42,7 @@ interface Stores {
   keystore: KeyStore;
   files: FileStore;
   meta: MetaStore;
+  commit?: Committer;
 }
 
 async function openStores(notes: string[], notify: (line: string) => void): Promise<Stores> {
@@ -50,7 +52,7 @@ async function openStores(notes: string[], notify: (line: string) => void): Prom
       onVersionChange: () => notify('% NVRAM: a newer version of Trustpoint was opened in another tab; reload this tab to continue saving.'),
       onTerminated: () => notify('% NVRAM: the browser closed the storage connection; reload to continue saving.'),
     });
-    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db) };
+    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db), commit: new IdbCommitter(db) };
   } catch (e) {
     notes.push(e instanceof PkiError ? userMessage(e) : `% NVRAM: ${(e as Error).message}`);
     notes.push('% Running with memory-only NVRAM: nothing is kept across reloads.');
@@ -88,6 +90,7 @@ async function start(): Promise<void> {
       session.print(`% startup-config line ${e.line}: ${e.text.trim()}`);
       session.print(`  ${e.message}`);
     }
+    for (const n of boot.notes ?? []) session.print(n);
   } else session.print('startup-config is not present; using the default configuration.');
   session.print('');
 

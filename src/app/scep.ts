@@ -11,7 +11,9 @@
  */
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
-import { beginChange, endChange } from './pki.ts';
+import { keepOtherUsage } from './pki.ts';
+import { PENDING_TX_PREFIX, commitChange } from './commit.ts';
+import { assertCanStoreKeys } from './keys.ts';
 import { refuse } from './refuse.ts';
 import { keyRecordsFor, keySpecOf } from './trustpoint-keys.ts';
 import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
@@ -204,14 +206,23 @@ async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPo
 // ---------------------------------------------------------------------------------------
 // pending transactions in NVRAM
 
-const PENDING_KEY = 'scep-pending';
+/** Where pending transactions were kept before each had its own record (one list). */
+const LEGACY_PENDING_KEY = 'scep-pending';
 
+/**
+ * A request the CA left PENDING, kept in NVRAM so polling resumes after a reload. It keeps
+ * only what CertPoll needs: the request's subject, not the CSR (whose challenge password
+ * must not sit in storage), and the transport key that receives the reply.
+ */
 export interface PendingTransaction {
   trustpoint: string;
   url: string;
   transactionID: string;
-  csr: Uint8Array;
+  /** the request's subject (DER), for CertPoll's IssuerAndSubject */
+  subject: Uint8Array;
   key: { label: string; usage: KeyUsage };
+  /** the enrolled key's public key (it stays in the key store while this is pending) */
+  keySpki?: Uint8Array;
   receiverCert: Uint8Array;
   receiverSpki: Uint8Array;
   receiverKey: NonNullable<KeyRecord['wrapped']>;
@@ -219,35 +230,52 @@ export interface PendingTransaction {
   polls: number;
 }
 
+/** The pending transactions in NVRAM (records of older versions are brought up to date). */
 export async function pendingTransactions(app: TrustpointApp): Promise<PendingTransaction[]> {
-  return (await app.meta.get<PendingTransaction[]>(PENDING_KEY)) ?? [];
+  const legacy = await app.meta.get<(PendingTransaction & { csr?: Uint8Array })[]>(LEGACY_PENDING_KEY);
+  if (legacy) {
+    for (const p of legacy) {
+      const { csr, ...rest } = p;
+      await app.meta.set(PENDING_TX_PREFIX + p.transactionID, { ...rest, subject: p.subject ?? csrSubjectDer(csr!) });
+    }
+    await app.meta.remove(LEGACY_PENDING_KEY);
+  }
+  return (await app.meta.entries<PendingTransaction>(PENDING_TX_PREFIX)).map(([, p]) => p);
 }
 
-async function savePending(app: TrustpointApp, p: PendingTransaction | undefined, remove?: string): Promise<void> {
-  const list = (await pendingTransactions(app)).filter((x) => x.transactionID !== (remove ?? p?.transactionID));
-  if (p) list.push(p);
-  await app.meta.set(PENDING_KEY, list);
+async function savePending(app: TrustpointApp, io: Interaction, p: PendingTransaction): Promise<void> {
+  if (p.receiverKey.alg === 'none') await assertCanStoreKeys(io, 'the key that will receive the certificate');
+  await app.meta.set(PENDING_TX_PREFIX + p.transactionID, p);
 }
 
-/** Polls a pending request until it is granted, refused, abandoned or cancelled. */
+export async function forgetPending(app: TrustpointApp, transactionID: string): Promise<void> {
+  await app.meta.remove(PENDING_TX_PREFIX + transactionID);
+}
+
+/**
+ * Polls a pending request until it is granted, refused, abandoned or cancelled. The record
+ * stays in NVRAM until the caller has stored the certificate (or the CA refused it).
+ */
 async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): Promise<CertRep> {
   const period = (tp.retryPeriod ?? DEFAULTS.retryPeriodMinutes) * 60_000;
   const count = tp.retryCount ?? DEFAULTS.retryCount;
   for (;;) {
     if (pending.polls >= count) {
-      await savePending(x.app, undefined, pending.transactionID);
+      await forgetPending(x.app, pending.transactionID);
       throw new ScepError('pending-timeout', `% The CA left the request pending after ${count} polls: enrollment abandoned. Run "crypto pki enroll ${tp.name}" again when the CA has granted it.`);
     }
     pending.polls++;
-    await savePending(x.app, pending);
+    await savePending(x.app, x.io, pending);
     x.io.print(`%PKI-6-CERTPENDING: Certificate request pending: polling the CA in ${period / 60_000} minute${period === 60_000 ? '' : 's'} (${pending.polls} of ${count}; Ctrl-C cancels).`);
     x.app.pendingPolls.set(tp.name, { transactionID: x.transactionID, attempt: pending.polls, of: count, next: x.app.clock().getTime() + period });
+    x.io.progress?.({ stage: 'pending', transactionID: x.transactionID, attempt: pending.polls, of: count, nextPollAt: x.app.clock().getTime() + period });
+    x.app.emitChange();
     try {
       await sleep(x.app.scepPollDelay(period), x.io.signal);
     } catch (e) {
       x.app.pendingPolls.delete(tp.name);
-      if (isAbortError(e)) {
-        await savePending(x.app, undefined, pending.transactionID);
+      if (isAbortError(e) && x.io.interactive) {
+        await forgetPending(x.app, pending.transactionID);
         x.io.print(`% Enrollment of trustpoint ${tp.name} cancelled; the pending request is forgotten.`);
       }
       throw e;
@@ -256,11 +284,8 @@ async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): P
     // Forgotten meanwhile (a new request for the trustpoint, from another view or tab): stop.
     if (!(await pendingTransactions(x.app)).some((p) => p.transactionID === pending.transactionID)) throw abortError();
     const names = certNamesDer(x.peers.cas[0]!);
-    const rep = await send(x, 'CertPoll', issuerAndSubject(names.subject, csrSubjectDer(pending.csr)), x.receiver.signer, x.receiver.cert);
-    if (rep.status !== 'PENDING') {
-      await savePending(x.app, undefined, pending.transactionID);
-      return rep;
-    }
+    const rep = await send(x, 'CertPoll', issuerAndSubject(names.subject, pending.subject), x.receiver.signer, x.receiver.cert);
+    if (rep.status !== 'PENDING') return rep;
   }
 }
 
@@ -280,17 +305,32 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
   return mine;
 }
 
-/** Stores issued certificates and activates their (pending) keys, then saves the IOS way. */
-async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[]): Promise<void> {
-  const wasSaved = await beginChange(app);
-  for (const { key } of issued) await app.keys.activate(key);
-  const entry = app.running.chains.get(tp.name)!;
-  // One enrollment issues a certificate for every key of the trustpoint: they replace the old ones.
-  const keep = entry.certificates.filter((c) => c.kind !== 'general');
-  const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: 'general', serial: summarizeCertificate(der).serial, der }));
-  entry.certificates = [...fresh, ...keep];
+/**
+ * Stores issued certificates with their keys in one commit (app/commit.ts) and ends the
+ * transactions that produced them. A certificate valid now becomes the trustpoint's
+ * certificate and its (shadow) key the current key, the replaced key being retired; one not
+ * valid yet is kept as the rollover (shadow) certificate beside the current one, its key
+ * pending, until the SHADOW timer activates it.
+ */
+export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[], endsPending: string[] = []): Promise<'active' | 'shadow'> {
+  const now = app.clock();
+  const shadow = issued.some(({ der }) => summarizeCertificate(der).notBefore > now);
+  const tpKeys = [...(await app.keys.byLabel(keySpecOf(app, tp).label)), ...issued.map((i) => i.key)];
   io.print('%PKI-6-CERTRET: Certificate received from Certificate Authority');
-  await endChange(app, io, wasSaved);
+  for (const { der } of issued) io.progress?.({ stage: 'issued', serial: summarizeCertificate(der).serial });
+  await commitChange(app, io, {
+    ...(shadow ? {} : { activate: issued.map((i) => i.key) }),
+    endsPending,
+    apply: (cfg) => {
+      const entry = cfg.chains.get(tp.name)!;
+      let certs = entry.certificates;
+      for (const { key } of issued) certs = shadow ? certs.filter((c) => c.kind !== 'rollover') : keepOtherUsage(certs, tpKeys, key);
+      const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: shadow ? 'rollover' : 'general', serial: summarizeCertificate(der).serial, der }));
+      entry.certificates = [...fresh, ...certs];
+    },
+  });
+  if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}.`);
+  return shadow ? 'shadow' : 'active';
 }
 
 // ---------------------------------------------------------------------------------------
@@ -303,13 +343,15 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
   const waiting = (await pendingTransactions(app)).filter((p) => p.trustpoint === tp.name);
   if (waiting.length) {
     io.print(`% A request of trustpoint ${tp.name} is pending at the CA (transaction ${waiting[0]!.transactionID}).`);
+    if (!io.interactive) refuse(`% A request of trustpoint ${tp.name} is already pending at the CA: it is being polled, no new request is made.`);
     if (!isYes(await io.ask({ text: '% Forget it and make a new request? [yes/no]: ', kind: 'yesno' }))) refuse('% Enrollment not started.');
-    for (const w of waiting) await savePending(app, undefined, w.transactionID);
+    for (const w of waiting) await forgetPending(app, w.transactionID);
   }
   io.print('% Start certificate enrollment ..');
   const choices = await capsOf(transport, io, dbg);
-  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true });
-  const id = await askIdentity(app, io, tp, false);
+  const renewing = (app.running.chains.get(tp.name)?.certificates ?? []).some((c) => c.kind === 'general' && app.clock() < summarizeCertificate(c.der).notAfter);
+  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true, reusePending: !io.interactive });
+  const id = await askIdentity(app, io, tp, false, renewing);
   const { subject, fqdn } = subjectFor(app, tp, id);
   if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
   if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
@@ -319,6 +361,7 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
   const ownCerts = (app.running.chains.get(tp.name)?.certificates ?? []).filter((c) => c.kind === 'general' && app.clock() < summarizeCertificate(c.der).notAfter);
   const currentKeys = await app.keys.byLabel(keySpecOf(app, tp).label);
   const issued: { key: KeyRecord; der: Uint8Array }[] = [];
+  const ended: string[] = [];
   for (const key of keys) {
     const signer = await app.keys.signer(key);
     const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], key.usage, signer.key);
@@ -360,14 +403,17 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
       }
     }
     if (dbg.transactions) dbg.print(`CRYPTO_PKI: transaction ${transactionID}: ${messageType}, ${choices.cipher}, ${choices.digest}, ${choices.post ? 'POST' : 'GET'}`);
+    io.progress?.({ stage: 'request', transactionID, method: 'SCEP' });
     let rep = await send(x, messageType, csr);
     if (rep.status === 'PENDING') {
+      ended.push(transactionID);
       rep = await poll(x, tp, {
         trustpoint: tp.name,
         url,
         transactionID,
-        csr,
+        subject: csrSubjectDer(csr),
         key: { label: key.label, usage: key.usage },
+        keySpki: key.spki,
         receiverCert: receiver.cert,
         receiverSpki: receiver.signer.spki,
         receiverKey: receiver.wrapped,
@@ -375,9 +421,19 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
         polls: 0,
       });
     }
-    issued.push({ key, der: await issuedCertificate(x, rep, key.spki, key.kind === 'ec') });
+    issued.push({ key, der: await finalCertificate(x, rep, key) });
   }
-  await storeIssued(app, io, tp, issued);
+  await storeIssued(app, io, tp, issued, ended);
+}
+
+/** The certificate of a final reply; a refused or unusable reply ends the pending transaction. */
+async function finalCertificate(x: Exchange, rep: CertRep, key: KeyRecord): Promise<Uint8Array> {
+  try {
+    return await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
+  } catch (e) {
+    await forgetPending(x.app, x.transactionID);
+    throw e;
+  }
 }
 
 /**
@@ -387,9 +443,9 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
 export async function resumePending(app: TrustpointApp, io: Interaction): Promise<void> {
   for (const p of await pendingTransactions(app)) {
     const tp = app.running.trustpoints.get(p.trustpoint);
-    const key = (await app.keys.byLabel(p.key.label)).find((k) => k.usage === p.key.usage);
+    const key = p.keySpki ? (await app.keys.bySpki(p.keySpki))[0] : (await app.keys.byLabel(p.key.label)).find((k) => k.usage === p.key.usage);
     if (!tp || !key) {
-      await savePending(app, undefined, p.transactionID);
+      await forgetPending(app, p.transactionID);
       continue;
     }
     io.print(`%PKI-6-CERTPENDING: Resuming the pending request of trustpoint ${tp.name} (transaction ${p.transactionID}).`);
@@ -400,8 +456,8 @@ export async function resumePending(app: TrustpointApp, io: Interaction): Promis
       pkcs8.fill(0);
       const x: Exchange = { app, io, transport: transportFor(p.url, dbg), choices: p.choices, peers: scepPeers(app, tp.name), dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID: p.transactionID };
       const rep = await poll(x, tp, p);
-      const der = await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
-      await storeIssued(app, io, tp, [{ key, der }]);
+      const der = await finalCertificate(x, rep, key);
+      await storeIssued(app, io, tp, [{ key, der }], [p.transactionID]);
     } catch (e) {
       if (isAbortError(e)) return;
       io.print((e as Error).message.startsWith('%') ? (e as Error).message : `% ${(e as Error).message}`);
