@@ -4,6 +4,8 @@
  * and registers the service worker (offline start and the "new version" flow).
  */
 import { TrustpointApp, VERSION } from './app/app.ts';
+import { AutoEnrollService, type AutoEnv } from './app/auto.ts';
+import { publishRunningRefs, withdrawRunningRefs } from './app/commit.ts';
 import { userMessage } from './app/messages.ts';
 import { DEMO_TRUSTPOINT, demoBanner, probeDemoCa } from './app/demo.ts';
 import { CliSession } from './cli/session.ts';
@@ -102,6 +104,8 @@ async function start(): Promise<void> {
     shell.requestUpdate();
   });
 
+  startAutoEnrollment(app);
+
   // SCEP requests left pending at the CA when the page closed resume in the background.
   void import('./app/scep.ts').then(async ({ pendingTransactions, resumePending }) => {
     if (!(await pendingTransactions(app)).length) return;
@@ -126,10 +130,42 @@ async function start(): Promise<void> {
   handleLaunchedFiles(session);
 }
 
+/** How renewal runs while the app is closed (set once the service worker is registered). */
+let backgroundStatus = 'Renewal while the app is closed: not available (no service worker); due renewals run at the next start.';
+
+/**
+ * Auto-enrollment in this tab: timers recomputed at start, on configuration and certificate
+ * changes, when the tab becomes visible, when the network comes back, and every minute; one
+ * renewal per trustpoint across tabs (Web Locks), other tabs told (BroadcastChannel).
+ */
+function startAutoEnrollment(app: TrustpointApp): void {
+  const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('trustpoint') : undefined;
+  const auto = new AutoEnrollService(app, {
+    ...(navigator.locks ? { locks: navigator.locks as unknown as NonNullable<AutoEnv['locks']> } : {}),
+    ...(channel ? { channel } : {}),
+    notify: (title, body) => {
+      if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+      void navigator.serviceWorker?.ready.then((r) => r.showNotification(title, { body, tag: 'trustpoint-expiry' }));
+    },
+    background: () => backgroundStatus,
+  });
+  app.auto = auto;
+  void auto.start();
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void auto.runDue();
+  });
+  window.addEventListener('online', () => void auto.runDue());
+  // This tab's running-config names keys other tabs must not delete: refreshed every minute.
+  void publishRunningRefs(app);
+  setInterval(() => void publishRunningRefs(app), 60_000);
+  window.addEventListener('pagehide', () => void withdrawRunningRefs(app));
+}
+
 function registerServiceWorker(shell: TpApp): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   let accepted = false;
   void navigator.serviceWorker.register('./sw.js', { scope: './' }).then((reg) => {
+    void registerPeriodicRenewal(reg);
     const offer = () => {
       if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();
     };
@@ -149,6 +185,29 @@ function registerServiceWorker(shell: TpApp): void {
     accepted = false;
     location.reload();
   });
+}
+
+/**
+ * Periodic Background Sync (installed app, Chromium): the service worker runs due renewals
+ * while the app is closed. Where the browser does not offer it, renewal waits for the next start.
+ */
+async function registerPeriodicRenewal(reg: ServiceWorkerRegistration): Promise<void> {
+  const ps = (reg as unknown as { periodicSync?: { register(tag: string, o: { minInterval: number }): Promise<void> } }).periodicSync;
+  if (!ps) {
+    backgroundStatus = 'Renewal while the app is closed: this browser has no Periodic Background Sync; due renewals run at the next start.';
+    return;
+  }
+  try {
+    const perm = await navigator.permissions.query({ name: 'periodic-background-sync' as PermissionName });
+    if (perm.state !== 'granted') {
+      backgroundStatus = 'Renewal while the app is closed: Periodic Background Sync is not granted (install the app to allow it); due renewals run at the next start.';
+      return;
+    }
+    await ps.register('trustpoint-renew', { minInterval: 12 * 3_600_000 });
+    backgroundStatus = 'Renewal while the app is closed: Periodic Background Sync registered (about every 12 hours, as the browser allows).';
+  } catch (e) {
+    backgroundStatus = `Renewal while the app is closed: Periodic Background Sync could not be registered (${(e as Error).message}); due renewals run at the next start.`;
+  }
 }
 
 /** Files opened with the installed app (manifest file_handlers). */

@@ -87,6 +87,8 @@ export class TrustpointApp {
   readonly debugLog: string[] = [];
   /** SCEP requests waiting at the CA (PENDING), by trustpoint: for `show crypto pki timers`. */
   readonly pendingPolls = new Map<string, { transactionID: string; attempt: number; of: number; next: number }>();
+  /** The auto-enroller (app/auto.ts), when this instance runs one. */
+  auto: import('./auto.ts').AutoEnrollService | undefined;
   /** The demo CA beside the app, if the start command brought one up (demo.ts). */
   demo: DemoState = { kind: 'none' };
   /** How long to wait between CertPolls (tests shorten it). */

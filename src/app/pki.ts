@@ -314,7 +314,7 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
       io.print('% The current certificate and key stay in use until the new certificate arrives.');
       if (!isYes(await io.ask({ text: '% Do you want to continue with re-enrollment? [yes/no]: ', kind: 'yesno' }))) refuse('% Enrollment not started.');
     }
-    return enrollScep(app, io, tp, e.url);
+    return enrollScep(app, io, tp, e.url, { towardRollover: manualRollover(app, io, name) });
   }
   if (!caCerts(cfg, name).length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
 
@@ -369,6 +369,24 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
     }
   }
   io.print(`% Paste the issued certificate${requests.length > 1 ? 's' : ''} with "crypto pki import ${name} certificate".`);
+}
+
+/**
+ * The guide's manual rollover ("Tip"): when the current certificate expires no earlier than
+ * the CA certificate and the CA has published its rollover certificate (GetNextCACert), the
+ * request goes to the rollover CA and the certificate becomes a shadow, active with the CA
+ * rollover.
+ */
+function manualRollover(app: TrustpointApp, io: Interaction, name: string): boolean {
+  const certs = app.running.chains.get(name)?.certificates ?? [];
+  const next = certs.find((c) => c.kind === 'ca-rollover');
+  const ca = certs.find((c) => c.kind === 'ca');
+  const own = certs.filter((c) => c.kind === 'general');
+  if (!next || !ca || !own.length) return false;
+  const caEnd = summarizeCertificate(ca.der).notAfter.getTime();
+  if (!own.every((c) => summarizeCertificate(c.der).notAfter.getTime() >= caEnd)) return false;
+  io.print('% The current certificate expires no earlier than the CA certificate: requesting a rollover (shadow) certificate from the CA\'s rollover certificate.');
+  return true;
 }
 
 function printRequest(io: Interaction, title: string, body: string) {

@@ -45,15 +45,24 @@ export interface ScepPeers {
   trusted: Uint8Array[];
 }
 
-export function scepPeers(app: TrustpointApp, name: string): ScepPeers {
+/**
+ * The CA side of a trustpoint. `towardRollover`: the request goes to the CA's rollover
+ * certificate (GetNextCACert) — the guide's manual rollover, for a certificate that would
+ * outlive the current CA certificate: the CA issues it under its next key.
+ */
+export function scepPeers(app: TrustpointApp, name: string, opts: { towardRollover?: boolean } = {}): ScepPeers {
   const certs = app.running.chains.get(name)?.certificates ?? [];
-  const cas = certs.filter((c) => c.kind === 'ca').map((c) => c.der);
-  if (!cas.length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
+  const current = certs.filter((c) => c.kind === 'ca').map((c) => c.der);
+  if (!current.length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
+  const next = certs.filter((c) => c.kind === 'ca-rollover').map((c) => c.der);
+  const previous = certs.filter((c) => c.kind === 'ca-previous').map((c) => c.der);
+  const cas = opts.towardRollover && next.length ? next : current;
   const raEnc = certs.filter((c) => c.kind === 'ra-encrypt').map((c) => c.der);
   const raGeneral = certs.filter((c) => c.kind === 'ra-general').map((c) => c.der);
   const ras = certs.filter((c) => c.kind.startsWith('ra-')).map((c) => c.der);
-  const recipients = raEnc.length ? raEnc : raGeneral.length ? raGeneral : [cas[0]!];
-  return { cas, recipients, trusted: [...ras, ...cas] };
+  const recipients = opts.towardRollover && next.length ? [next[0]!] : raEnc.length ? raEnc : raGeneral.length ? raGeneral : [cas[0]!];
+  // During a CA rollover the CA may sign replies with either key: both certificates were authenticated.
+  return { cas, recipients, trusted: [...ras, ...current, ...next, ...previous] };
 }
 
 /** The key that signs the envelope and receives the reply. */
@@ -312,9 +321,10 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
  * valid yet is kept as the rollover (shadow) certificate beside the current one, its key
  * pending, until the SHADOW timer activates it.
  */
-export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[], endsPending: string[] = []): Promise<'active' | 'shadow'> {
+export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[], endsPending: string[] = [], underNextCa = false): Promise<'active' | 'shadow'> {
   const now = app.clock();
-  const shadow = issued.some(({ der }) => summarizeCertificate(der).notBefore > now);
+  // Not valid yet, or issued under the CA's next certificate (active only after the CA rollover): a shadow.
+  const shadow = underNextCa || issued.some(({ der }) => summarizeCertificate(der).notBefore > now);
   const tpKeys = [...(await app.keys.byLabel(keySpecOf(app, tp).label)), ...issued.map((i) => i.key)];
   io.print('%PKI-6-CERTRET: Certificate received from Certificate Authority');
   for (const { der } of issued) io.progress?.({ stage: 'issued', serial: summarizeCertificate(der).serial });
@@ -329,15 +339,15 @@ export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trust
       entry.certificates = [...fresh, ...certs];
     },
   });
-  if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}.`);
+  if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active ${underNextCa ? 'with the CA rollover' : `at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}`}.`);
   return shadow ? 'shadow' : 'active';
 }
 
 // ---------------------------------------------------------------------------------------
 // crypto pki enroll (SCEP)
 
-export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustpoint, url: string): Promise<void> {
-  const peers = scepPeers(app, tp.name);
+export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustpoint, url: string, opts: { towardRollover?: boolean } = {}): Promise<void> {
+  const peers = scepPeers(app, tp.name, opts);
   const dbg = scepDebug(app, io);
   const transport = transportFor(url, dbg);
   const waiting = (await pendingTransactions(app)).filter((p) => p.trustpoint === tp.name);
@@ -423,7 +433,7 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
     }
     issued.push({ key, der: await finalCertificate(x, rep, key) });
   }
-  await storeIssued(app, io, tp, issued, ended);
+  await storeIssued(app, io, tp, issued, ended, opts.towardRollover);
 }
 
 /** The certificate of a final reply; a refused or unusable reply ends the pending transaction. */
