@@ -37,6 +37,7 @@ import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
 import { computeTimers, jitterSeed, renewAt, type AttemptState, type PkiTimer, type TimerInput } from '../auto/timers.ts';
 export { formatTimers } from '../auto/timers.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
+import { pruneOldCa } from './certs.ts';
 import { isAbortError } from '../util/errors.ts';
 import { iosLogStamp } from '../util/time.ts';
 import { toHex } from '../util/hex.ts';
@@ -427,15 +428,4 @@ export class AutoEnrollService {
 
 function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
   return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
-}
-
-/** Drops `ca-previous` certificates that issued none of the own certificates left. */
-function pruneOldCa(certs: ChainCertificate[]): void {
-  const own = certs.filter((c) => c.kind === 'general' || c.kind === 'rollover').map(parsed).filter((s): s is CertificateSummary => !!s);
-  for (let i = certs.length - 1; i >= 0; i--) {
-    const c = certs[i]!;
-    if (c.kind !== 'ca-previous') continue;
-    const s = parsed(c);
-    if (!s || !own.some((o) => sameName(o.issuer, s.subject) && (!o.authorityKeyId || !s.subjectKeyId || o.authorityKeyId === s.subjectKeyId))) certs.splice(i, 1);
-  }
 }

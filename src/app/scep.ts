@@ -12,6 +12,7 @@
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { keepOtherUsage } from './pki.ts';
+import { pruneOldCa } from './certs.ts';
 import { PENDING_TX_PREFIX, commitChange } from './commit.ts';
 import { assertCanStoreKeys } from './keys.ts';
 import { refuse } from './refuse.ts';
@@ -174,6 +175,8 @@ interface Exchange {
   extraCertificates: Uint8Array[];
   receiver: Receiver;
   transactionID: string;
+  /** when the issued certificate must validate (a shadow under the CA's next certificate: when that becomes valid) */
+  validAt?: Date;
 }
 
 async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPoll', content: Uint8Array, signer = x.signer, signerCert = x.signerCert): Promise<CertRep> {
@@ -309,7 +312,7 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
   const mine = certs.find((c) => equalBytes(summarizeCertificate(c).spki, keySpki));
   if (!mine) throw new ScepError('reply', '% The CA returned certificates, but none for our key: nothing stored.');
   const chain = x.peers.cas;
-  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.app.clock(), ca: false });
+  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.validAt ?? x.app.clock(), ca: false });
   if (!v.ok) throw new ScepError('reply', `% The issued certificate does not chain to the authenticated CA: ${v.reason}. Nothing stored.`);
   return mine;
 }
@@ -337,6 +340,7 @@ export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trust
       for (const { key } of issued) certs = shadow ? certs.filter((c) => c.kind !== 'rollover') : keepOtherUsage(certs, tpKeys, key);
       const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: shadow ? 'rollover' : 'general', serial: summarizeCertificate(der).serial, der }));
       entry.certificates = [...fresh, ...certs];
+      pruneOldCa(entry.certificates);
     },
   });
   if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active ${underNextCa ? 'with the CA rollover' : `at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}`}.`);
@@ -368,6 +372,8 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
   if (id.serialNumber) io.print(`% The serial number in the certificate will be: ${id.serialNumber}`);
   if (id.ipAddress) io.print(`% The IP address in the certificate is ${id.ipAddress}`);
   const core = await app.core();
+  // Toward the CA's next certificate: the result must validate once that certificate is valid.
+  const validAt = opts.towardRollover ? new Date(Math.max(app.clock().getTime(), ...peers.cas.map((c) => summarizeCertificate(c).notBefore.getTime()))) : undefined;
   const ownCerts = (app.running.chains.get(tp.name)?.certificates ?? []).filter((c) => c.kind === 'general' && app.clock() < summarizeCertificate(c.der).notAfter);
   const currentKeys = await app.keys.byLabel(keySpecOf(app, tp).label);
   const issued: { key: KeyRecord; der: Uint8Array }[] = [];
@@ -400,16 +406,25 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
     // Renewal: the current certificate (of the same usage) signs when the CA supports it.
     const current = ownCerts.find((c) => currentKeys.some((k) => k.usage === key.usage && equalBytes(k.spki, summarizeCertificate(c.der).spki)));
     const currentKey = current ? currentKeys.find((k) => equalBytes(k.spki, summarizeCertificate(current.der).spki)) : undefined;
-    let x: Exchange = { app, io, transport, choices, peers, dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID };
+    let x: Exchange = { app, io, transport, choices, peers, dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID, ...(validAt ? { validAt } : {}) };
     let messageType: 'PKCSReq' | 'RenewalReq' = 'PKCSReq';
     if (current && currentKey) {
-      const curSigner = await app.keys.signer(currentKey);
-      if (choices.renewal && curSigner.key.kind === 'rsa') {
+      // A RenewalReq is signed with the current certificate, and the CA encrypts its reply to
+      // that certificate (RFC 8894): only a current key that can decrypt (a core-held RSA key)
+      // can receive it. A non-extractable or EC key renews with a PKCSReq instead.
+      const canReceive = currentKey.holder === 'core' && currentKey.kind === 'rsa';
+      if (choices.renewal && canReceive) {
         messageType = 'RenewalReq';
         io.print(`% Renewing: RenewalReq signed with the current certificate (serial ${summarizeCertificate(current.der).serial}).`);
-        x = { ...x, signer: curSigner, signerCert: current.der, extraCertificates: equalBytes(receiver.cert, current.der) ? [] : [receiver.cert] };
+        const pkcs8 = await app.keys.store.unwrap(currentKey.wrapped!);
+        const cur = await receiverFromPkcs8(app, pkcs8, currentKey.spki, current.der);
+        pkcs8.fill(0);
+        receiver = cur;
+        x = { ...x, receiver: cur, signer: cur.signer, signerCert: current.der, extraCertificates: [] };
       } else {
-        io.print(`% Renewing: ${choices.renewal ? 'the current key cannot sign an RSA envelope' : 'the CA does not advertise Renewal'}; a new PKCSReq is sent.`);
+        io.print(
+          `% Renewing: ${!choices.renewal ? 'the CA does not advertise Renewal' : `the current key cannot decrypt the CA's reply to a RenewalReq (${currentKey.kind === 'ec' ? 'an EC key' : 'a non-exportable key'})`}; a new PKCSReq is sent.`,
+        );
       }
     }
     if (dbg.transactions) dbg.print(`CRYPTO_PKI: transaction ${transactionID}: ${messageType}, ${choices.cipher}, ${choices.digest}, ${choices.post ? 'POST' : 'GET'}`);

@@ -159,7 +159,7 @@ export function iosTimeLeft(ms: number): string {
 export function formatTimers(now: number, timers: PkiTimer[]): string[] {
   const out = ['PKI Timers'];
   if (!timers.length) return out;
-  const col = (ms: number) => iosTimeLeft(ms).padStart(15);
+  const col = (ms: number) => iosTimeLeft(ms).padStart(17);
   out.push(`|${col(timers[0]!.at - now)}`);
   for (const t of timers) out.push(`|${col(t.at - now)}  ${t.kind} ${t.trustpoint}${t.note ? ` (${t.note})` : ''}`);
   return out;
