@@ -93,6 +93,12 @@ export class TrustpointApp {
   demo: DemoState = { kind: 'none' };
   /** How long to wait between CertPolls (tests shorten it). */
   scepPollDelay: (ms: number) => number = (ms) => ms;
+  /**
+   * Test seam (e2e only, set from `window.__TRUSTPOINT_TEST__.hook`): awaited at named points of
+   * an enrollment ('keys-generated', 'reply-received', 'commit-queued'), so a test can crash the
+   * page exactly there. Undefined in normal use.
+   */
+  testHook: ((stage: string) => Promise<void> | void) | undefined;
   private enginePromise: Promise<PkiEngine> | undefined;
   /** Signature verification (the core, with WebCrypto as a fallback). */
   readonly verify: VerifyFn;
@@ -234,7 +240,7 @@ export class TrustpointApp {
    * Returns true when the running-config was replaced.
    */
   async adoptStartupIfUnmodified(): Promise<boolean> {
-    if (this.baseline === undefined || this.runningText() !== this.baseline) return false;
+    if (this.baseline === undefined || this.runningText() !== (await this.canonical(this.baseline))) return false;
     let file: NvramFile | undefined;
     try {
       file = await this.startup();
@@ -278,12 +284,25 @@ export class TrustpointApp {
   async isModified(): Promise<boolean> {
     try {
       const file = await this.startup();
-      return (file?.text ?? writeConfig(emptyConfig())) !== this.runningText();
+      return (await this.canonical(file?.text)) !== this.runningText();
     } catch (e) {
       if (e instanceof StoreError) return true;
       throw e;
     }
   }
+
+  /**
+   * A stored configuration text as this version writes it (a startup-config edited by hand or
+   * written by an older version differs in form, not in meaning, from the running-config).
+   */
+  private async canonical(text: string | undefined): Promise<string> {
+    if (text === undefined) return writeConfig(emptyConfig());
+    if (this.canonCache?.text === text) return this.canonCache.canon;
+    const canon = writeConfig((await readConfig(text)).config);
+    this.canonCache = { text, canon };
+    return canon;
+  }
+  private canonCache: { text: string; canon: string } | undefined;
 
   core(): Promise<CoreApi> {
     if (!this.coreLoader) return Promise.reject(new Error('app.core: no crypto core in this build'));

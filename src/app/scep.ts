@@ -312,7 +312,21 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
   const mine = certs.find((c) => equalBytes(summarizeCertificate(c).spki, keySpki));
   if (!mine) throw new ScepError('reply', '% The CA returned certificates, but none for our key: nothing stored.');
   const chain = x.peers.cas;
-  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.validAt ?? x.app.clock(), ca: false });
+  const at = x.validAt ?? x.app.clock();
+  const check = (time: Date) => x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time, ca: false });
+  let v = await check(at);
+  const s = summarizeCertificate(mine);
+  if (!v.ok && (at > s.notAfter || at < s.notBefore)) {
+    // Outside its validity by this device's clock only: the CA just issued it for our key and
+    // signed the reply to our nonce, so the clock is what is wrong. Check it at its own start,
+    // keep it, and say so (auto-enrollment then waits before renewing: app/auto.ts).
+    const when = new Date(s.notBefore.getTime() + 1000);
+    const again = await check(when);
+    if (again.ok) {
+      x.io.print(`% Warning: the issued certificate is valid from ${s.notBefore.toISOString()} to ${s.notAfter.toISOString()}, which this device's clock (${at.toISOString()}) puts ${at > s.notAfter ? 'after its end' : 'before its start'}. Check the clock (NTP) of this device or the CA.`);
+      v = again;
+    }
+  }
   if (!v.ok) throw new ScepError('reply', `% The issued certificate does not chain to the authenticated CA: ${v.reason}. Nothing stored.`);
   return mine;
 }
@@ -447,6 +461,7 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
       });
     }
     issued.push({ key, der: await finalCertificate(x, rep, key) });
+    await app.testHook?.('reply-received');
   }
   await storeIssued(app, io, tp, issued, ended, opts.towardRollover);
 }
