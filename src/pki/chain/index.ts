@@ -38,6 +38,7 @@ import { parseChainCert, type ChainCert } from './cert.ts';
 import { parseCrl, type ChainCrl } from './crl.ts';
 import { EKU, KEY_USAGE_BITS, type KeyUsageName } from './oids.ts';
 import type { PeerName } from './peer-name.ts';
+import type { PolicyInputs } from './policy.ts';
 import { checkLeaf, type FailureCode, type ValidationParams } from './validate.ts';
 
 export { checkHostName, checkPeerName, parseIp, type PeerName, type PeerNameOptions } from './peer-name.ts';
@@ -46,6 +47,8 @@ export { parseChainCert, type ChainCert } from './cert.ts';
 export { EKU, KEY_USAGE_BITS, SIG, type KeyUsageName } from './oids.ts';
 export { BUILD_LIMITS } from './build.ts';
 export type { FailureCode } from './validate.ts';
+export { ANY_POLICY } from './oids.ts';
+export type { PolicyInputs } from './policy.ts';
 
 /** Default bound on the number of intermediate certificates in a path. */
 export const DEFAULT_MAX_DEPTH = 10;
@@ -79,6 +82,8 @@ export interface ValidateChainOptions {
   maxDepth?: number;
   /** add the RFC 5280 profile MUSTs on CAs (see the module comment); default false */
   strict?: boolean;
+  /** the relying party's certificate policy inputs (RFC 5280 §6.1.1 (c), (e)-(g)); defaults: any policy, nothing required */
+  policy?: PolicyInputs;
   /** if given, the only signature algorithms (dotted OIDs) certificates may be signed with */
   signatureAlgorithms?: readonly string[];
   signal?: AbortSignal;
@@ -148,6 +153,10 @@ export async function validateChain(opts: ValidateChainOptions): Promise<Validat
     checkRevocation: opts.crls !== undefined && opts.crls.length > 0,
     crlScope: opts.crlScope ?? 'chain',
     maxIntermediates: maxDepth,
+    policy: opts.policy ?? {},
+    anchors,
+    intermediates,
+    signerStack: [],
   };
   if (opts.signatureAlgorithms) p.signatureAlgorithms = new Set(opts.signatureAlgorithms);
 
