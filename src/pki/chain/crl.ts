@@ -1,6 +1,6 @@
 /**
- * Certificate revocation lists (RFC 5280 §5) and the revocation check of §6.3, for complete,
- * direct CRLs — what `revocation-check crl` and the x509-limbo `has-crl` cases need.
+ * Certificate revocation lists (RFC 5280 §5) and the revocation check of §6.3 — what
+ * `revocation-check crl`, NIST PKITS 4.4/4.5/4.14/4.15 and the x509-limbo `has-crl` cases need.
  *
  * ```asn1
  * CertificateList ::= SEQUENCE { tbsCertList TBSCertList, signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }
@@ -18,16 +18,17 @@
  *   onlyContainsAttributeCerts [5] BOOLEAN DEFAULT FALSE }
  * ```
  *
- * A CRL is used for a certificate when its issuer name is the certificate's issuer name, its
- * signature verifies with the issuing CA's key, that CA's keyUsage (if present) asserts
- * cRLSign, thisUpdate ≤ time ≤ nextUpdate, it has no critical extension (CRL or entry) we do
- * not process, and its issuingDistributionPoint (if any) covers the certificate: a
- * distributionPoint fullName must share a GeneralName, byte for byte, with a fullName of the
- * certificate's cRLDistributionPoints; onlyContainsUserCerts / onlyContainsCACerts must fit.
- * Not supported (such a CRL is not used, and says why): delta CRLs, indirect CRLs
- * (indirectCRL, certificateIssuer entries), partitions by reason (onlySomeReasons) and
- * nameRelativeToCRLIssuer. A serial number listed in a usable CRL is revoked, whatever the
- * revocation date and reason (a removeFromCRL entry only makes sense in a delta CRL).
+ * `checkRevocation` is RFC 5280 §6.3.3 in full: each distribution point of the certificate (or
+ * the issuer's own CRL) is matched against the complete CRLs by issuer (cRLIssuer and indirect
+ * CRLs, whose entries carry certificateIssuer) and scope (distribution point names, also
+ * nameRelativeToCRLIssuer; onlyContainsUserCerts/CACerts/AttributeCerts; onlySomeReasons with
+ * the reasons mask, so partitioned CRLs must cover every reason together); the CRL's signer may
+ * be any certificate of the CRL issuer with cRLSign and a valid path to the same trust anchor
+ * (key rollover via self-issued certificates, separate certificate and CRL keys); a current delta
+ * CRL of the same scope is applied on top (removeFromCRL lifts a certificateHold). A CRL with an
+ * unknown critical extension (CRL or entry), outside thisUpdate..nextUpdate, or with a bad
+ * signature is not used, and says why. Large CRLs can be indexed by the core
+ * (`ParseCrlOptions.serialIndex`).
  */
 import type { VerifyFn } from '../../crypto/types.ts';
 import { PkiError } from '../../util/errors.ts';

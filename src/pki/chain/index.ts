@@ -27,10 +27,11 @@
  * cRLNumber, a nextUpdate and UTCTime before 2050. Non-critical nameConstraints are honoured
  * in both profiles (the CA/Browser Forum exception to RFC 5280 §4.2.1.10).
  *
- * Not implemented: delta and indirect CRLs, CRLs partitioned by reason, OCSP, fetching anything
- * (AIA, CDP), certificate policy inputs other than the defaults (any policy acceptable, no
- * explicit policy required by the relying party; qualifiers are not interpreted), EKU
- * constraints on intermediates (not in RFC 5280), DSA and Ed448 signatures (WebCrypto).
+ * Revocation follows RFC 5280 §6.3 in full (delta, indirect and partitioned CRLs, CRL signers
+ * other than the issuing key); the relying party's policy inputs of §6.1.1 are `policy`. Not
+ * here: fetching anything (CRLs and OCSP are fetched by `app/revocation.ts` through
+ * `enroll/transport.ts`), policy qualifiers, EKU constraints on intermediates (not in RFC 5280),
+ * DSA and Ed448 signatures (WebCrypto has none; such a path fails with code `unsupported`).
  */
 import type { VerifyFn } from '../../crypto/types.ts';
 import { buildPath } from './build.ts';

@@ -1,10 +1,10 @@
 /**
  * Certificate policy processing (RFC 5280 §6.1.2 (a)/(d)-(f), §6.1.3 (d)-(f), §6.1.4 (a)-(b),
- * (h)-(j), §6.1.5 (a)-(b), (g)) with the relying-party inputs fixed to the usual defaults:
- * user-initial-policy-set = {anyPolicy}, initial-explicit-policy, initial-policy-mapping-inhibit
- * and initial-any-policy-inhibit all false. With those inputs policy processing can only reject
- * a path when a CA in it asks for an explicit policy (policyConstraints requireExplicitPolicy)
- * and no policy is valid for the whole path.
+ * (h)-(j), §6.1.5 (a)-(b), (g)) with the relying-party inputs of §6.1.1 (`PolicyInputs`); by
+ * default user-initial-policy-set = {anyPolicy} and initial-explicit-policy,
+ * initial-policy-mapping-inhibit and initial-any-policy-inhibit false, with which policy
+ * processing only rejects a path when a CA in it asks for an explicit policy and no policy is
+ * valid for the whole path.
  *
  * ```asn1
  * certificatePolicies ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation
