@@ -265,7 +265,7 @@ async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): P
 }
 
 /** SUCCESS → our certificate, checked; FAILURE → a ScepError in plain words. */
-async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array, ec: boolean): Promise<Uint8Array> {
+async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array, ec: boolean, tp: Trustpoint): Promise<Uint8Array> {
   if (rep.status === 'FAILURE') {
     const base = failureText(rep.failInfo, rep.failInfoText);
     const hint = rep.failInfo === 2 && ec ? '\n% Note: many SCEP CAs (micromdm among them) certify RSA keys only, and this request was for an EC key.' : '';
@@ -275,7 +275,7 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
   const mine = certs.find((c) => equalBytes(summarizeCertificate(c).spki, keySpki));
   if (!mine) throw new ScepError('reply', '% The CA returned certificates, but none for our key: nothing stored.');
   const chain = x.peers.cas;
-  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.app.clock(), ca: false });
+  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.app.clock(), ca: false, trustpoint: tp });
   if (!v.ok) throw new ScepError('reply', `% The issued certificate does not chain to the authenticated CA: ${v.reason}. Nothing stored.`);
   return mine;
 }
@@ -375,7 +375,7 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
         polls: 0,
       });
     }
-    issued.push({ key, der: await issuedCertificate(x, rep, key.spki, key.kind === 'ec') });
+    issued.push({ key, der: await issuedCertificate(x, rep, key.spki, key.kind === 'ec', tp) });
   }
   await storeIssued(app, io, tp, issued);
 }
@@ -400,7 +400,7 @@ export async function resumePending(app: TrustpointApp, io: Interaction): Promis
       pkcs8.fill(0);
       const x: Exchange = { app, io, transport: transportFor(p.url, dbg), choices: p.choices, peers: scepPeers(app, tp.name), dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID: p.transactionID };
       const rep = await poll(x, tp, p);
-      const der = await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
+      const der = await issuedCertificate(x, rep, key.spki, key.kind === 'ec', tp);
       await storeIssued(app, io, tp, [{ key, der }]);
     } catch (e) {
       if (isAbortError(e)) return;

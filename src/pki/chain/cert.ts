@@ -133,6 +133,8 @@ export interface ChainCert {
   policyConstraints?: PolicyConstraints;
   inhibitAnyPolicy?: number;
   crlDistributionPoints?: DistributionPoint[];
+  /** OCSP responder URLs of authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp) */
+  ocspUrls?: string[];
   /** issuer == subject under RFC 5280 §7.1 comparison */
   selfIssued: boolean;
   /** not self-issued and without authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1) */
@@ -289,6 +291,22 @@ export function parseDistributionPoints(b: Uint8Array, t: Tlv): DistributionPoin
   return out;
 }
 
+const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+
+/** The id-ad-ocsp URIs of an authorityInfoAccess value (SEQUENCE OF AccessDescription). */
+function readOcspUrls(v: Uint8Array): string[] {
+  const c = DerCursor.of(v, parseOne(v, TAG.SEQUENCE, 'authorityInfoAccess'));
+  const out: string[] = [];
+  while (!c.done) {
+    const ad = DerCursor.of(v, c.take(TAG.SEQUENCE, 'AccessDescription'));
+    const method = decodeOid(contentOf(v, ad.take(TAG.OID, 'accessMethod')), 'accessMethod');
+    const loc = parseGeneralName(v, ad.next('accessLocation'), 'accessLocation');
+    ad.finish('AccessDescription');
+    if (method === ID_AD_OCSP && loc.type === 'uri') out.push(loc.text);
+  }
+  return out;
+}
+
 /**
  * Parses a DER certificate for path validation. Throws `PkiError('bad-certificate')` with the
  * reason when the encoding (or an interpreted extension) is malformed.
@@ -392,6 +410,16 @@ function parseUnchecked(der: Uint8Array): ChainCert {
       } else if (critical) cert.problems.push(`unsupported critical extension ${extName(oid)} (RFC 5280 §4.2)`);
     }
     if (!cert.extensions.length) throw bad('x509: empty extensions (RFC 5280 §4.1: SIZE (1..MAX))');
+    const aia = cert.extensions.find((e) => e.oid === EXT.AUTHORITY_INFO_ACCESS);
+    if (aia) {
+      // Only read for its OCSP URLs: a malformed AIA takes nothing away from path validation.
+      try {
+        const urls = readOcspUrls(aia.value);
+        if (urls.length) cert.ocspUrls = urls;
+      } catch {
+        // ignored
+      }
+    }
   }
   if (timeForm.misencoded) cert.strictProblems.push('a validity date before 2050 is encoded as GeneralizedTime (RFC 5280 §4.1.2.5)');
   profileChecks(cert, innerAlg);

@@ -45,6 +45,7 @@ import { checkLeaf, type FailureCode, type ValidationParams } from './validate.t
 export { checkHostName, checkPeerName, parseIp, type PeerName, type PeerNameOptions } from './peer-name.ts';
 export { checkRevocation, parseCrl, type ChainCrl, type RevocationInput, type RevocationStatus } from './crl.ts';
 export { parseChainCert, type ChainCert } from './cert.ts';
+export { formatName } from './name.ts';
 export { EKU, KEY_USAGE_BITS, SIG, type KeyUsageName } from './oids.ts';
 export { BUILD_LIMITS } from './build.ts';
 export type { FailureCode } from './validate.ts';
@@ -76,7 +77,9 @@ export interface ValidateChainOptions {
    * in `crlScope` must then be covered by a usable CRL from its issuer, so an unreadable or
    * unusable CRL fails closed.
    */
-  crls?: readonly Uint8Array[];
+  crls?: readonly (Uint8Array | ChainCrl)[];
+  /** check revocation even when `crls` is empty (every certificate is then "unknown") */
+  revocation?: boolean;
   /** which certificates need a CRL: every one below the anchor (default) or only the leaf */
   crlScope?: 'leaf' | 'chain';
   /** maximum number of intermediate certificates (default 10) */
@@ -135,6 +138,10 @@ export async function validateChain(opts: ValidateChainOptions): Promise<Validat
   const intermediates = parseAll(opts.intermediates ?? []);
   const crls: ChainCrl[] = [];
   for (const der of opts.crls ?? []) {
+    if (!(der instanceof Uint8Array)) {
+      crls.push(der);
+      continue;
+    }
     try {
       crls.push(parseCrl(der, { strict: opts.strict ?? false }));
     } catch {
@@ -151,7 +158,7 @@ export async function validateChain(opts: ValidateChainOptions): Promise<Validat
     peerNames: opts.peerName === undefined ? [] : Array.isArray(opts.peerName) ? (opts.peerName as PeerName[]) : [opts.peerName as PeerName],
     commonNameFallback: opts.commonNameFallback ?? true,
     crls,
-    checkRevocation: opts.crls !== undefined && opts.crls.length > 0,
+    checkRevocation: opts.revocation === true || (opts.crls !== undefined && opts.crls.length > 0),
     crlScope: opts.crlScope ?? 'chain',
     maxIntermediates: maxDepth,
     policy: opts.policy ?? {},
