@@ -130,7 +130,7 @@ publish_crl() {
   local kind=${1:-good}
   case $kind in
   good) openssl ca -gencrl -config "$CA/openssl.cnf" -crlexts crl_ext -out "$CA/crl.pem" 2>/dev/null ;;
-  stale) openssl ca -gencrl -config "$CA/openssl.cnf" -crlexts crl_ext -crldays 0 -crlhours 0 -crlsec 1 -out "$CA/crl.pem" 2>/dev/null ;;
+  stale) openssl ca -gencrl -config "$CA/openssl.cnf" -crlexts crl_ext -crlsec 1 -out "$CA/crl.pem" 2>/dev/null ;;
   badsig) openssl ca -gencrl -config "$CA/openssl.cnf" -crlexts crl_ext -out "$CA/crl.pem" 2>/dev/null ;;
   *) die "crl: good, stale or badsig" ;;
   esac
@@ -297,6 +297,15 @@ cmd_sign() {
   [ -f "${1:-}" ] && [ -n "${2:-}" ] || die "usage: sign CSR.pem OUT.pem [days]"
   openssl ca -batch -config "$CA/openssl.cnf" -extensions ee -in "$1" -out "$2" -notext -days "${3:-365}" 2>"$LOGS/sign.log" ||
     { cat "$LOGS/sign.log" >&2; die "openssl ca refused the request"; }
+  reload_ocsp
+}
+
+# openssl ocsp reads index.txt once: restart it (same socket) after the CA database changed
+reload_ocsp() {
+  if is_up ocsp; then
+    stop_one ocsp
+    start_ocsp
+  fi
 }
 
 cmd_revoke() {
@@ -304,6 +313,7 @@ cmd_revoke() {
   openssl ca -config "$CA/openssl.cnf" -revoke "$1" -crl_reason "${2:-keyCompromise}" 2>"$LOGS/revoke.log" ||
     { cat "$LOGS/revoke.log" >&2; die "openssl ca could not revoke $1"; }
   publish_crl good
+  reload_ocsp
 }
 
 cmd_test() {
