@@ -32,7 +32,7 @@
  */
 import type { VerifyFn } from '../../crypto/types.ts';
 import { PkiError } from '../../util/errors.ts';
-import { CRL_STRIDE, crlSerialsHex } from '../../core/ops/der.ts';
+import { CRL_STRIDE } from '../../core/ops/der.ts';
 import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeTime, hex, parseOne, rawOf, readTime, readTlv, TAG, type Tlv } from './_der.ts';
 import { decodeReasonFlags, formatTime, readAlgorithmId, readDistributionPointName, type AlgorithmId, type ChainCert } from './cert.ts';
 import { appendRdnKey, formatName, parseGeneralNames, parseName, type Ava, type GeneralName, type Name } from './name.ts';
@@ -45,6 +45,15 @@ export interface RevokedEntry {
   reason?: number;
   /** the certificate issuer's name key when an indirect CRL names one (certificateIssuer, RFC 5280 §5.3.3) */
   issuerKey?: string;
+}
+
+/** The revoked entries, by key (see `ChainCrl.revoked`): a `Map`, or the index of a large CRL. */
+export interface RevokedList {
+  readonly size: number;
+  get(key: string): RevokedEntry | undefined;
+  has(key: string): boolean;
+  keys(): IterableIterator<string>;
+  entries(): IterableIterator<[string, RevokedEntry]>;
 }
 
 /** The issuingDistributionPoint extension (RFC 5280 §5.2.5). */
@@ -75,7 +84,7 @@ export interface ChainCrl {
    * Revoked certificates: lower-case hex of the serial INTEGER content → entry; entries an
    * indirect CRL files under another certificate issuer are keyed `issuerKey#serial`.
    */
-  revoked: Map<string, RevokedEntry>;
+  revoked: RevokedList;
   crlNumber?: Uint8Array;
   /** deltaCRLIndicator (BaseCRLNumber): this is a delta CRL (RFC 5280 §5.2.4) */
   deltaBase?: Uint8Array;
@@ -183,6 +192,7 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
   if (c.peek() === TAG.UTC_TIME || c.peek() === TAG.GENERALIZED_TIME) nextUpdate = readTime(c, 'nextUpdate', form);
   if (strict && form.misencoded) throw bad('crl: thisUpdate/nextUpdate before 2050 must be UTCTime (RFC 5280 §5.1.2.4)');
   if (strict && nextUpdate === undefined) throw bad('crl: nextUpdate is missing (RFC 5280 §5.1.2.5)');
+  const revokedMap = new Map<string, RevokedEntry>();
   const crl: ChainCrl = {
     der,
     tbs: rawOf(der, tbsT),
@@ -191,7 +201,7 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
     signature: sig.bytes,
     issuer,
     thisUpdate,
-    revoked: new Map(),
+    revoked: revokedMap,
     problems: [],
     strictProblems: [],
   };
@@ -202,32 +212,32 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
   const rc = c.optional(TAG.SEQUENCE, 'revokedCertificates');
   // Entry extensions are read after the CRL extensions: an indirect CRL's certificateIssuer
   // entries only mean something once issuingDistributionPoint is known.
+  // Entries are set directly while they are plain (no extension, or only the usual non-critical
+  // reasonCode); from the first other extension on they wait, in order, until the CRL extensions
+  // are known: an indirect CRL's certificateIssuer applies to the entries that follow it.
   const pending: { serial: string; ext: Tlv | undefined; entry: RevokedEntry }[] = [];
-  let withExts = false;
   const addEntry = (serial: string, entry: RevokedEntry, ext: Tlv | undefined) => {
-    if (ext) {
-      if (version !== 2) throw bad('crl: entry extensions in a version 1 CRL');
-      withExts = true;
+    if (ext && version !== 2) throw bad('crl: entry extensions in a version 1 CRL');
+    if (!pending.length) {
+      const reason = ext ? plainReason(der, ext) : -1;
+      if (!ext || reason >= 0) {
+        if (ext) entry.reason = reason;
+        if (revokedMap.has(serial)) crl.problems.push(`serial number ${serialLabel(serial)} is listed twice`);
+        revokedMap.set(serial, entry);
+        return;
+      }
     }
     pending.push({ serial, ext, entry });
   };
   if (rc && index) {
-    // Fast path: the core located serials and dates; only entries with extensions are read here.
-    const n = Math.floor(index.length / CRL_STRIDE);
-    const serials = crlSerialsHex(der, index);
-    for (let i = 0; i < n; i++) {
-      const o = i * CRL_STRIDE;
-      const dOff: number = index[o + 3]!;
-      const dEnd: number = dOff + index[o + 4]!;
-      const entry: RevokedEntry = { revocationDate: decodeTime(index[o + 2]!, der.subarray(dOff, dEnd), 'revocationDate') };
-      let extT: Tlv | undefined;
-      if (dEnd < rc.end && der[dEnd] === TAG.SEQUENCE) {
-        const t = readTlv(der, dEnd, rc.end, 'crlEntryExtensions');
-        // The next entry's SEQUENCE starts with its INTEGER serial; extensions start with a SEQUENCE.
-        if (der[t.body] === TAG.SEQUENCE) extT = t;
-      }
-      addEntry(serials[i]!, entry, extT);
-    }
+    // Fast path: the core located serials and dates; entries are looked up in the index (a
+    // hash of the serial octets), dates decoded when asked for. An entry with anything but a
+    // plain reasonCode (an indirect CRL, unusual extensions) sends the CRL down the long way.
+    const fast = IndexedRevoked.build(der, index, rc.end);
+    if (!fast) return parseUnchecked(der, strict);
+    if (fast.duplicate) crl.problems.push(`serial number ${serialLabel(fast.duplicate)} is listed twice`);
+    if (fast.size && version !== 2 && fast.hasExtensions) throw bad('crl: entry extensions in a version 1 CRL');
+    crl.revoked = fast;
   } else if (rc) {
     const list = DerCursor.of(der, rc);
     while (!list.done) {
@@ -292,13 +302,6 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
   // Entries with extensions, in order: certificateIssuer changes the issuer of this and the
   // following entries of an indirect CRL (RFC 5280 §5.3.3).
   let entryIssuer: string | undefined;
-  if (!withExts) {
-    for (const { serial, entry } of pending) {
-      if (crl.revoked.has(serial)) crl.problems.push(`serial number ${serialLabel(serial)} is listed twice`);
-      crl.revoked.set(serial, entry);
-    }
-    return crl;
-  }
   for (const { serial, ext, entry } of pending) {
     const seen = new Set<string>();
     for (const x of ext ? readExtensions(der, ext, 'entry') : []) {
@@ -322,10 +325,132 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
     }
     if (entryIssuer) entry.issuerKey = entryIssuer;
     const key = entryIssuer ? `${entryIssuer}#${serial}` : serial;
-    if (crl.revoked.has(key)) crl.problems.push(`serial number ${serialLabel(serial)} is listed twice`);
-    crl.revoked.set(key, entry);
+    if (revokedMap.has(key)) crl.problems.push(`serial number ${serialLabel(serial)} is listed twice`);
+    revokedMap.set(key, entry);
   }
   return crl;
+}
+
+/** `crlEntryExtensions` holding just a non-critical reasonCode: 30 0c 30 0a 06 03 55 1d 15 04 03 0a 01 RR. */
+const PLAIN_REASON = [0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01];
+
+/** The reason code of such extensions, or -1 when they are anything else (read the long way). */
+function plainReason(der: Uint8Array, t: Tlv): number {
+  return t.end - t.start === PLAIN_REASON.length + 1 ? plainReasonAt(der, t.start) : -1;
+}
+
+/** The same for extensions starting at `at` (the caller checked that 14 bytes are there). */
+function plainReasonAt(der: Uint8Array, at: number): number {
+  for (let i = 0; i < PLAIN_REASON.length; i++) if (der[at + i] !== PLAIN_REASON[i]) return -1;
+  return der[at + PLAIN_REASON.length]!;
+}
+
+const NO_REASON = 0xff;
+
+/**
+ * The revoked entries of a CRL indexed by the core's `crlSerials`: no per-entry objects, strings
+ * or dates until asked for — a 100,000-entry CRL is ready in a few milliseconds. Lookups hash
+ * the serial's octets (FNV-1a) and compare bytes on a hit.
+ */
+class IndexedRevoked implements RevokedList {
+  readonly size: number;
+  duplicate: string | undefined;
+  hasExtensions = false;
+  /** open hash table: bucket (FNV-1a of the serial & mask) → first entry, then `chain` */
+  private readonly heads: Int32Array;
+  private readonly mask: number;
+  private readonly chain: Int32Array;
+  private readonly reasons: Uint8Array;
+
+  private constructor(
+    private readonly der: Uint8Array,
+    private readonly index: Uint32Array,
+  ) {
+    this.size = Math.floor(index.length / CRL_STRIDE);
+    let cap = 16;
+    while (cap < this.size * 2) cap *= 2;
+    this.heads = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    this.chain = new Int32Array(this.size).fill(-1);
+    this.reasons = new Uint8Array(this.size).fill(NO_REASON);
+  }
+
+  /** Builds the index, or undefined when an entry needs the full reader. */
+  static build(der: Uint8Array, index: Uint32Array, limit: number): IndexedRevoked | undefined {
+    const r = new IndexedRevoked(der, index);
+    for (let i = 0; i < r.size; i++) {
+      const o = i * CRL_STRIDE;
+      const tag = index[o + 2]!;
+      const dEnd = index[o + 3]! + index[o + 4]!;
+      if (index[o + 4]! !== (tag === TAG.UTC_TIME ? 13 : 15) || der[dEnd - 1] !== 0x5a) throw bad('crl: malformed revocationDate');
+      // The next entry's SEQUENCE starts with its INTEGER serial; extensions start with a SEQUENCE.
+      if (dEnd < limit && der[dEnd] === TAG.SEQUENCE && der[dEnd + (der[dEnd + 1]! < 0x80 ? 2 : 2 + (der[dEnd + 1]! & 0x7f))] === TAG.SEQUENCE) {
+        const reason = dEnd + PLAIN_REASON.length < limit ? plainReasonAt(der, dEnd) : -1;
+        if (reason < 0) return undefined;
+        r.reasons[i] = reason;
+        r.hasExtensions = true;
+      }
+      const off = index[o]!;
+      const len = index[o + 1]!;
+      const slot = fnv(der, off, len) & r.mask;
+      const head = r.heads[slot]!;
+      for (let j = head; j >= 0; j = r.chain[j]!) if (r.sameSerial(j, der, off, len)) r.duplicate ??= r.keyOf(i);
+      r.chain[i] = head;
+      r.heads[slot] = i;
+    }
+    return r;
+  }
+
+  private sameSerial(j: number, b: Uint8Array, off: number, len: number): boolean {
+    const o = j * CRL_STRIDE;
+    if (this.index[o + 1] !== len) return false;
+    const jo = this.index[o]!;
+    for (let k = 0; k < len; k++) if (this.der[jo + k] !== b[off + k]) return false;
+    return true;
+  }
+
+  private find(key: string): number {
+    if (key.length % 2 || key.includes('#')) return -1;
+    const b = new Uint8Array(key.length / 2);
+    for (let k = 0; k < b.length; k++) b[k] = parseInt(key.slice(2 * k, 2 * k + 2), 16);
+    for (let j = this.heads[fnv(b, 0, b.length) & this.mask]!; j >= 0; j = this.chain[j]!) if (this.sameSerial(j, b, 0, b.length)) return j;
+    return -1;
+  }
+
+  private keyOf(i: number): string {
+    const o = i * CRL_STRIDE;
+    return hex(this.der.subarray(this.index[o]!, this.index[o]! + this.index[o + 1]!));
+  }
+
+  private entryOf(i: number): RevokedEntry {
+    const o = i * CRL_STRIDE;
+    const e: RevokedEntry = { revocationDate: decodeTime(this.index[o + 2]!, this.der.subarray(this.index[o + 3]!, this.index[o + 3]! + this.index[o + 4]!), 'revocationDate') };
+    if (this.reasons[i] !== NO_REASON) e.reason = this.reasons[i]!;
+    return e;
+  }
+
+  get(key: string): RevokedEntry | undefined {
+    const i = this.find(key);
+    return i < 0 ? undefined : this.entryOf(i);
+  }
+
+  has(key: string): boolean {
+    return this.find(key) >= 0;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (let i = 0; i < this.size; i++) yield this.keyOf(i);
+  }
+
+  *entries(): IterableIterator<[string, RevokedEntry]> {
+    for (let i = 0; i < this.size; i++) yield [this.keyOf(i), this.entryOf(i)];
+  }
+}
+
+function fnv(b: Uint8Array, off: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < len; k++) h = Math.imul(h ^ b[off + k]!, 0x01000193);
+  return h >>> 0;
 }
 
 function serialLabel(serial: string): string {

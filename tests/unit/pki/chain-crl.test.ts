@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRevocation, parseChainCert, parseCrl, validateChain, type ValidateChainOptions } from '../../../src/pki/chain/index.ts';
 import { webCryptoVerify } from '../../../src/pki/verify-webcrypto.ts';
 import { der, loadKey, OpenSslPki } from './chain-fixtures.ts';
+import { loadCoreInstance } from '../_core.ts';
 
 const pki = new OpenSslPki();
 afterAll(() => pki.cleanup());
@@ -162,5 +163,24 @@ describe('a large CRL', () => {
     expect(r.ok).toBe(true);
     expect(ms).toBeLessThan(1000);
     expect(parseCrl(big).revoked.size).toBe(10_000);
+  });
+
+  it('the core-indexed reader (serialIndex) agrees with the full reader: keys, dates, reasons, lookups', async () => {
+    const core = await loadCoreInstance('release');
+    const reasons = ['keyCompromise', 'superseded', 'cessationOfOperation', 'certificateHold'];
+    const revoked = Array.from({ length: 2_000 }, (_, i) => ({ serial: (0x200000 + i).toString(16), ...(i % 3 ? { reason: reasons[i % 4]! } : {}) }));
+    const crl = pki.crl('ica', revoked, { name: 'indexed' });
+    const full = parseCrl(crl);
+    const fast = parseCrl(crl, { serialIndex: core.crlSerials(crl) });
+    expect(fast.revoked).not.toBeInstanceOf(Map);
+    expect(fast.revoked.size).toBe(full.revoked.size);
+    expect([...fast.revoked.entries()]).toEqual([...full.revoked.entries()]);
+    for (const k of ['200000', '2007cf', '200123', '00a1', 'ffff']) expect(fast.revoked.get(k)).toEqual(full.revoked.get(k));
+    // the validator gives the same verdicts through both
+    const viaIndex = await validateChain({ leaf: d.leaf!, intermediates: [d.ica!], anchors: [d.root!], verify: webCryptoVerify, crls: [fast], crlScope: 'leaf' });
+    expect(viaIndex.ok).toBe(true);
+    const revokedLeaf = pki.crl('ica', [...revoked, { serial: 'A1', reason: 'keyCompromise' }], { name: 'indexed2' });
+    const r = await validateChain({ leaf: d.leaf!, intermediates: [d.ica!], anchors: [d.root!], verify: webCryptoVerify, crls: [parseCrl(revokedLeaf, { serialIndex: core.crlSerials(revokedLeaf) })], crlScope: 'leaf' });
+    expect(r).toMatchObject({ ok: false, code: 'revoked', reason: expect.stringMatching(/serial A1\) was revoked at .*reason keyCompromise/) });
   });
 });
