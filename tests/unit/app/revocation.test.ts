@@ -77,7 +77,7 @@ describe('revocation-check crl', () => {
 
   it('a revoked certificate once the new CRL is requested', async () => {
     const { h, tp } = await setup('crl');
-    served = d.revoked;
+    served = d.revoked!;
     try {
       await getCrl(h.app, `http://127.0.0.1:${port}/ca.crl`, { force: true });
       expect(await checkPathRevocation(h.app, tp, [d.leaf!, d.root!])).toMatchObject({
@@ -86,7 +86,7 @@ describe('revocation-check crl', () => {
         reason: expect.stringMatching(/^Certificate revoked: certificate CN=leaf\.example \(serial 0A\) was revoked at .*, reason keyCompromise$/),
       });
     } finally {
-      served = d.good;
+      served = d.good!;
     }
   });
 
