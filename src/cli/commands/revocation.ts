@@ -8,7 +8,6 @@ import { cachedCrls, checkPathRevocation, requestCrls } from '../../app/revocati
 import { orderCaChain } from '../../app/pki.ts';
 import { refuse } from '../../app/refuse.ts';
 import { iosDate } from '../../util/time.ts';
-import { summarizeCertificate } from '../../pki/x509.ts';
 
 const H = {
   crypto: 'Encryption module',
@@ -104,10 +103,7 @@ async function crlRequest(ctx: CommandCtx, name: string): Promise<void> {
   const ders = [...own, ...cas];
   if (!ders.length) refuse(`% Trustpoint ${name} has no certificates: authenticate the CA first.`);
   const results = await requestCrls(ctx.app, ders, ctx.signal);
-  if (!results.length) {
-    const names = ders.map((d) => summarizeCertificate(d).subject.map((a) => `${a.short}=${a.value}`).join(', '));
-    refuse(`% No CRL distribution point in the certificates of trustpoint ${name} (${names.join('; ')}): no CRL to request.`);
-  }
+  if (!results.length) refuse(`% The certificates of trustpoint ${name} name no http CRL distribution point: no CRL to request.`);
   for (const r of results) {
     if (r.entry && !r.error) ctx.print(`%PKI-6-CRLHTTPFETCHOK: CRL download from ${r.url} succeeded (${r.entry.revokedCount} revoked, next update ${r.entry.nextUpdate !== undefined ? iosDate(new Date(r.entry.nextUpdate * 1000)) : 'not given'})`);
     else ctx.print(`%PKI-3-CRL_FETCH_FAIL: CRL fetch for trustpoint ${name} failed: ${r.error}${r.entry ? ' (the cached CRL is kept)' : ''}`);
