@@ -5,7 +5,8 @@
  */
 import { readConfig, type ReadError } from '../config/reader.ts';
 import { writeConfig } from '../config/writer.ts';
-import { emptyConfig, type RunningConfig } from '../config/model.ts';
+import { emptyConfig, type RunningConfig, type Trustpoint } from '../config/model.ts';
+import { checkPathRevocation } from './revocation.ts';
 import type { Nvram } from '../store/nvram.ts';
 import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
 import { MemoryFileStore, type FileStore } from '../store/files.ts';
@@ -27,6 +28,8 @@ export interface ChainRequest {
   time: Date;
   ca: boolean;
   crls?: Uint8Array[];
+  /** check revocation as this trustpoint's `revocation-check` says (app/revocation.ts) */
+  trustpoint?: Trustpoint;
 }
 import type { NvramFile } from '../store/schema.ts';
 import type { PersistState } from '../store/persist.ts';
@@ -122,9 +125,12 @@ export class TrustpointApp {
     this.verify = makeVerify(() => this.core(), typeof crypto !== 'undefined' && crypto.subtle ? webCryptoVerify : undefined);
   }
 
-  /** RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain). */
-  validateChain(req: ChainRequest): Promise<ValidateChainResult> {
-    return validatePath({
+  /**
+   * RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain), then, with
+   * `trustpoint`, its `revocation-check` (app/revocation.ts) over the validated path.
+   */
+  async validateChain(req: ChainRequest): Promise<ValidateChainResult> {
+    const v = await validatePath({
       leaf: req.leaf,
       intermediates: req.intermediates,
       anchors: req.anchors,
@@ -132,6 +138,11 @@ export class TrustpointApp {
       verify: this.verify,
       ...(req.crls ? { crls: req.crls } : {}),
     });
+    if (!v.ok || !req.trustpoint?.revocationCheck?.length) return v;
+    const r = await checkPathRevocation(this, req.trustpoint, v.path);
+    if (r.status === 'revoked') return { ok: false, code: 'revoked', reason: r.reason };
+    if (r.status === 'unknown') return { ok: false, code: 'revocation-unknown', reason: r.reason };
+    return v;
   }
 
   /** The device serial: 8 hex digits, random at first start, then kept in NVRAM. */
