@@ -10,7 +10,8 @@
  *   sink: Lit's own policy (`lit-html`) and `trustpoint-url` (src/util/trusted-types.ts), which
  *   admits exactly the core worker and the service worker scripts.
  * - The core worker (assets/worker-*.js) and the service worker (sw.js) get their own, narrower
- *   policies: they only load same-origin code and fetch same-origin files.
+ *   policies: same-origin code only, no Trusted Types policies at all; the core worker fetches
+ *   only core.wasm, the service worker its precache and, for background renewal, the CAs.
  */
 const PAGE_DIRECTIVES: [string, string][] = [
   ['default-src', "'self'"],
@@ -39,8 +40,11 @@ export const META_CSP = join(PAGE_DIRECTIVES.filter(([k]) => k !== 'frame-ancest
 /** The core worker: its module chunks and core.wasm, nothing else. */
 export const WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
 
-/** The service worker: fetches the app's own files for the precache, nothing else. */
-export const SW_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
+/**
+ * The service worker: fetches the app's own files for the precache, and — renewing certificates
+ * while the app is closed (src/sw-renew.ts) — runs the WASM core and talks to the CAs.
+ */
+export const SW_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' http: https:; require-trusted-types-for 'script'; trusted-types 'none'";
 
 /** Where the core worker's chunk lives in a build (vite.config.ts names it so). */
 export const WORKER_PATH = /^\/(?:.*\/)?assets\/worker-[^/]*\.js$/;

@@ -475,6 +475,20 @@ const TRUSTPOINT: ConfigCommand[] = [
     },
   },
   {
+    syntax: 'ocsp url WORD$url',
+    help: { ocsp: 'OCSP settings', url: 'The OCSP responder to ask (instead of the one the certificate names)', $url: 'http:// or https:// URL' },
+    handler(ctx, a) {
+      let u: URL | undefined;
+      try {
+        u = new URL(a.url!);
+      } catch {
+        u = undefined;
+      }
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.host) throw new ConfigError(`% Invalid OCSP URL "${a.url}": expected http://host/... or https://host/...`);
+      tp(ctx).ocspUrl = a.url!;
+    },
+  },
+  {
     syntax: 'password ( 0 LINE$clear | 7 WORD$enc | LINE$clear )',
     help: {
       password: 'Challenge password for enrollment and revocation',
@@ -520,7 +534,7 @@ const TRUSTPOINT: ConfigCommand[] = [
   },
   {
     syntax:
-      'no ( eckeypair | rsakeypair | subject-name | subject-alt-name | fqdn | vrf | ip-address | serial-number | auto-enroll | regenerate | usage | revocation-check | password | fingerprint | on | storage )$what [LINE]',
+      'no ( eckeypair | rsakeypair | subject-name | subject-alt-name | fqdn | vrf | ip-address | serial-number | auto-enroll | regenerate | usage | revocation-check | ocsp | password | fingerprint | on | storage )$what [LINE]',
     help: { no: H.no },
     handler(ctx, a) {
       const t = tp(ctx);
@@ -536,6 +550,7 @@ const TRUSTPOINT: ConfigCommand[] = [
         'auto-enroll': 'autoEnroll',
         usage: 'usage',
         'revocation-check': 'revocationCheck',
+        ocsp: 'ocspUrl',
         password: 'password',
         fingerprint: 'fingerprint',
         on: 'onDevice',
@@ -627,7 +642,7 @@ const PROFILE: ConfigCommand[] = [
 // ---------------------------------------------------------------------------------------
 // config-cert-chain and its hex data mode
 
-const CHAIN_KINDS: readonly ChainCertKind[] = ['ca', 'self-signed', 'rollover', 'ca-rollover', 'ra-sign', 'ra-encrypt', 'ra-general'];
+const CHAIN_KINDS: readonly ChainCertKind[] = ['ca', 'self-signed', 'rollover', 'ca-rollover', 'ca-previous', 'ra-sign', 'ra-encrypt', 'ra-general'];
 
 const CHAIN: ConfigCommand[] = [
   {
@@ -652,6 +667,13 @@ const CHAIN: ConfigCommand[] = [
     help: { certificate: 'Enter a certificate in hexadecimal', ca: 'The certificate of the CA', rollover: "The CA's rollover (shadow) certificate", $serial: 'Certificate serial number (hex)' },
     handler(ctx, a) {
       ctx.enter('config-pubkey', { chain: ctx.target.chain!, cert: { kind: 'ca-rollover', serial: a.serial!.toUpperCase(), hex: [] } });
+    },
+  },
+  {
+    syntax: 'certificate ca previous HEX$serial',
+    help: { certificate: 'Enter a certificate in hexadecimal', ca: 'The certificate of the CA', previous: "The CA's previous certificate, kept after a CA rollover while certificates it issued are in use", $serial: 'Certificate serial number (hex)' },
+    handler(ctx, a) {
+      ctx.enter('config-pubkey', { chain: ctx.target.chain!, cert: { kind: 'ca-previous', serial: a.serial!.toUpperCase(), hex: [] } });
     },
   },
   {

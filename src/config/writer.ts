@@ -33,6 +33,7 @@ function trustpointLines(t: Trustpoint): string[] {
   if (t.subjectName !== undefined) out.push(t.subjectName ? ` subject-name ${t.subjectName}` : ' subject-name');
   if (t.subjectAltName !== undefined) out.push(` subject-alt-name ${t.subjectAltName}`);
   if (t.revocationCheck) out.push(` revocation-check ${t.revocationCheck.join(' ')}`);
+  if (t.ocspUrl) out.push(` ocsp url ${t.ocspUrl}`);
   if (t.rsaKeypair) {
     const k = t.rsaKeypair;
     out.push(` rsakeypair ${k.label}${k.size !== undefined ? ` ${k.size}` : ''}${k.encryptionSize !== undefined ? ` ${k.encryptionSize}` : ''}`);
@@ -76,7 +77,7 @@ export function certificateHexLines(der: Uint8Array): string[] {
 function chainLines(c: CertificateChain): string[] {
   const out = [`crypto pki certificate chain ${c.trustpoint}`];
   for (const cert of c.certificates) {
-    out.push(` certificate ${cert.kind === 'general' ? '' : cert.kind === 'ca-rollover' ? 'ca rollover ' : cert.kind + ' '}${cert.serial}`);
+    out.push(` certificate ${cert.kind === 'general' ? '' : cert.kind === 'ca-rollover' ? 'ca rollover ' : cert.kind === 'ca-previous' ? 'ca previous ' : cert.kind + ' '}${cert.serial}`);
     out.push(...certificateHexLines(cert.der));
     out.push('  \tquit');
   }

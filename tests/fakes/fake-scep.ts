@@ -16,7 +16,7 @@
  * with `openssl x509 -req -copy_extensions copy`.
  */
 import * as nc from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,7 @@ import {
   sortDer,
   stringValue,
   toPem,
+  fromPem,
   utf8,
   type ReplyCipher,
   type SignerKey,
@@ -90,6 +91,12 @@ export interface FakeScepOptions {
    *  (a path on this fake, or an absolute URL, e.g. another fake) with the request's query
    *  appended. Models a CA moved behind another path or host. */
   redirects?: Record<string, string>;
+  /**
+   * When the next CA certificate (GetNextCACert) becomes valid, in days from now (it is valid
+   * for 10 years from then). Default 1825 (5 years): a CA announcing its rollover well ahead.
+   * Requests encrypted to the next CA certificate are issued under the next CA's key.
+   */
+  nextCaStartsInDays?: number;
 }
 
 /** One request as the fake saw it. */
@@ -112,6 +119,7 @@ export interface FakeRequest {
   action?: FakeAction; // what the fake answered
   redirectedTo?: string; // the Location this fake answered with (opts.redirects)
   getMessageEncoding?: 'std-base64-percent-encoded' | 'other'; // GET PKIOperation: was `message` standard base64 fully percent-encoded (+ / = as %2B %2F %3D)
+  forNextCa?: boolean; // the envelope was addressed to the next CA certificate: issued under the next CA
 }
 
 /** A running fake. */
@@ -126,6 +134,10 @@ export interface FakeScep {
   issued: Uint8Array[]; // DER of every certificate issued
   /** Replace the remaining script (e.g. between phases of a test). */
   setScript(actions: FakeAction[], then?: FakeAction): void;
+  /** Hold every PKIOperation reply this long after the request was read (0 = answer at once): a slow CA, or a window to crash the client in. */
+  setReplyDelay(ms: number): void;
+  /** Move the CA's clock: certificates issued from now on start at real time + `ms` (a CA in step with a test's fake clock). */
+  setClockOffset(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -172,6 +184,24 @@ async function makeCert(dir: string, name: string, keyPath: string, subject: str
   return der;
 }
 
+/** YYYYMMDDHHMMSSZ, the form `openssl ca -startdate/-enddate` take. */
+const genTime = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+
+/** A self-signed certificate valid from `notBefore` for `days` (`openssl ca -selfsign`, which, unlike `req -x509`, takes dates). */
+async function makeDatedCert(dir: string, name: string, keyPath: string, subject: string, ext: string, serial: number, notBefore: Date, days: number): Promise<Uint8Array> {
+  const d = join(dir, `ca-${name}`);
+  mkdirSync(d);
+  writeFileSync(join(d, 'index.txt'), '');
+  writeFileSync(join(d, 'serial'), serial.toString(16).padStart(2, '0') + '\n');
+  writeFileSync(
+    join(d, 'ca.cnf'),
+    `[ca]\ndefault_ca=d\n[d]\ndatabase=${d}/index.txt\nnew_certs_dir=${d}\nserial=${d}/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\nemail_in_dn=no\n[p]\norganizationName=optional\norganizationalUnitName=optional\ncommonName=optional\n`,
+  );
+  await openssl(['req', '-new', '-key', keyPath, '-subj', subject, '-config', join(dir, 'openssl.cnf'), '-out', join(d, 'req.pem')]);
+  await openssl(['ca', '-batch', '-notext', '-selfsign', '-config', join(d, 'ca.cnf'), '-keyfile', keyPath, '-in', join(d, 'req.pem'), '-out', join(dir, `${name}.pem`), '-startdate', genTime(notBefore), '-enddate', genTime(new Date(notBefore.getTime() + days * 86_400_000)), '-extfile', join(dir, 'openssl.cnf'), '-extensions', ext]);
+  return fromPem(readFileSync(join(dir, `${name}.pem`), 'utf8'));
+}
+
 const isContentFree = (a: FakeAction): boolean => a === 'pending' || a === 'garbage' || a === 'drop' || (typeof a === 'object' && ('failure' in a || 'http' in a));
 
 /** Starts a fake SCEP responder on 127.0.0.1. Close it with `close()` (afterAll). */
@@ -190,7 +220,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   ]);
   const [caDer, nextCaDer] = await Promise.all([
     makeCert(dir, 'ca', caK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP CA ${tag}`, 'v3_ca', 1),
-    makeCert(dir, 'next', nextK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP Next CA ${tag}`, 'v3_ca', 1),
+    makeDatedCert(dir, 'next', nextK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP Next CA ${tag}`, 'v3_ca', 1, new Date(Date.now() + (opts.nextCaStartsInDays ?? 1825) * 86_400_000), 3650),
   ]);
   const caPemPath = join(dir, 'ca.pem');
   const caRef = { pem: caPemPath, key: caK.path };
@@ -206,6 +236,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   const ca: SignerKey = { certDer: caDer, key: caK.key };
   const replySigner: SignerKey = raSignK && raSignDer ? { certDer: raSignDer, key: raSignK.key } : ca;
   const decrypter = raEncK ? { cert: join(dir, 'ra-encrypt.pem'), key: raEncK.path, der: raEncryptDer! } : { cert: caPemPath, key: caK.path, der: caDer };
+  const nextDecrypter = { cert: join(dir, 'next.pem'), key: nextK.path, der: nextCaDer };
   const raChain = (): Uint8Array[] => {
     const order = opts.ra?.raOrder ?? ['sign', 'encrypt', 'ca'];
     return order.map((w) => (w === 'sign' ? raSignDer! : w === 'encrypt' ? raEncryptDer! : caDer));
@@ -228,6 +259,8 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   const pendingCsrs = new Map<string, Uint8Array>();
 
   const nextAction = (): FakeAction => script.shift() ?? then;
+  let replyDelay = 0;
+  let clockOffset = 0;
 
   // -------------------------------------------------------------------------------------------
   // Request parsing
@@ -260,18 +293,28 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     if (signerCert) rec.signerCert = signerCert;
     rec.signatureValid = signerCert ? verifySignerInfo(si, sd.eContent, signerCert) : false;
 
+    let dec = decrypter;
     if (sd.eContent) {
       try {
         const env = parseEnvelopedData(sd.eContent);
         rec.contentCipherOid = env.cipherOid;
-        const mine = certFields(decrypter.der);
-        const match = env.recipients.find((r) => (r.ski ? equalBytes(r.ski, mine.ski) : equalBytes(r.issuer, mine.issuer) && r.serialHex === mine.serialHex));
+        const addressedTo = (der: Uint8Array) => {
+          const f = certFields(der);
+          return env.recipients.find((r) => (r.ski ? equalBytes(r.ski, f.ski) : equalBytes(r.issuer, f.issuer) && r.serialHex === f.serialHex));
+        };
+        let match = addressedTo(decrypter.der);
+        // A request encrypted to the next CA certificate (a client rolling over) is for the next CA.
+        if (!match && addressedTo(nextCaDer)) {
+          dec = nextDecrypter;
+          match = addressedTo(nextCaDer);
+          rec.forNextCa = true;
+        }
         const serial = (match ?? env.recipients[0])?.serialHex;
         if (serial !== undefined) rec.recipientSerial = serial;
       } catch {
         // not an EnvelopedData: left for openssl to refuse
       }
-      const r = await run('openssl', ['cms', '-decrypt', '-inform', 'DER', '-binary', '-recip', decrypter.cert, '-inkey', decrypter.key, '-provider', 'legacy', '-provider', 'default'], sd.eContent);
+      const r = await run('openssl', ['cms', '-decrypt', '-inform', 'DER', '-binary', '-recip', dec.cert, '-inkey', dec.key, '-provider', 'legacy', '-provider', 'default'], sd.eContent);
       if (r.code === 0) rec.content = r.stdout;
     }
     if (rec.content && (rec.messageType === MSG.PKCSReq || rec.messageType === MSG.RenewalReq || rec.messageType === MSG.UpdateReq)) {
@@ -325,12 +368,29 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     return buildSignedData({ ...(extra.envelope ? { eContent: extra.envelope } : {}), certificates, signer, attrs });
   }
 
-  async function issue(csr: Uint8Array): Promise<Uint8Array> {
-    const r = await run(
-      'openssl',
-      ['x509', '-req', '-inform', 'DER', '-CA', caPemPath, '-CAkey', caK.path, '-set_serial', String(nextSerial++), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
-      csr,
-    );
+  async function issue(csr: Uint8Array, underNext = false): Promise<Uint8Array> {
+    const caCert = underNext ? join(dir, 'next.pem') : caPemPath;
+    const caKey = underNext ? nextK.path : caK.path;
+    const serial = nextSerial++;
+    let r;
+    if (clockOffset === 0) {
+      r = await run(
+        'openssl',
+        ['x509', '-req', '-inform', 'DER', '-CA', caCert, '-CAkey', caKey, '-set_serial', String(serial), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
+        csr,
+      );
+    } else {
+      // The CA's clock moved with the test's (setClockOffset): `openssl ca`, which takes dates.
+      const d = join(dir, `issue-${serial}`);
+      mkdirSync(d);
+      writeFileSync(join(d, 'index.txt'), '');
+      writeFileSync(join(d, 'serial'), serial.toString(16).padStart(2, '0') + '\n');
+      writeFileSync(join(d, 'req.pem'), toPem(csr, 'CERTIFICATE REQUEST'));
+      writeFileSync(join(d, 'ca.cnf'), `[ca]\ndefault_ca=d\n[d]\ndatabase=${d}/index.txt\nnew_certs_dir=${d}\nserial=${d}/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\nemail_in_dn=no\ncopy_extensions=copy\npreserve=yes\n[p]\ncountryName=optional\norganizationName=optional\norganizationalUnitName=optional\ncommonName=optional\nunstructuredName=optional\nserialNumber=optional\n`);
+      const start = new Date(Date.now() + clockOffset);
+      r = await run('openssl', ['ca', '-batch', '-notext', '-config', join(d, 'ca.cnf'), '-cert', caCert, '-keyfile', caKey, '-in', join(d, 'req.pem'), '-startdate', genTime(start), '-enddate', genTime(new Date(start.getTime() + certDays * 86_400_000)), '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-out', join(d, 'cert.pem')]);
+      if (r.code === 0) r = { ...r, stdout: fromPem(readFileSync(join(d, 'cert.pem'), 'utf8')) };
+    }
     if (r.code !== 0) throw new Error(`CSR refused: ${r.stderr.trim().split('\n')[0] ?? ''}`);
     issued.push(r.stdout);
     return r.stdout;
@@ -374,7 +434,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     try {
       if (isCsrReq) {
         pendingCsrs.delete(p.transactionID);
-        certs = [await issue(rec.content), caDer];
+        certs = rec.forNextCa ? [await issue(rec.content, true), nextCaDer] : [await issue(rec.content), caDer];
       } else if (rec.messageType === MSG.CertPoll) {
         const csr = pendingCsrs.get(p.transactionID);
         if (!csr) return fail(4, 'fake-scep: no pending request with this transactionID');
@@ -420,6 +480,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
       parseError = (e as Error).message;
     }
     const reply = await answer(action, p, parseError, rec);
+    if (replyDelay > 0) await new Promise((r) => setTimeout(r, replyDelay));
     if (reply.kind === 'drop') {
       rec.action = 'drop';
       req.socket.destroy();
@@ -512,6 +573,12 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     setScript(actions: FakeAction[], newThen?: FakeAction): void {
       script = [...actions];
       if (newThen !== undefined) then = newThen;
+    },
+    setReplyDelay(ms: number): void {
+      replyDelay = ms;
+    },
+    setClockOffset(ms: number): void {
+      clockOffset = ms;
     },
     close(): Promise<void> {
       return new Promise((resolve) => {
