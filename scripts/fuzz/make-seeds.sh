@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Makes the fuzz seeds of tests/vectors/fuzz-seeds/ with OpenSSL 3 (and the fake SCEP CA for two
-# SCEP messages): structures the fuzzer mutates that ../shared/vectors does not have — CSRs,
-# CRLs, PKCS#7 bundles, PKCS#12 files, encrypted and legacy private keys, and certificates with
-# many extensions. Iteration counts are tiny (1–2) so that every fuzz input stays cheap. The
+# Makes the fuzz seeds of tests/vectors/fuzz-seeds/ with OpenSSL 3: structures the fuzzer
+# mutates that ../shared/vectors does not have — CSRs, CRLs, OCSP requests and responses, PKCS#7
+# bundles, PKCS#12 files, encrypted and legacy private keys, and certificates with many
+# extensions. Iteration counts are tiny (1–2) so that every fuzz input stays cheap. The
 # files are committed; re-run only to change them (keys are random, so the bytes change).
 #   bash scripts/fuzz/make-seeds.sh [OUTDIR]
 set -euo pipefail
@@ -97,5 +97,11 @@ o pkcs8 -topk8 -in rsa.key -v1 PBE-SHA1-3DES -iter 1 -passout pass:fuzz -outform
 o pkey -in rsa.key -traditional -out "$OUT/key-pkcs1-rsa.pem"
 o ec -in ec.key -out "$OUT/key-sec1-ec.pem"
 o pkcs8 -topk8 -nocrypt -in ec.key -outform DER -out "$OUT/key-pkcs8-ec.der"
+# OCSP (RFC 6960): a request, and responses signed by the CA for the leaf — good and revoked
+o ocsp -issuer ca.pem -cert leaf.pem -reqout "$OUT/ocsp-request.der" -no_nonce
+printf 'V\t300101000000Z\t\t0102030405060708090A\tunknown\t/CN=leaf\n' >ocsp-good.idx
+printf 'R\t300101000000Z\t250101000000Z,keyCompromise\t0102030405060708090A\tunknown\t/CN=leaf\n' >ocsp-revoked.idx
+o ocsp -index ocsp-good.idx -rsigner ca.pem -rkey rsa.key -CA ca.pem -reqin "$OUT/ocsp-request.der" -respout "$OUT/ocsp-response-good.der" -ndays 1
+o ocsp -index ocsp-revoked.idx -rsigner ca.pem -rkey rsa.key -CA ca.pem -reqin "$OUT/ocsp-request.der" -respout "$OUT/ocsp-response-revoked.der" -ndays 1
 echo "seeds written to $OUT:"
 ls "$OUT"

@@ -23,6 +23,7 @@ import { describeMessage } from '../../src/enroll/scep/inspect.ts';
 import { parseCertRep } from '../../src/enroll/scep/message.ts';
 import { parseChainCert } from '../../src/pki/chain/cert.ts';
 import { parseCrl } from '../../src/pki/chain/crl.ts';
+import { parseOcspResponse } from '../../src/pki/ocsp.ts';
 import { certificatesFromPkcs7, classifyDer } from '../../src/pki/cms.ts';
 import { inspectSignedEnvelope } from '../../src/pki/cms-inspect.ts';
 import { parseCsr } from '../../src/pki/csr.ts';
@@ -75,6 +76,7 @@ const pemBlocks = (text: string) =>
 interface SeedSet {
   certs: Seed[];
   crls: Seed[];
+  ocsp: Seed[];
   csrs: Seed[];
   cms: Seed[];
   certreps: Seed[];
@@ -91,7 +93,7 @@ let seedSet: SeedSet | undefined;
 
 function loadSeeds(): SeedSet {
   if (seedSet) return seedSet;
-  const s: SeedSet = { certs: [], crls: [], csrs: [], cms: [], certreps: [], p12: [], keys: [], spkis: [], sigs: [], cliInputs: [], caps: [], trusted: [] };
+  const s: SeedSet = { certs: [], crls: [], ocsp: [], csrs: [], cms: [], certreps: [], p12: [], keys: [], spkis: [], sigs: [], cliInputs: [], caps: [], trusted: [] };
   // x509-limbo: certificates and CRLs
   const limboPath = join(SHARED, 'vectors', 'x509-limbo', 'limbo-sample.json');
   if (existsSync(limboPath)) {
@@ -127,6 +129,7 @@ function loadSeeds(): SeedSet {
     const seed = { name: `fuzz-seeds/${f.name}`, bytes: f.bytes };
     if (f.name.startsWith('cert-')) s.certs.push(seed);
     else if (f.name.startsWith('crl-')) s.crls.push(seed);
+    else if (f.name.startsWith('ocsp-')) s.ocsp.push(seed);
     else if (f.name.startsWith('csr-')) s.csrs.push(seed);
     else if (f.name.startsWith('pkcs7-')) s.cms.push(seed);
     else if (f.name.startsWith('p12-')) s.p12.push(seed);
@@ -177,7 +180,7 @@ const ALL_MODES = () => [...cliRegistry().entries()] as [ModeId, ReturnType<type
 export async function fuzzTargets(): Promise<Target[]> {
   const s = loadSeeds();
   const { core, engine, verify } = await targetContext();
-  const der = [...s.certs, ...s.crls, ...s.csrs, ...s.cms, ...s.p12, ...s.keys.filter((k) => !k.name.endsWith('.pem')), ...s.spkis, ...s.sigs];
+  const der = [...s.certs, ...s.crls, ...s.ocsp, ...s.csrs, ...s.cms, ...s.p12, ...s.keys.filter((k) => !k.name.endsWith('.pem')), ...s.spkis, ...s.sigs];
   const pemSeeds: Seed[] = [
     ...s.certs.slice(0, 6).map((x) => ({ name: `${x.name} as PEM`, bytes: enc.encode(writePem('CERTIFICATE', x.bytes)) })),
     ...s.csrs.map((x) => ({ name: `${x.name} as PEM`, bytes: enc.encode(writePem('CERTIFICATE REQUEST', x.bytes)) })),
@@ -309,6 +312,13 @@ export async function fuzzTargets(): Promise<Target[]> {
         }
         return parseCrl(b);
       },
+    },
+    {
+      name: 'ocsp',
+      what: 'OCSP responses (parseOcspResponse, RFC 6960)',
+      text: false,
+      seeds: s.ocsp,
+      run: (b) => parseOcspResponse(b),
     },
     {
       name: 'cms',

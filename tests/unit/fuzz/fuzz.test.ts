@@ -16,7 +16,7 @@ import { fuzzTargets, type Target } from '../../fuzz/targets.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
-const NAMES = ['der-core', 'der-js', 'pem', 'x509', 'chain-cert', 'csr', 'crl', 'cms', 'scep-certrep', 'scep-caps', 'pkcs12', 'private-key', 'cli', 'config'];
+const NAMES = ['der-core', 'der-js', 'pem', 'x509', 'chain-cert', 'csr', 'crl', 'ocsp', 'cms', 'scep-certrep', 'scep-caps', 'pkcs12', 'private-key', 'cli', 'config'];
 
 let targets: Target[];
 const reports: TargetReport[] = [];
