@@ -128,9 +128,9 @@ test('a new version is offered with a banner and taken on Reload — index.html 
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
     const banner = page.locator('tp-app .update');
     await expect(banner).toContainText('A new version of Trustpoint is available');
-    await banner.getByRole('button', { name: 'Reload' }).click();
-    await page.waitForFunction(async () => (await caches.keys()).includes('trustpoint-feedfacefeedface') && !!window.trustpoint);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    // Reload: the new worker takes over and the page reloads once it controls it.
+    await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true' && !!window.trustpoint);
     // The new worker removes the old version's cache when it activates.
     await expect.poll(() => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('trustpoint-')))).toEqual(['trustpoint-feedfacefeedface']);
     expect(oldVersion).not.toBe('trustpoint-feedfacefeedface');
