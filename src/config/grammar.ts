@@ -170,18 +170,19 @@ export const SECRET_KEYWORDS: ReadonlySet<string> = new Set(['password', 'passph
 /** IOS encryption-type words that may stand between such a keyword and its secret. */
 const SECRET_TYPES: ReadonlySet<string> = new Set(['0', '5', '7', '8', '9']);
 
+/**
+ * Marks the arguments a command names in `secret`. (An argument after a secret keyword is found
+ * while matching, per path: continuation nodes are shared between the alternatives of a group,
+ * so `no ( ocsp | password )$what [LINE]` has one LINE node for both.)
+ */
 function markSecrets(first: TokenNode[], named: ReadonlySet<string>): void {
+  if (!named.size) return;
   const seen = new Set<TokenNode>();
   const walk = (nodes: TokenNode[]) => {
     for (const n of nodes) {
       if (seen.has(n)) continue;
       seen.add(n);
       if (n.kind !== 'keyword' && n.name !== undefined && named.has(n.name)) n.secret = true;
-      if (n.kind === 'keyword' && SECRET_KEYWORDS.has(n.text))
-        for (const c of n.next) {
-          if (c.kind !== 'keyword') c.secret = true;
-          else if (SECRET_TYPES.has(c.text)) for (const g of c.next) if (g.kind !== 'keyword') g.secret = true;
-        }
       walk(n.next);
     }
   };
@@ -276,6 +277,9 @@ interface Path<H> {
   words: string[];
   /** [start, end) of the words that filled secret slots */
   secrets: [number, number][];
+  /** the keywords just matched (last, and the one before it when the last was a keyword too) */
+  kw1?: string | undefined;
+  kw2?: string | undefined;
   /** a LINE argument took the rest of the input */
   done: boolean;
 }
@@ -343,8 +347,11 @@ function step<H>(paths: Path<H>[], words: Word[], i: number, line: string): Step
     const args = { ...path.args };
     if (node.name) args[node.name] = value;
     if (node.group && node.kind === 'keyword') args[node.group] = node.text;
-    const secrets: [number, number][] = node.secret ? [...path.secrets, [word.start, isLine ? word.start + value.length : word.start + word.text.length]] : path.secrets;
-    next.push({ cmd: path.cmd, cont: { nodes: isLine ? [] : node.next, end: node.end }, args, words: [...path.words, value], secrets, done: isLine });
+    const afterSecretKeyword = path.kw1 !== undefined && (SECRET_KEYWORDS.has(path.kw1) || (SECRET_TYPES.has(path.kw1) && path.kw2 !== undefined && SECRET_KEYWORDS.has(path.kw2)));
+    const secret = node.kind !== 'keyword' && (node.secret === true || afterSecretKeyword);
+    const secrets: [number, number][] = secret ? [...path.secrets, [word.start, isLine ? word.start + value.length : word.start + word.text.length]] : path.secrets;
+    const isKw = node.kind === 'keyword';
+    next.push({ cmd: path.cmd, cont: { nodes: isLine ? [] : node.next, end: node.end }, args, words: [...path.words, value], secrets, done: isLine, kw1: isKw ? node.text : undefined, kw2: isKw ? path.kw1 : undefined });
   }
   return { paths: next };
 }

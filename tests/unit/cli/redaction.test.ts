@@ -79,6 +79,9 @@ describe('secrets typed on a command line', () => {
       ['p 0 x', 'p 0 *****'],
       ['pa  0   x y', 'pa  0   *****'],
       ['subject-name CN=password x', 'subject-name CN=password x'],
+      // alternatives share their continuation: only the one after `password` is a secret slot
+      ['no ocsp url', 'no ocsp url'],
+      ['no password leftover', 'no password *****'],
     ] as const) {
       const m = matchLine(tp, line);
       if (want === undefined) expect(m.ok).toBe(false);
