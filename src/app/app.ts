@@ -11,6 +11,7 @@ import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
 import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
 import { KeyService } from './keys.ts';
+import { TokenService } from './tokens.ts';
 import { makeVerify } from '../pki/verify-core.ts';
 import type { DemoState } from './demo.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
@@ -60,6 +61,8 @@ export class TrustpointApp {
   running: RunningConfig = emptyConfig();
   readonly nvram: Nvram;
   readonly keys: KeyService;
+  /** PIV tokens (`usbtoken0:`): routes, login, keys on the token (src/app/tokens.ts) */
+  readonly tokens: TokenService;
   readonly files: FileStore;
   readonly meta: MetaStore;
   /** The device serial number (IOS "Processor board ID"), made once and kept. */
@@ -98,6 +101,8 @@ export class TrustpointApp {
     this.bootedAt = this.clock();
     this.lastChange = this.bootedAt;
     this.keys = new KeyService(deps.keystore ?? new MemoryKeyStore(), () => this.core(), this.clock);
+    this.tokens = new TokenService(this);
+    this.keys.tokenSigner = (rec) => this.tokens.signer(rec);
     this.files = deps.files ?? new MemoryFileStore();
     this.meta = deps.meta ?? new MemoryMetaStore();
     this.verify = makeVerify(() => this.core(), typeof crypto !== 'undefined' && crypto.subtle ? webCryptoVerify : undefined);

@@ -43,6 +43,9 @@ export function hasWebCrypto(): boolean {
 }
 
 export class KeyService {
+  /** The Signer of a key on a token (`holder: 'token'`): set by the app (src/app/tokens.ts). */
+  tokenSigner: ((rec: KeyRecord) => Signer) | undefined;
+
   constructor(
     readonly store: KeyStore,
     private readonly core: () => Promise<CoreApi>,
@@ -107,6 +110,10 @@ export class KeyService {
   }
 
   async signer(rec: KeyRecord): Promise<Signer> {
+    if (rec.holder === 'token') {
+      if (!this.tokenSigner) throw new PkiError('unsupported', `keys: ${rec.label} is on ${rec.device ?? 'a token'}, and this build has no token support`);
+      return this.tokenSigner(rec);
+    }
     const info: KeyInfo = rec.kind === 'rsa' ? { kind: 'rsa', bits: rec.bits ?? 0 } : { kind: 'ec', curve: rec.curve as NamedCurve };
     if (rec.holder === 'webcrypto') {
       if (!rec.privateKey || !rec.publicKey) throw new PkiError('bad-key', `keys: the private key of ${rec.label} is missing from the key store`);
