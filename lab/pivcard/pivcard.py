@@ -612,6 +612,27 @@ def main():
     if icc is None:
         sys.exit('pivcard: vpcd does not listen on %s:%d' % (a.host, a.port))
     icc.os = card
+    # vpcd writes a message's length and its body separately; with Nagle on its side and delayed
+    # ACKs on ours every APDU would wait ~40 ms. Acknowledge at once (TCP_QUICKACK is one-shot,
+    # so it is set again before every read).
+    import socket as _socket
+
+    class _QuickAck:
+        def __init__(self, sock):
+            self._s = sock
+            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+
+        def recv(self, n):
+            try:
+                self._s.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_QUICKACK, 1)
+            except OSError:
+                pass
+            return self._s.recv(n)
+
+        def __getattr__(self, name):
+            return getattr(self._s, name)
+
+    icc.sock = _QuickAck(icc.sock)
     print('pivcard: inserted (applet %s, state %s)' % (a.applet, a.state), flush=True)
     icc.run()
 

@@ -101,6 +101,7 @@ export function pcsc(socket: string): PcscSession {
   const p = loadPcsclite()();
   const readers = new Map<string, NativeReader>();
   const status = new Map<string, { state: number; atr?: Buffer }>();
+  const everPresent = new Set<string>();
   const waiters: (() => void)[] = [];
   p.on('error', () => undefined);
   p.on('reader', (r) => {
@@ -109,6 +110,7 @@ export function pcsc(socket: string): PcscSession {
     r.on('end', () => readers.delete(r.name));
     r.on('status', (s) => {
       status.set(r.name, s);
+      if (s.state & r.SCARD_STATE_PRESENT) everPresent.add(r.name);
       for (const w of waiters.splice(0)) w();
     });
     for (const w of waiters.splice(0)) w();
@@ -140,7 +142,9 @@ export function pcsc(socket: string): PcscSession {
   const ensure = async (name: string, fresh: boolean): Promise<number> => {
     const r = readers.get(name);
     if (!r) throw new SmartCardError('unknown-reader', `no reader ${name}`);
-    await until(() => present(name), `a card in ${name}`, 1500).catch(() => undefined);
+    // pcscd polls the virtual reader (~0.4 s): a reader that had a card may get it back any moment;
+    // one that never had a card (the second virtual slot) answers at once
+    if (everPresent.has(name) || !status.has(name)) await until(() => present(name), `a card in ${name}`, 1500).catch(() => undefined);
     if (!present(name)) throw new SmartCardError('no-smartcard', `no card in ${name}`);
     if (fresh || !r.connected || !protocols.has(name)) {
       await disconnect(r, fresh);
