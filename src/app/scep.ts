@@ -378,6 +378,7 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
     issued.push({ key, der: await issuedCertificate(x, rep, key.spki, key.kind === 'ec') });
   }
   await storeIssued(app, io, tp, issued);
+  await app.tokens.afterIssued(io, issued); // token keys: the certificate also into the slot's object
 }
 
 /**

@@ -199,7 +199,7 @@ export class TokenService {
     const detail = e.message.replace(/^[\w.]+: /, '');
     if (e instanceof PinError) {
       return e.retriesLeft > 0
-        ? new PkiError('refused', `%CRYPTO-3-TOKENLOGINFAILED: Cryptographic Token ${d} Login FAILED\n% Wrong PIN for ${d}: ${e.retriesLeft} ${e.retriesLeft === 1 ? 'try' : 'tries'} left before the PIN is blocked.`)
+        ? new PkiError('refused', `%CRYPTO-3-TOKENLOGINFAILED: Cryptographic Token ${d} Login FAILED\n% Wrong PIN for ${d} ${e.retriesLeft} ${e.retriesLeft === 1 ? 'try' : 'tries'} left before the PIN is blocked.`)
         : new PkiError('refused', `%CRYPTO-3-TOKENLOCKEDOUT: Cryptographic Token ${d} PIN locked due to too many unsuccessful login attempts\n% The PIN of ${d} is blocked: unblock it with the PUK (e.g. "ykman piv access unblock-pin" or "yubico-piv-tool -a unblock-pin"). Nothing was changed.`);
     }
     if (e instanceof TokenError) {
@@ -207,7 +207,7 @@ export class TokenService {
         case 'disconnected':
           return new PkiError('refused', `% Token ${d} was removed or stopped answering during the operation (${detail}); nothing was stored. Plug it in again (and log in) to retry.`);
         case 'not-found':
-          return new PkiError('refused', `% No token in ${d}: ${detail}.`);
+          return new PkiError('refused', `% No token in ${d} (${detail}).`);
         case 'not-supported':
           return new PkiError('refused', `% ${d} is not available: ${detail}`);
         case 'no-applet':
@@ -220,12 +220,12 @@ export class TokenService {
           return new PkiError('refused', `% ${d} is in use by another program (${detail}); on Linux stop pcscd/scdaemon or close the other program.`);
         case 'no-key':
         case 'wrong-key':
-          return new PkiError('refused', `% ${d}: ${detail}.`);
+          return new PkiError('refused', `% ${d} ${detail}.`);
         default:
-          return new PkiError('refused', `% ${d}: the token broke the protocol (${detail}).`);
+          return new PkiError('refused', `% ${d} broke the protocol (${detail}).`);
       }
     }
-    if (e instanceof ApduError) return new PkiError('refused', `% ${d}: the token refused the command (${detail}).`);
+    if (e instanceof ApduError) return new PkiError('refused', `% The token in ${d} refused the command (${detail}).`);
     return e;
   }
 
@@ -450,7 +450,7 @@ export class TokenService {
         await this.writeCertificate(io, key, der);
       } catch (e) {
         if (isAbortError(e)) throw e;
-        io.print(`% Warning: the certificate was stored in the configuration, but not written to ${TOKEN_DEVICE}: ${(e as Error).message.replace(/^% /, '')}`);
+        io.print(`% Warning: the certificate was stored in the configuration, but not written to ${TOKEN_DEVICE} (${(e as Error).message.replace(/^% /, '')})`);
       }
     }
   }
@@ -499,7 +499,7 @@ export class TokenService {
     io.print(' WebHID, WebAuthn: cannot reach PIV keys (not usable for this)');
     const s = this.status();
     if (!s) {
-      io.print(`Token ${TOKEN_DEVICE}: not connected`);
+      io.print(`Token ${TOKEN_DEVICE} not connected`);
       return;
     }
     let pin = '';
@@ -511,7 +511,7 @@ export class TokenService {
       if (e instanceof TokenError && e.code === 'disconnected') this.forget();
       pin = `unknown (${(e as Error).message})`;
     }
-    io.print(`Token ${TOKEN_DEVICE}: ${s.description}`);
+    io.print(`Token ${TOKEN_DEVICE} ${s.description}`);
     io.print(`  Route: ${s.route === 'webusb-ccid' ? 'WebUSB (CCID)' : 'Web Smart Card API'}`);
     io.print(`  Application: PIV${s.info.label ? ` (${s.info.label})` : ''}${s.info.version ? `, firmware ${s.info.version}` : ''}`);
     if (s.info.serial !== undefined) io.print(`  Serial: ${s.info.serial}`);

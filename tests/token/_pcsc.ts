@@ -45,6 +45,7 @@ export function loadPcsclite(): () => NativePcsc {
 
 /** PC/SC error code (0x801000xx) of a binding error, if its message carries one. */
 function pcscCode(e: Error): number | undefined {
+  if (/not connected/i.test(e.message)) return 0x80100069; // the binding's own "Card Reader not connected": the card was pulled
   const m = /\(0x([0-9a-f]{8})\)/i.exec(e.message);
   return m ? parseInt(m[1]!, 16) : undefined;
 }
@@ -136,7 +137,13 @@ export function pcsc(socket: string): PcscSession {
     new Promise<Uint8Array>((res, rej) =>
       r.transmit(Buffer.from(apdu), 65538, proto, (err, data) => (err ? rej(new SmartCardError(responseCode(pcscCode(err)), err.message)) : res(new Uint8Array(data)))),
     );
-  const disconnect = (r: NativeReader, reset = false) => new Promise<void>((res) => (r.connected ? r.disconnect(reset ? r.SCARD_RESET_CARD : r.SCARD_LEAVE_CARD, () => res()) : res()));
+  const disconnectOnce = (r: NativeReader, disposition: number) => new Promise<boolean>((res) => (r.connected ? r.disconnect(disposition, (err) => res(!err)) : res(true)));
+  /** Drops the connection; a handle whose card was pulled cannot be disconnected cleanly, so it is abandoned. */
+  const disconnect = async (r: NativeReader, reset = false) => {
+    if (await disconnectOnce(r, reset ? r.SCARD_RESET_CARD : r.SCARD_LEAVE_CARD)) return;
+    if (await disconnectOnce(r, r.SCARD_LEAVE_CARD)) return;
+    (r as { connected: boolean }).connected = false;
+  };
   const protocols = new Map<string, number>();
   /** The reader's one connection: `fresh` resets the card first (a new session starts clean). */
   const ensure = async (name: string, fresh: boolean): Promise<number> => {

@@ -56,7 +56,9 @@ export function encodeApdu(a: Apdu, extended: boolean): Uint8Array {
 
 /** Splits a response APDU into data and status word. */
 export function splitResponse(resp: Uint8Array, op: string): { data: Uint8Array; sw: number } {
-  if (resp.length < 2) throw new TokenError('protocol', `${op}: the token sent a response of ${resp.length} bytes (no status word)`);
+  // no answer at all: the card went away under the reader (some stacks report a pulled card so)
+  if (resp.length === 0) throw new TokenError('disconnected', `${op}: no answer from the token`);
+  if (resp.length < 2) throw new TokenError('protocol', `${op}: the token sent a response of ${resp.length} byte (no status word)`);
   return { data: resp.subarray(0, resp.length - 2), sw: (resp[resp.length - 2]! << 8) | resp[resp.length - 1]! };
 }
 
