@@ -121,7 +121,8 @@ export class TokenService {
   private async findLink(request: boolean): Promise<TokenLink> {
     if (webUsbAvailable()) {
       let devices = await grantedCcidDevices();
-      if (!devices.length && request) devices = [await requestCcidDevice()];
+      // Only an Isolated Web App can claim a token: a plain page is told why instead of shown a chooser.
+      if (!devices.length && request && this.env().isolatedApp) devices = [await requestCcidDevice()];
       if (devices.length) {
         const d = devices[0]!;
         const tok = await openCcidDevice(d);
