@@ -146,6 +146,13 @@ test('a PIV token over WebUSB CCID (fake USBDevice bridged to the software card,
   writeFileSync(join(work, 'certpub.pem'), cert.publicKey.export({ format: 'pem', type: 'spki' }));
   const ok = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(work, 'certpub.pem'), '-signature', join(work, 'data.sig'), join(work, 'data.txt')], { encoding: 'utf8' });
   expect(ok.stdout).toContain('Verified OK');
+
+  // the Tokens view shows the connected token and its key
+  await page.getByRole('button', { name: 'Tokens' }).click();
+  const view = page.locator('tp-tokens');
+  await expect(view).toContainText('via WebUSB (CCID)');
+  await expect(view).toContainText('Trustpoint software PIV');
+  await expect(view.locator('table')).toContainText('usbtoken0: 9a');
 });
 
 test('token pulled out during key generation (fault injected at navigator.usb): one % line, nothing stored, the session recovers after plugging it back', async ({ page }) => {
@@ -180,4 +187,11 @@ test('the plain web page (no token route): the token commands explain why tokens
   const gen = await cli(page, 'configure terminal\ncrypto key generate rsa label t modulus 2048 on usbtoken0:\nend');
   expect(gen).toContain('% usbtoken0: is not available');
   expect(await page.evaluate(async () => (await window.trustpoint!.app.keys.byLabel('t')).length)).toBe(0);
+  // the Tokens view says the same, with what the user would need
+  await page.getByRole('button', { name: 'Tokens' }).click();
+  const view = page.locator('tp-tokens');
+  await expect(view.locator('.why')).toContainText('Install the Trustpoint Isolated Web App');
+  await expect(view.locator('[data-route=webusb-ccid]')).toContainText('not available');
+  await expect(view.locator('[data-route=webusb-ccid]')).toContainText('CCID enabled on the token');
+  await expect(view.locator('[data-route=web-smart-card]')).toContainText('navigator.smartCard');
 });
