@@ -322,12 +322,13 @@ export class TokenService {
 
   // ------------------------------------------------------------------ keys
 
-  /** The slot for a new key of `label`/`usage`: its own slot when replacing, else the first free one. */
-  private async chooseSlot(label: string, usage: KeyUsage): Promise<KeySlot> {
-    const mine = (await this.app.keys.list()).filter((k) => k.holder === 'token' && k.device === TOKEN_DEVICE);
-    const same = mine.find((k) => k.label === label && k.usage === usage);
-    if (same?.slot) return parseSlot(same.slot)!;
-    const used = new Set(mine.filter((k) => k.label !== label).map((k) => k.slot));
+  /**
+   * The slot for a new key: the first one no key record of this configuration claims (current,
+   * shadow or retired), in the order PIV suggests for the IOS usage. A replaced key keeps its
+   * slot until its record goes, so a certificate that still names it keeps a working key.
+   */
+  private async chooseSlot(usage: KeyUsage): Promise<KeySlot> {
+    const used = new Set((await this.app.keys.list()).filter((k) => k.holder === 'token' && k.device === TOKEN_DEVICE).map((k) => k.slot));
     const free = SLOT_ORDER[usage].find((s) => !used.has(slotHex(s)));
     if (!free) refuse(`% All four PIV key slots of ${TOKEN_DEVICE} (9a, 9c, 9d, 9e) hold keys of this configuration: remove one first ("crypto key zeroize rsa LABEL").`);
     return free;
@@ -341,7 +342,7 @@ export class TokenService {
     if (device.toLowerCase() !== TOKEN_DEVICE) refuse(`% Device ${device} is not present: Trustpoint uses one token, ${TOKEN_DEVICE}`);
     const alg = algorithmOf(key);
     if (alg === undefined) refuse(`% A PIV token holds RSA 1024/2048 and EC P-256/P-384 keys: ${key.kind === 'rsa' ? `a ${key.bits} bit RSA key` : `an EC ${key.curve} key`} cannot be generated on ${TOKEN_DEVICE}.`);
-    const slot = await this.chooseSlot(label, usage);
+    const slot = await this.chooseSlot(usage);
     return this.guard(() =>
       this.use(
         async (o) => {
