@@ -8,7 +8,7 @@
  * permission may (Chromium 128+). The Web Smart Card API (`navigator.smartCard`) is IWA-only and
  * has a PC/SC backend on ChromeOS only. WebHID and WebAuthn cannot reach PIV keys.
  */
-import { IWA_REASON } from './usb/webusb.ts';
+import { IWA_REASON, webUsbAvailable } from './usb/webusb.ts';
 
 export interface TokenEnvironment {
   /** location.protocol === 'isolated-app:' */
@@ -53,7 +53,7 @@ export function currentEnvironment(): TokenEnvironment {
   return {
     isolatedApp: loc?.protocol === 'isolated-app:',
     secureContext: typeof isSecureContext !== 'undefined' ? isSecureContext : false,
-    webUsb: typeof navigator !== 'undefined' && 'usb' in navigator,
+    webUsb: webUsbAvailable(),
     usbUnrestricted: allowsFeature('usb-unrestricted'),
     smartCardApi: typeof navigator !== 'undefined' && 'smartCard' in navigator,
     origin: loc?.origin && loc.origin !== 'null' ? loc.origin : (loc?.href ?? 'this page'),
