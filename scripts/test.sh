@@ -15,6 +15,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v scepclient >/dev/null 2>&1 || need+=(scep)
+PKITS=/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data
+[ -d "$PKITS" ] || need+=(python3-cryptography-vectors) # NIST PKITS for the vectors step
 # Tokens (issue 11): the software PIV card lab (pcscd + Debian's virtual reader + our card type),
 # the third-party PIV tools that must accept it, and what the npm PC/SC binding needs to build.
 [ -x /usr/sbin/pcscd ] || need+=(pcscd)
@@ -70,7 +72,7 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS"
 
 step "token tests (software PIV card over PC/SC, third-party PIV tools, IWA bundle; no USB hardware)"
 npx vitest run --project token
