@@ -6,13 +6,13 @@
  * must be what stops them.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { limboOptions, runLimboFile } from '../../../scripts/vectors/limbo.ts';
 import { validateChain } from '../../../src/pki/chain/index.ts';
 import { webCryptoVerify } from '../../../src/pki/verify-webcrypto.ts';
+import { sharedPath } from '../../shared.ts';
 
-const SAMPLE = fileURLToPath(new URL('../../../../shared/vectors/x509-limbo/limbo-sample.json', import.meta.url));
+const SAMPLE = sharedPath('vectors', 'x509-limbo', 'limbo-sample.json');
 const text = readFileSync(SAMPLE, 'utf8');
 type Tc = Parameters<typeof limboOptions>[0] & { description?: string };
 const sample = (JSON.parse(text) as { testcases: Tc[] }).testcases;

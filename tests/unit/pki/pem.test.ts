@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -24,8 +23,9 @@ import {
   type PemKind,
 } from '../../../src/pki/pem.ts';
 import { PkiError } from '../../../src/util/errors.ts';
+import { IOS_GUIDE } from '../../shared.ts';
 
-const GUIDE = fileURLToPath(new URL('../../../../shared/seed/000_7932a6e9e1109cc6.txt', import.meta.url));
+const GUIDE = IOS_GUIDE;
 
 let dir = '';
 const ossl = (args: string[], input?: string | Uint8Array): Buffer => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
