@@ -31,12 +31,10 @@ describe('x509-limbo sample', () => {
   });
 
   it.each(['pathological::pathological-chain-distinct-subject-distinct-key', 'pathological::pathological-chain-distinct-subject-same-key'])(
-    '%s fails fast in the lenient profile too, stopped by path building',
+    '%s fails in the lenient profile too, stopped by path building (time bound: tests/slow)',
     async (id) => {
       const tc = sample.find((t) => t.id === id)!;
-      const t0 = performance.now();
       const r = await validateChain({ ...limboOptions(tc, webCryptoVerify), strict: false });
-      expect(performance.now() - t0).toBeLessThan(1000);
       expect(r).toMatchObject({ ok: false, code: 'path-too-long' });
     },
   );

@@ -371,15 +371,13 @@ describe('the strict DER walk', () => {
     for (let i = 0; i < 100; i++) nested = Uint8Array.of(0x30, ...(nested.length < 128 ? [nested.length] : nested.length < 256 ? [0x81, nested.length] : [0x82, nested.length >> 8, nested.length & 255]), ...nested);
     expect(failure(() => derCheck(nested))).toMatch(/nesting deeper than 64/);
   });
-  test('the reader stays fast on large input', () => {
+  test('the reader reads a 4 MiB block and refuses 200,000 junk lines (time bound: tests/slow)', () => {
     const big = new Uint8Array(3 << 20);
     big.set([0x04, 0x83, 0x2f, 0xff, 0xfb]); // one OCTET STRING filling 3 MiB
     const pem = writePem('CERTIFICATE', big); // 4 MiB of text
-    const t0 = performance.now();
     expect(readPem(pem)[0]!.der.length).toBe(big.length);
     const junk = 'Bag Attributes: x\n'.repeat(200_000);
     expect(failure(() => readPasted(junk))).toBe('bad-pem: pem.read: no PEM block and no base64 data found');
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
 
