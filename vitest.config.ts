@@ -14,6 +14,18 @@ export default defineConfig({
         },
       },
       {
+        // Tokens over PC/SC: the software PIV card of lab/pivcard.sh (pcscd, vpcd) and
+        // third-party tools (OpenSC, yubico-piv-tool). No USB hardware is involved.
+        test: {
+          name: 'token',
+          environment: 'node',
+          include: ['tests/token/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
         // opt-in (npm run test:slow, not part of npm test): wall-clock bounds, README "Tests"
         test: {
           name: 'slow',
