@@ -23,7 +23,7 @@ import { coreDecrypter } from '../../../src/crypto/core-keys.ts';
 import { createPkiEngine, type PkiEngine } from '../../../src/pki/engine.ts';
 import { makeVerify } from '../../../src/pki/verify-core.ts';
 import { webCryptoVerify } from '../../../src/pki/verify-webcrypto.ts';
-import { openEnvelope, verifySignedData } from '../../../src/pki/envelope.ts';
+import { openEnvelope, verifySignedData, type CmsAttribute } from '../../../src/pki/envelope.ts';
 import { parseCsr } from '../../../src/pki/csr.ts';
 import { readPem } from '../../../src/pki/pem.ts';
 import { validateChain } from '../../../src/pki/chain/index.ts';
@@ -72,7 +72,7 @@ beforeAll(async () => {
 });
 
 /** The signed attribute `oid` of a verified message, decoded as text (PrintableString) or hex (OCTET STRING). */
-function attr(attrs: { oid: string; values: Uint8Array[] }[], oid: string): string | undefined {
+function attr(attrs: readonly CmsAttribute[], oid: string): string | undefined {
   const v = attrs.find((a) => a.oid === oid)?.values[0];
   if (!v) return undefined;
   const body = v.subarray(2); // short-form lengths: every SCEP attribute value is < 128 bytes
