@@ -13,7 +13,7 @@ import type { Interaction } from './interaction.ts';
 import { readPaste } from './interaction.ts';
 import { fingerprints, fingerprintMatches } from './certs.ts';
 import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
-import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
+import { announceSubject, askIdentity, sanFor, subjectFor } from './enroll-common.ts';
 import { refuse } from './refuse.ts';
 import { commitChange } from './commit.ts';
 import { keepOtherUsage } from './certs.ts';
@@ -321,11 +321,10 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
 
   io.print('% Start certificate enrollment ..');
   const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true });
+  announceSubject(app, io, tp);
   const id = await askIdentity(app, io, tp, false);
-  const { subject, fqdn } = subjectFor(app, tp, id);
+  const { subject } = subjectFor(app, tp, id);
   io.print('');
-  if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
-  if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
   if (id.serialNumber) io.print(`% The serial number in the certificate will be: ${id.serialNumber}`);
   if (id.ipAddress) io.print(`% The IP address in the certificate is ${id.ipAddress}`);
   const requests: { purpose: IosKeyPurpose; der: Uint8Array }[] = [];
