@@ -281,7 +281,7 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
 }
 
 /** Stores issued certificates and activates their (pending) keys, then saves the IOS way. */
-async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[]): Promise<void> {
+export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[]): Promise<void> {
   const wasSaved = await beginChange(app);
   for (const { key } of issued) await app.keys.activate(key);
   const entry = app.running.chains.get(tp.name)!;
