@@ -32,7 +32,7 @@ import { readPasted, encodeBase64 } from '../pki/pem.ts';
 import { buildCsr, iosKeyUsage } from '../pki/csr.ts';
 import { signData } from '../pki/envelope.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
-import { buildRequest, describeTemplate, templateVariables, type ProfileRequest } from '../enroll/profile/template.ts';
+import { buildRequest, templateVariables, type ProfileRequest } from '../enroll/profile/template.ts';
 import { FORMAT_NAMES, parseReply, statusText } from '../enroll/profile/reply.ts';
 import { sendProfileRequest } from '../enroll/profile/transport.ts';
 import { equalBytes } from '../util/bytes.ts';
@@ -59,20 +59,6 @@ export function profileFileUrl(cfg: RunningConfig, label: string): string | unde
   return e?.kind === 'url' && !isHttp(e.url) ? e.url : undefined;
 }
 
-/** An enrollment profile as `show crypto pki trustpoints` lists it (never a parameter's value). */
-export function profileSummaryLines(cfg: RunningConfig, label: string): string[] {
-  const p = cfg.profiles.get(label);
-  if (!p) return [`    Enrollment profile ${label}: not configured`];
-  const out = [`    Enrollment profile ${label}:`];
-  const a = p.authentication;
-  out.push(`      Authentication: ${!a ? 'not configured' : a.kind === 'terminal' ? 'terminal (cut-and-paste)' : /^https?:/i.test(a.url) ? describeTemplate(a.url, p.authenticationCommand, 'authentication') : `file ${a.url}`}`);
-  const en = p.enrollment;
-  out.push(`      Enrollment: ${!en ? 'not configured' : en.kind === 'terminal' ? 'terminal (cut-and-paste)' : /^https?:/i.test(en.url) ? describeTemplate(en.url, p.enrollmentCommand, 'enrollment') : `file ${en.url}`}`);
-  if (p.enrollmentCredential) out.push(`      Re-enrollment credential: trustpoint ${p.enrollmentCredential} (request sent as CMS SignedData)`);
-  if (p.parameters.size)
-    out.push(`      Parameters: ${[...p.parameters.entries()].sort(([x], [y]) => x - y).map(([n, v]) => (v.kind === 'value' ? `$P${n} value` : `$P${n} prompt "${v.text}"`)).join(', ')}`);
-  return out;
-}
 
 function debugOn(app: TrustpointApp): boolean {
   return app.debug.transactions;

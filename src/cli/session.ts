@@ -370,8 +370,13 @@ export class CliSession {
       return;
     }
     this.currentLine = line;
-    // Secrets typed on a command line (challenge and export passwords) stay out of the history.
-    this.history.push(line.trim().replace(/(\bpassword\s+)\S.*$/i, '$1*****'));
+    // Secrets typed on a command line (challenge and export passwords, ACME EAB keys) stay out of the history.
+    this.history.push(
+      line
+        .trim()
+        .replace(/(\bpassword\s+)\S.*$/i, '$1*****')
+        .replace(/(\beab\s+\S+\s+)\S.*$/i, '$1*****'),
+    );
     if (this.history.length > HISTORY_MAX) this.history.shift();
     await this.runIn(mode, line, 0, signal, true, prompt.length);
     if (this.mode === 'ca-profile-enroll') this.template = templateLineOf(this.app.running, this.target.profile, line);

@@ -11,8 +11,7 @@ import { iosDate } from '../../util/time.ts';
 import { toHex } from '../../util/hex.ts';
 import { PENDING_PREFIX } from '../../app/keys.ts';
 import { keySpecOf } from '../../app/trustpoint-keys.ts';
-import { acmeStatusLines } from '../../app/acme.ts';
-import { profileSummaryLines } from '../../app/profile.ts';
+import { acmeStatusLines, profileSummaryLines } from '../../app/enrollment-status.ts';
 
 const SIG_NAMES: Record<string, string> = {
   '1.2.840.113549.1.1.4': 'MD5 with RSA Encryption',
