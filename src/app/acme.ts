@@ -24,7 +24,8 @@ import type { Interaction } from './interaction.ts';
 import { readPaste } from './interaction.ts';
 import { refuse } from './refuse.ts';
 import { isYes } from './prompter.ts';
-import { beginChange, certificatesIn, endChange } from './pki.ts';
+import { certificatesIn } from './pki.ts';
+import { commitChange } from './commit.ts';
 import { ACME_ACCOUNTS, ACME_ORDERS, acmeAccountOf, acmeOrderOf, type AcmeAccountRecord, type AcmeOrderRecord } from './enrollment-status.ts';
 import { storeIssued } from './scep.ts';
 import { keyRecordsFor, keySpecOf } from './trustpoint-keys.ts';
@@ -400,10 +401,6 @@ export async function enrollAcme(app: TrustpointApp, io: Interaction, tp: Trustp
     if (!key) refuse('% The ACME server returned a certificate, but not for a key of this trustpoint: nothing stored.');
     const ca = await caEntriesFor(app, tp, leaf, ders);
     if (ca.changed) {
-      const wasSaved = await beginChange(app);
-      const entry = cfg.chains.get(tp.name) ?? { trustpoint: tp.name, certificates: [] };
-      entry.certificates = [...entry.certificates.filter((c) => c.kind !== 'ca'), ...ca.entries];
-      cfg.chains.set(tp.name, entry);
       io.print(`Trustpoint CA certificate${ca.entries.length > 1 ? 's' : ''} ${ca.pinned ? 'under the authenticated root' : 'from the ACME server (delivered over https)'}:`);
       const core = await app.core();
       for (const c of ca.entries) {
@@ -411,7 +408,14 @@ export async function enrollAcme(app: TrustpointApp, io: Interaction, tp: Trustp
         io.print(`  Subject: ${cs.subject.map((a) => `${a.short}=${a.value}`).join(', ') || '(empty)'}`);
         io.print(`    Fingerprint SHA256: ${(await fingerprints(core, c.der)).sha256}`);
       }
-      await endChange(app, io, wasSaved);
+      // the CA certificates first (like an authenticate), then the certificate with its key
+      await commitChange(app, io, {
+        apply: (c) => {
+          const entry = c.chains.get(tp.name) ?? { trustpoint: tp.name, certificates: [] };
+          entry.certificates = [...entry.certificates.filter((x) => x.kind !== 'ca'), ...ca.entries];
+          c.chains.set(tp.name, entry);
+        },
+      });
     }
     await storeIssued(app, io, tp, [{ key, der: leaf }]);
     await setRecord(app, ACME_ORDERS, tp.name, undefined);

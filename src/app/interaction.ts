@@ -6,12 +6,21 @@
 import { PasteCollector } from '../pki/pem.ts';
 import type { Question } from './prompter.ts';
 
+/** What an enrollment reports as it goes (the GUI shows it; the console prints its own lines). */
+export type EnrollProgress =
+  | { stage: 'keygen'; label: string; algorithm: string; done: boolean }
+  | { stage: 'request'; method: string; transactionID?: string }
+  | { stage: 'pending'; transactionID: string; attempt: number; of: number; nextPollAt: number }
+  | { stage: 'issued'; serial: string };
+
 export interface Interaction {
   readonly interactive: boolean;
   readonly signal: AbortSignal;
   print(line: string): void;
   ask(q: Question): Promise<string>;
   confirm(text: string): Promise<boolean>;
+  /** Progress of a long workflow (optional). */
+  progress?(event: EnrollProgress): void;
 }
 
 /**
