@@ -47,7 +47,8 @@ export async function publishFor(id: Identifier, challenges: AcmeChallenge[], th
       out.push({ type: 'dns-01', name: `_acme-challenge.${host}.`, value });
     }
   }
-  return out;
+  // http-01 first, then dns-01, whatever order the server listed them in
+  return out.sort((a, b) => (a.type === b.type ? 0 : a.type === 'http-01' ? -1 : 1));
 }
 
 /** Console lines for one name. */
