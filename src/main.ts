@@ -47,6 +47,11 @@ interface Stores {
   commit?: Committer;
 }
 
+/** The e2e test seam (README, "Tests"): defined by a test before the app loads, never in normal use. */
+function testSeam(): { pollDelayMs?: unknown; hook?: (stage: string) => Promise<void> | void } | undefined {
+  return (window as unknown as { __TRUSTPOINT_TEST__?: { pollDelayMs?: unknown; hook?: (stage: string) => Promise<void> | void } }).__TRUSTPOINT_TEST__;
+}
+
 async function openStores(notes: string[], notify: (line: string) => void): Promise<Stores> {
   try {
     const db = await openTrustpointDb({
@@ -54,7 +59,7 @@ async function openStores(notes: string[], notify: (line: string) => void): Prom
       onVersionChange: () => notify('% NVRAM: a newer version of Trustpoint was opened in another tab; reload this tab to continue saving.'),
       onTerminated: () => notify('% NVRAM: the browser closed the storage connection; reload to continue saving.'),
     });
-    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db), commit: new IdbCommitter(db) };
+    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db), commit: new IdbCommitter(db, () => void testSeam()?.hook?.('commit-queued')) };
   } catch (e) {
     notes.push(e instanceof PkiError ? userMessage(e) : `% NVRAM: ${(e as Error).message}`);
     notes.push('% Running with memory-only NVRAM: nothing is kept across reloads.');
@@ -69,11 +74,12 @@ async function start(): Promise<void> {
   const app = new TrustpointApp({ ...stores, core: async () => createWorkerCore(), reload: () => location.reload() });
   appRef = app;
   // Test seam (README, "Tests"): e2e tests shorten the CertPoll wait, which IOS counts in minutes.
-  const seam = (window as unknown as { __TRUSTPOINT_TEST__?: { pollDelayMs?: unknown } }).__TRUSTPOINT_TEST__;
+  const seam = testSeam();
   if (typeof seam?.pollDelayMs === 'number' && seam.pollDelayMs >= 0) {
     const ms = seam.pollDelayMs;
     app.scepPollDelay = () => ms;
   }
+  if (typeof seam?.hook === 'function') app.testHook = seam.hook;
   const boot = await app.boot();
   const session = new CliSession(app);
 
@@ -155,6 +161,10 @@ function startAutoEnrollment(app: TrustpointApp): void {
     if (document.visibilityState === 'visible') void auto.runDue();
   });
   window.addEventListener('online', () => void auto.runDue());
+  // The service worker's periodic sync hands the work to an open window.
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if ((e.data as { type?: string } | null)?.type === 'trustpoint-run-due') void auto.runDue();
+  });
   // This tab's running-config names keys other tabs must not delete: refreshed every minute.
   void publishRunningRefs(app);
   setInterval(() => void publishRunningRefs(app), 60_000);
@@ -164,7 +174,7 @@ function startAutoEnrollment(app: TrustpointApp): void {
 function registerServiceWorker(shell: TpApp): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   let accepted = false;
-  void navigator.serviceWorker.register('./sw.js', { scope: './' }).then((reg) => {
+  void navigator.serviceWorker.register('./sw.js', { scope: './', type: 'module' }).then((reg) => {
     void registerPeriodicRenewal(reg);
     const offer = () => {
       if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();

@@ -16,6 +16,8 @@ import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
 import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
 import { refuse } from './refuse.ts';
 import { commitChange } from './commit.ts';
+import { keepOtherUsage } from './certs.ts';
+import { enrollScep } from './scep.ts';
 import { isYes } from './prompter.ts';
 import { fqdnOf, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
@@ -246,7 +248,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
       io.print(`% Warning: ${c.s.subject.find((a) => a.short === 'CN')?.value ?? 'a CA certificate'} is signed with MD5, which is broken; it is shown but should be replaced.`);
   }
   const root = chain[chain.length - 1]!;
-  const v = await app.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true });
+  const v = await app.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true, trustpoint: tp });
   if (!v.ok) refuse(`% The CA chain does not validate: ${v.reason}. Not imported.`);
   // RA certificates (SCEP RA mode) must be issued by the CA too.
   const raEntries: ChainCertificate[] = [];
@@ -316,7 +318,6 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
   }
   const target = e.kind === 'url' ? fileTarget(e.url, cfg) : profileFile ? fileTarget(profileFile, cfg) : undefined;
   if (e.kind === 'url' && !target) {
-    const { enrollScep } = await import('./scep.ts');
     if (io.interactive && (cfg.chains.get(name)?.certificates ?? []).some((c) => c.kind === 'general')) {
       io.print('%');
       io.print('% You already have a certificate from this CA: the request renews it.');
@@ -487,7 +488,7 @@ export async function importCertificate(app: TrustpointApp, io: Interaction, nam
   const now = app.clock();
   if (now > s.notAfter) refuse(`% The certificate expired at ${iosDate(s.notAfter)}: not imported.`);
   const chain = cas.map((c) => c.der);
-  const v = await app.validateChain({ leaf: der, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false });
+  const v = await app.validateChain({ leaf: der, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false, trustpoint: tp });
   if (!v.ok) refuse(`% The certificate does not chain to the CA of trustpoint ${name}: ${v.reason}. Not imported.`);
   io.print('% Router Certificate successfully imported');
   await commitChange(app, io, {
@@ -499,20 +500,5 @@ export async function importCertificate(app: TrustpointApp, io: Interaction, nam
   });
 }
 
-/**
- * The chain entries that stay when `key` gets a new certificate: everything but the own
- * certificates (active or rollover), except the other usage key's (usage keys come in twos).
- */
-export function keepOtherUsage(certs: ChainCertificate[], keys: KeyRecord[], key: KeyRecord): ChainCertificate[] {
-  return certs.filter((c) => {
-    if (c.kind !== 'general' && c.kind !== 'self-signed' && c.kind !== 'rollover') return true;
-    try {
-      const ks = toHex(summarizeCertificate(c.der).spki);
-      return keys.some((k) => k !== key && toHex(k.spki) === ks && k.usage !== key.usage);
-    } catch {
-      return false;
-    }
-  });
-}
 
 export { generateKeysFor };

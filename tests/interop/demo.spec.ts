@@ -80,10 +80,11 @@ test('the demo CA: announced in the console, enrolled in one press, transcript c
     expect(clip).toContain('recipient: C=DE, O=Peer Lab, OU=SCEP Lab CA serial 01');
     expect(clip).not.toContain(lab.challenge);
 
-    // a second press renews
+    // a second press renews (the demo key is non-exportable, so by a new PKCSReq: it cannot
+    // decrypt the reply to a RenewalReq)
     await page.getByRole('button', { name: 'Trustpoints' }).click();
     await card.getByRole('button', { name: 'Enroll again from the demo CA' }).click();
-    await expect.poll(() => consoleText(page), { timeout: 30_000 }).toContain('% Renewing: RenewalReq signed with the current certificate');
+    await expect.poll(() => consoleText(page), { timeout: 30_000 }).toContain("% Renewing: the current key cannot decrypt the CA's reply to a RenewalReq (a non-exportable key); a new PKCSReq is sent.");
     await page.waitForFunction(() => window.trustpoint!.session.isIdle());
     expect((await consoleText(page)).split('%PKI-6-CERTRET').length - 1).toBe(2);
   } finally {

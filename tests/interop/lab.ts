@@ -258,6 +258,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     // lab/http-ca.sh and lab/acme.sh would take fixed ports: specs start their own (http-ca.ts, acme-lab.ts)
     WITH_HTTP_CA: '0',
     WITH_ACME: '0',
+    // the revocation lab (lab/revocation.sh) is started by the tests that need it, on free ports
+    REVOCATION_LAB: '0',
   };
   const timeoutMs = opts.timeoutMs ?? 60_000;
   hookExit();
