@@ -291,12 +291,12 @@ async function caEntriesFor(app: TrustpointApp, tp: Trustpoint, leaf: Uint8Array
     // pinned root: the delivered intermediates must lead to it
     const root = roots[0]!.der;
     chain = [...cas.filter((c) => !equalBytes(c, root)), root];
-    const v = await app.validateChain({ leaf, intermediates: chain.slice(0, -1), anchors: [root], time: now, ca: false });
+    const v = await app.validateChain({ leaf, intermediates: chain.slice(0, -1), anchors: [root], time: now, ca: false, trustpoint: tp });
     if (!v.ok) refuse(`% The certificate chain from the ACME server does not lead to the root authenticated for trustpoint ${tp.name}: ${v.reason}. Nothing stored.`);
   } else {
     if (!cas.length) refuse('% The ACME server sent the certificate without its issuing CA certificate: nothing stored.');
     chain = cas;
-    const v = await app.validateChain({ leaf, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false });
+    const v = await app.validateChain({ leaf, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false, trustpoint: tp });
     if (!v.ok) refuse(`% The certificate chain from the ACME server does not validate: ${v.reason}. Nothing stored.`);
     if (tp.fingerprint) {
       const core = await app.core();

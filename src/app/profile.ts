@@ -271,7 +271,7 @@ export async function enrollProfile(app: TrustpointApp, io: Interaction, tp: Tru
     if (now > s.notAfter) refuse(`% The CA returned a certificate that expired at ${iosDate(s.notAfter)}: nothing stored.`);
     const caDers = cas.map((c) => c.der);
     const extra = certs.filter((c) => c !== mine && summarizeCertificate(c).isCA);
-    const v = await app.validateChain({ leaf: mine, intermediates: [...extra, ...caDers.slice(0, -1)], anchors: [caDers[caDers.length - 1]!], time: now, ca: false });
+    const v = await app.validateChain({ leaf: mine, intermediates: [...extra, ...caDers.slice(0, -1)], anchors: [caDers[caDers.length - 1]!], time: now, ca: false, trustpoint: tp });
     if (!v.ok) refuse(`% The issued certificate does not chain to the authenticated CA of trustpoint ${tp.name}: ${v.reason}. Nothing stored.`);
     issued.push({ key, der: mine });
   }
