@@ -242,7 +242,7 @@ async function authorize(app: TrustpointApp, io: Interaction, tp: Trustpoint, e:
     }
   } else {
     for (const p of pending) for (const l of publishLines(p.a.identifier, p.publish)) io.print(l);
-    const offered = new Set(pending.flatMap((p) => p.publish.map((x) => x.type)).sort());
+    const offered = new Set(pending.flatMap((p) => p.publish.map((x) => x.type)).sort((a, b) => (a === b ? 0 : a === 'http-01' ? -1 : 1)));
     if (!io.interactive)
       refuse(
         `% ACME authorization pending for ${pending.map((p) => p.a.identifier.value).join(', ')}: a person must publish the challenge shown above, then check again with "crypto pki enroll ${tp.name}" (or configure "challenge http-01" on a web server that answers every token).`,
