@@ -39,7 +39,7 @@ import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
 import { backoffMs, computeTimers, jitterSeed, renewAt, type AttemptState, type PkiTimer, type TimerInput } from '../auto/timers.ts';
 export { formatTimers } from '../auto/timers.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
-import { pruneOldCa } from './certs.ts';
+import { pruneOldCa, sameName } from './certs.ts';
 import { isAbortError } from '../util/errors.ts';
 import { iosLogStamp } from '../util/time.ts';
 import { toHex } from '../util/hex.ts';
@@ -457,8 +457,4 @@ export class AutoEnrollService {
       } else this.warnings.delete(tp.name);
     }
   }
-}
-
-function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
-  return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
 }

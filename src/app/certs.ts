@@ -57,7 +57,8 @@ export function associatedTrustpoints(cfg: RunningConfig, der: Uint8Array): stri
   return out;
 }
 
-function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
+/** Two names attribute by attribute (the consolidation replaces this by RFC 5280 name comparison). */
+export function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
   return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
 }
 

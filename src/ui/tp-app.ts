@@ -13,9 +13,10 @@ import './tp-trustpoints.ts';
 import './tp-storage.ts';
 import './tp-certificates.ts';
 import './tp-keys.ts';
+import './tp-tokens.ts';
 import './tp-inspector.ts';
 
-type View = 'console' | 'trustpoints' | 'certificates' | 'keys' | 'inspector' | 'storage';
+type View = 'console' | 'trustpoints' | 'certificates' | 'keys' | 'tokens' | 'inspector' | 'storage';
 
 export class TpApp extends LitElement {
   static override properties = {
@@ -193,7 +194,7 @@ export class TpApp extends LitElement {
       <header>
         <h1>Trustpoint</h1>
         <nav aria-label="Views">
-          ${(['console', 'trustpoints', 'certificates', 'keys', 'inspector', 'storage'] as View[]).map(
+          ${(['console', 'trustpoints', 'certificates', 'keys', 'tokens', 'inspector', 'storage'] as View[]).map(
             (v) => html`<button aria-current=${this.view === v ? 'page' : 'false'} @click=${() => this.go(v)}>${v[0]!.toUpperCase() + v.slice(1)}</button>`,
           )}
         </nav>
@@ -212,7 +213,9 @@ export class TpApp extends LitElement {
               ? html`<tp-certificates .app=${app} .revision=${this.revision}></tp-certificates>`
               : this.view === 'keys'
                 ? html`<tp-keys .app=${app} .revision=${this.revision}></tp-keys>`
-                : this.view === 'inspector'
+                : this.view === 'tokens'
+                  ? html`<tp-tokens .app=${app} .revision=${this.revision}></tp-tokens>`
+                  : this.view === 'inspector'
                   ? html`<tp-inspector .app=${app} .revision=${this.revision}></tp-inspector>`
                   : html`<tp-storage .app=${app} .revision=${this.revision}></tp-storage>`}
       </main>

@@ -49,7 +49,7 @@ export class TpKeys extends LitElement {
             <td>${k.kind === 'rsa' ? `RSA ${k.bits}` : `EC ${k.curve}`}</td>
             <td>${k.usage}</td>
             <td>${k.exportable ? 'yes' : 'no'}</td>
-            <td>${k.holder === 'webcrypto' ? 'browser key store (non-extractable)' : 'Trustpoint core'}</td>
+            <td>${k.holder === 'token' ? `token ${k.device} slot ${k.slot}` : k.holder === 'webcrypto' ? 'browser key store (non-extractable)' : 'Trustpoint core'}</td>
             <td>${iosDate(new Date(k.createdAt))}</td>
           </tr>`,
         )}
