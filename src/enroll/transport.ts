@@ -32,9 +32,13 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'HEAD';
   body?: Uint8Array;
   contentType?: string;
+  /** further request headers (e.g. Accept) */
+  headers?: Record<string, string>;
+  /** return non-2xx replies instead of throwing (the caller explains them: profiles, ACME problem documents) */
+  acceptErrors?: boolean;
   signal?: AbortSignal;
   /** refuse bodies larger than this (default 8 MiB) */
   maxBytes?: number;
@@ -217,7 +221,7 @@ export async function httpRequest(urlText: string, req: HttpRequest = {}): Promi
       try {
         const init: RequestInit = { method, cache: 'no-store', redirect: 'manual', signal: controller.signal };
         if (body) init.body = body as Uint8Array<ArrayBuffer>;
-        if (req.contentType && body) init.headers = { 'Content-Type': req.contentType };
+        if ((req.contentType && body) || req.headers) init.headers = { ...req.headers, ...(req.contentType && body ? { 'Content-Type': req.contentType } : {}) };
         res = await fetch(url.href, init);
       } catch (e) {
         if (req.signal?.aborted) throw abortError();
@@ -270,7 +274,7 @@ export async function httpRequest(urlText: string, req: HttpRequest = {}): Promi
         throw new HttpError('network', shown, `The connection to ${url.host} was dropped while reading the reply.`, res.status, { cause: e });
       }
       const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!res.ok) {
+      if (!res.ok && !req.acceptErrors) {
         const text = /^text\/|json|xml/.test(contentType) || contentType === '' ? escapeControls(new TextDecoder().decode(data.subarray(0, 500)).trim()) : '';
         throw new HttpError('http', shown, `The CA answered HTTP ${res.status}${res.statusText ? ' ' + escapeControls(res.statusText) : ''}${text ? `: ${text}` : ''}`, res.status);
       }

@@ -18,6 +18,7 @@ function enrollmentText(t: Trustpoint): string {
   if (e.kind === 'url') return `SCEP / file: ${e.url}${t.raMode ? ' (RA mode)' : ''}`;
   if (e.kind === 'terminal') return `Cut-and-paste${e.pem ? ' (PEM)' : ''}`;
   if (e.kind === 'selfsigned') return 'Self-signed';
+  if (e.kind === 'acme') return `ACME: ${e.directory}${e.eab ? ` (EAB ${e.eab.kid})` : ''}`;
   return `Enrollment profile ${e.label}`;
 }
 
