@@ -10,8 +10,8 @@
  * ```
  */
 import type { Signer } from '../crypto/types.ts';
-import { DER, EKU, csrSignatureAlgorithm, type IosUsage, type Rdn } from './csr.ts';
-import { derChildren, derRead } from './pem.ts';
+import { EKU, X509_DER, csrSignatureAlgorithm, type IosUsage, type Rdn } from './csr.ts';
+import { BER, DER, derChildren, readTlv } from './der.ts';
 
 export interface SelfSignedParams {
   subject: readonly Rdn[];
@@ -24,50 +24,33 @@ export interface SelfSignedParams {
   keyIdentifier?: Uint8Array;
 }
 
-const p2 = (n: number) => String(n).padStart(2, '0');
-
-/** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; seconds, Zulu. */
-function time(d: Date): Uint8Array {
-  const y = d.getUTCFullYear();
-  const body = `${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}Z`;
-  const text = y < 2050 ? `${p2(y % 100)}${body}` : `${y}${body}`;
-  return DER.tlv(y < 2050 ? 0x17 : 0x18, Uint8Array.from(text, (c) => c.charCodeAt(0)));
-}
-
-function integer(unsigned: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < unsigned.length - 1 && unsigned[i] === 0) i++;
-  const v = unsigned.subarray(i);
-  return DER.tlv(0x02, v[0]! & 0x80 ? Uint8Array.of(0, ...v) : v);
-}
-
 /** The subjectPublicKey BIT STRING contents (without the unused-bits octet) of an SPKI. */
 export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const top = derRead(spki, 0);
-  const [, bits] = derChildren(spki, top);
+  const top = readTlv(spki, 0, spki.length, BER);
+  const [, bits] = derChildren(spki, top, BER);
   if (!bits || bits.tagNumber !== 3) throw new RangeError('certgen: not a SubjectPublicKeyInfo');
   return spki.subarray(bits.contentStart + 1, bits.contentEnd);
 }
 
 export async function buildSelfSigned(p: SelfSignedParams, signer: Signer, signal?: AbortSignal): Promise<Uint8Array> {
   const alg = csrSignatureAlgorithm(signer);
-  const name = DER.nameBytes(p.subject);
+  const name = X509_DER.nameBytes(p.subject);
   const exts: Uint8Array[] = [];
-  exts.push(DER.extension('2.5.29.19', true, DER.seq(DER.BOOLEAN_TRUE)));
+  exts.push(X509_DER.extension('2.5.29.19', true, DER.seq(DER.BOOLEAN_TRUE)));
   const ku: ('digitalSignature' | 'keyEncipherment' | 'keyCertSign')[] = signer.key.kind === 'rsa' ? ['digitalSignature', 'keyEncipherment', 'keyCertSign'] : ['digitalSignature', 'keyCertSign'];
-  exts.push(DER.extension('2.5.29.15', true, DER.keyUsageBits(ku)));
+  exts.push(X509_DER.extension('2.5.29.15', true, X509_DER.keyUsageBits(ku)));
   const eku: string[] = [];
   if (p.usage.includes('ssl-server')) eku.push(EKU.serverAuth);
   if (p.usage.includes('ssl-client')) eku.push(EKU.clientAuth);
   if (eku.length && p.usage.includes('ike')) eku.push(EKU.ipsecIKE);
-  if (eku.length) exts.push(DER.extension('2.5.29.37', false, DER.seq(...eku.map(DER.oid))));
-  if (p.keyIdentifier) exts.push(DER.extension('2.5.29.14', false, DER.tlv(0x04, p.keyIdentifier)));
+  if (eku.length) exts.push(X509_DER.extension('2.5.29.37', false, DER.seq(...eku.map(DER.oid))));
+  if (p.keyIdentifier) exts.push(X509_DER.extension('2.5.29.14', false, DER.tlv(0x04, p.keyIdentifier)));
   const tbs = DER.seq(
     DER.tlv(0xa0, Uint8Array.of(0x02, 0x01, 0x02)),
-    integer(p.serial),
+    DER.unsigned(p.serial),
     alg.der,
     name,
-    DER.seq(time(p.notBefore), time(p.notAfter)),
+    DER.seq(DER.time(p.notBefore), DER.time(p.notAfter)),
     name,
     signer.spki,
     DER.tlv(0xa3, DER.seq(...exts)),

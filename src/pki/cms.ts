@@ -11,8 +11,8 @@
  */
 import { PkiError } from '../util/errors.ts';
 import { equalBytes } from '../util/bytes.ts';
-import { derCheck, derChildren, derRead } from './pem.ts';
-import { parseDer } from './x509.ts';
+import { BER, derCheck, derChildren, readTlv } from './der.ts';
+import { sniffDerKind } from './pem.ts';
 
 export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
@@ -37,18 +37,18 @@ function badPkcs7(op: string, why: string): never {
  */
 export function signedDataCertificates(der: Uint8Array, op = 'pkcs7.parse'): Uint8Array[] {
   if (der.length > CMS_LIMITS.bytes) badPkcs7(op, `${der.length} bytes is more than the ${CMS_LIMITS.bytes} accepted`);
-  const top = derRead(der, 0);
+  const top = readTlv(der, 0, der.length, BER);
   if (top.tag !== 0x30 || top.end !== der.length) badPkcs7(op, 'not one ContentInfo SEQUENCE');
-  const [oid, wrapped] = derChildren(der, top);
+  const [oid, wrapped] = derChildren(der, top, BER);
   if (!oid || oid.tag !== 0x06 || !equalBytes(der.subarray(oid.start, oid.end), SIGNED_DATA_OID_DER)) badPkcs7(op, 'content type is not signedData');
   if (!wrapped || wrapped.tag !== 0xa0) badPkcs7(op, 'no content');
-  const [sdT] = derChildren(der, wrapped);
+  const [sdT] = derChildren(der, wrapped, BER);
   if (!sdT || sdT.tag !== 0x30) badPkcs7(op, 'SignedData is not a SEQUENCE');
-  const fields = derChildren(der, sdT);
+  const fields = derChildren(der, sdT, BER);
   const certSet = fields.slice(3).find((f) => f.tag === 0xa0);
   if (!certSet) return [];
   const out: Uint8Array[] = [];
-  for (const c of derChildren(der, certSet)) {
+  for (const c of derChildren(der, certSet, BER)) {
     if (c.tag !== 0x30) continue; // attribute and other certificate formats are not X.509 certificates
     if (out.length === CMS_LIMITS.certificates) badPkcs7(op, `more than ${CMS_LIMITS.certificates} certificates`);
     out.push(der.slice(c.start, c.end));
@@ -78,36 +78,27 @@ export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
 export type DerKind = 'certificate' | 'pkcs7' | 'csr' | 'crl' | 'pkcs12' | 'private-key' | 'unknown';
 
 /**
- * Classifies a DER object by its structure (not by trusting a file name or PEM label):
- * Certificate = SEQ{ SEQ(tbs with [0] version or INTEGER serial), SEQ(alg), BIT STRING };
- * CertificationRequest = SEQ{ SEQ{ INTEGER 0, Name, SPKI, [0] attrs }, ... };
- * CertificateList = SEQ{ SEQ{ ..., thisUpdate time, ...}, ...}; ContentInfo = SEQ{ OID, [0] };
- * PFX = SEQ{ INTEGER 3, ContentInfo, ...}; PrivateKeyInfo = SEQ{ INTEGER 0, SEQ(alg), OCTET STRING }.
+ * Classifies a DER (or BER) object by its structure, not by trusting a file name or PEM label:
+ * one well-formed element, then `sniffDerKind`'s shapes (pem.ts) — Certificate, CertificationRequest,
+ * CertificateList, ContentInfo, PFX, PrivateKeyInfo.
  */
 export function classifyDer(der: Uint8Array): DerKind {
-  let asn: ReturnType<typeof parseDer>;
   try {
-    asn = parseDer(der, 'bad-der', 'der', 'object');
+    derCheck(der, BER);
   } catch {
     return 'unknown';
   }
-  const items = (asn as { valueBlock?: { value?: unknown[] } }).valueBlock?.value as { idBlock: { tagClass: number; tagNumber: number }; valueBlock?: { value?: unknown[]; valueDec?: number } }[] | undefined;
-  // A constructed element's children; anything else (a primitive's value) is not one of ours.
-  if (!Array.isArray(items) || !items.length || !items.every((x) => x && typeof x === 'object' && 'idBlock' in x)) return 'unknown';
-  const tag = (i: number) => (items[i] ? `${items[i]!.idBlock.tagClass}:${items[i]!.idBlock.tagNumber}` : '');
-  if (tag(0) === '1:6' && tag(1) === '3:0') return 'pkcs7';
-  if (tag(0) === '1:2' && items[0]!.valueBlock?.valueDec === 3 && tag(1) === '1:16') return 'pkcs12';
-  if (tag(0) === '1:2' && tag(1) === '1:16' && tag(2) === '1:4') return 'private-key';
-  if (tag(0) === '1:16' && tag(1) === '1:16' && tag(2) === '1:3') {
-    const tbs = items[0]!.valueBlock?.value as { idBlock: { tagClass: number; tagNumber: number }; valueBlock?: { valueDec?: number } }[] | undefined;
-    if (!Array.isArray(tbs) || !tbs.length || !tbs.every((x) => x && typeof x === 'object' && 'idBlock' in x)) return 'unknown';
-    const t0 = `${tbs[0]!.idBlock.tagClass}:${tbs[0]!.idBlock.tagNumber}`;
-    if (t0 === '3:0') return 'certificate';
-    if (t0 === '1:2' && tbs.length >= 4 && `${tbs[3]!.idBlock.tagClass}:${tbs[3]!.idBlock.tagNumber}` === '3:0' && tbs[0]!.valueBlock?.valueDec === 0) return 'csr';
-    // v1 certificate (no [0] version): serial, sigalg, issuer, validity, subject, spki
-    if (t0 === '1:2' && tbs.length >= 6) return 'certificate';
-    const times = tbs.filter((x) => x.idBlock.tagClass === 1 && (x.idBlock.tagNumber === 23 || x.idBlock.tagNumber === 24));
-    if (times.length >= 1) return 'crl';
+  const kind = sniffDerKind(der);
+  switch (kind) {
+    case 'certificate':
+    case 'pkcs7':
+    case 'crl':
+    case 'pkcs12':
+    case 'private-key':
+      return kind;
+    case 'certificate-request':
+      return 'csr';
+    default:
+      return 'unknown';
   }
-  return 'unknown';
 }

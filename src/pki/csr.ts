@@ -29,7 +29,7 @@ import type { HashAlg } from '../core/api.ts';
 import type { KeyInfo, NamedCurve, Signer, VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
 import { shortNameOf, type Attribute } from './names.ts';
-import { derCheck, derChildren, derRead, type Tlv } from './pem.ts';
+import { BER, DER, decodeOid, derCheck, derChildren, readTlv, type Tlv } from './der.ts';
 import { escapeControls } from '../util/text.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -222,66 +222,10 @@ export function iosKeyUsage(usage: readonly IosUsage[], purpose: IosKeyPurpose, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// DER encoding (X.690 §8, §10, §11)
+// DER encoding of names and extensions (X.690 §10, §11; the writer is der.ts)
 
-function lengthOctets(n: number): number[] {
-  if (n < 0x80) return [n];
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return [0x80 | out.length, ...out];
-}
-
-function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const len = lengthOctets(n);
-  const out = new Uint8Array(1 + len.length + n);
-  out[0] = tag;
-  out.set(len, 1);
-  let o = 1 + len.length;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const seq = (...parts: Uint8Array[]) => tlv(0x30, ...parts);
-
-/** X.690 §11.6: SET OF components in ascending order of their encodings (shorter padded with 0s). */
-function compareDer(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  const rest = a.length > n ? a : b;
-  for (let i = n; i < rest.length; i++) if (rest[i] !== 0) return rest === a ? 1 : -1;
-  return 0;
-}
-
-function setOf(items: readonly Uint8Array[], tag = 0x31): Uint8Array {
-  return tlv(tag, ...[...items].sort(compareDer));
-}
-
-const OID_RE = /^[0-2](?:\.(?:0|[1-9]\d*))+$/;
-
-/** OBJECT IDENTIFIER contents (X.690 §8.19). Throws RangeError on a malformed dotted string. */
-function oidBytes(oid: string): Uint8Array {
-  if (!OID_RE.test(oid)) throw new RangeError(`csr: invalid OID "${oid}"`);
-  const arcs = oid.split('.').map((s) => BigInt(s));
-  if (arcs[0]! < 2n && arcs[1]! >= 40n) throw new RangeError(`csr: invalid OID "${oid}"`);
-  const first = arcs[0]! * 40n + arcs[1]!;
-  const out: number[] = [];
-  for (const arc of [first, ...arcs.slice(2)]) {
-    const groups: number[] = [Number(arc & 0x7fn)];
-    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
-    out.push(...groups);
-  }
-  return Uint8Array.from(out);
-}
-
-const oid = (s: string) => tlv(0x06, oidBytes(s));
+const { tlv, seq, setOf, oid, NULL, BOOLEAN_TRUE } = DER;
 const INTEGER_0 = Uint8Array.of(0x02, 0x01, 0x00);
-const NULL = Uint8Array.of(0x05, 0x00);
-const BOOLEAN_TRUE = Uint8Array.of(0x01, 0x01, 0xff);
 const enc = new TextEncoder();
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -547,21 +491,6 @@ export interface CsrView {
   signatureValid?: boolean;
 }
 
-function oidString(b: Uint8Array): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
-  for (const x of b) {
-    v = (v << 7n) | BigInt(x & 0x7f);
-    if (!(x & 0x80)) {
-      arcs.push(v);
-      v = 0n;
-    }
-  }
-  const first = arcs[0] ?? 0n;
-  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join('.');
-}
-
 const LATIN1 = new TextDecoder('latin1');
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -603,16 +532,16 @@ function expectTag(t: Tlv | undefined, tag: number, what: string): Tlv {
 
 function oidOf(der: Uint8Array, t: Tlv | undefined, what: string): string {
   const o = expectTag(t, 0x06, what);
-  return oidString(der.subarray(o.contentStart, o.contentEnd));
+  return decodeOid(der.subarray(o.contentStart, o.contentEnd), what);
 }
 
 function parseName(der: Uint8Array, name: Tlv): Attribute[][] {
-  return derChildren(der, name).map((rdn) => {
+  return derChildren(der, name, BER).map((rdn) => {
     expectTag(rdn, 0x31, 'subject RDN is not a SET');
-    const atvs = derChildren(der, rdn);
+    const atvs = derChildren(der, rdn, BER);
     if (atvs.length === 0) badCsr('csr.parse: empty RDN in the subject');
     return atvs.map((atv) => {
-      const [type, value] = derChildren(der, expectTag(atv, 0x30, 'subject attribute is not a SEQUENCE'));
+      const [type, value] = derChildren(der, expectTag(atv, 0x30, 'subject attribute is not a SEQUENCE'), BER);
       const id = oidOf(der, type, 'subject attribute without a type');
       if (!value) badCsr('csr.parse: subject attribute without a value');
       return { oid: id, short: shortNameOf(id), value: escapeControls(stringValue(der, value)) };
@@ -628,14 +557,14 @@ function bitLength(b: Uint8Array): number {
 }
 
 function publicKeyOf(der: Uint8Array, spki: Tlv): CsrView['publicKey'] {
-  const [algId, key] = derChildren(der, spki);
-  const [algOid, algParams] = derChildren(der, expectTag(algId, 0x30, 'public key algorithm is not a SEQUENCE'));
+  const [algId, key] = derChildren(der, spki, BER);
+  const [algOid, algParams] = derChildren(der, expectTag(algId, 0x30, 'public key algorithm is not a SEQUENCE'), BER);
   const algorithm = oidOf(der, algOid, 'public key algorithm without an OID');
   const bits = expectTag(key, 0x03, 'public key is not a BIT STRING');
   if (algorithm === OID.rsaEncryption) {
     try {
-      const rsa = derRead(der, bits.contentStart + 1, bits.contentEnd);
-      const n = derChildren(der, rsa)[0];
+      const rsa = readTlv(der, bits.contentStart + 1, bits.contentEnd, BER);
+      const n = derChildren(der, rsa, BER)[0];
       if (rsa.tag === 0x30 && n && n.tag === 0x02) return { kind: 'rsa', bits: bitLength(der.subarray(n.contentStart, n.contentEnd)) };
     } catch {
       /* fall through */
@@ -650,8 +579,8 @@ function publicKeyOf(der: Uint8Array, spki: Tlv): CsrView['publicKey'] {
 }
 
 function parseExtensions(der: Uint8Array, exts: Tlv, view: CsrView): void {
-  for (const e of derChildren(der, expectTag(exts, 0x30, 'extensionRequest is not a SEQUENCE'))) {
-    const parts = derChildren(der, expectTag(e, 0x30, 'extension is not a SEQUENCE'));
+  for (const e of derChildren(der, expectTag(exts, 0x30, 'extensionRequest is not a SEQUENCE'), BER)) {
+    const parts = derChildren(der, expectTag(e, 0x30, 'extension is not a SEQUENCE'), BER);
     const id = oidOf(der, parts[0], 'extension without an OID');
     let critical = false;
     let k = 1;
@@ -662,15 +591,15 @@ function parseExtensions(der: Uint8Array, exts: Tlv, view: CsrView): void {
     const what = `csr.parse: extension ${id}`;
     if (id === OID.keyUsage) {
       derCheck(value, { what });
-      const b = expectTag(derRead(value, 0), 0x03, 'keyUsage is not a BIT STRING');
+      const b = expectTag(readTlv(value, 0, value.length, BER), 0x03, 'keyUsage is not a BIT STRING');
       const bytes = value.subarray(b.contentStart + 1, b.contentEnd);
       view.keyUsage = KEY_USAGE_BITS.filter((_, i) => ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
     } else if (id === OID.extKeyUsage) {
       derCheck(value, { what });
-      view.extendedKeyUsage = derChildren(value, expectTag(derRead(value, 0), 0x30, 'extKeyUsage is not a SEQUENCE')).map((o) => oidOf(value, o, 'extKeyUsage entry is not an OID'));
+      view.extendedKeyUsage = derChildren(value, expectTag(readTlv(value, 0, value.length, BER), 0x30, 'extKeyUsage is not a SEQUENCE'), BER).map((o) => oidOf(value, o, 'extKeyUsage entry is not an OID'));
     } else if (id === OID.subjectAltName) {
       derCheck(value, { what });
-      view.subjectAltName = derChildren(value, expectTag(derRead(value, 0), 0x30, 'subjectAltName is not a SEQUENCE')).map((g) => {
+      view.subjectAltName = derChildren(value, expectTag(readTlv(value, 0, value.length, BER), 0x30, 'subjectAltName is not a SEQUENCE'), BER).map((g) => {
         const c = value.subarray(g.contentStart, g.contentEnd);
         switch (g.tag) {
           case 0x81:
@@ -696,9 +625,9 @@ function parseExtensions(der: Uint8Array, exts: Tlv, view: CsrView): void {
  */
 export async function parseCsr(der: Uint8Array, verify?: VerifyFn): Promise<CsrView> {
   derCheck(der, { what: 'csr.parse' });
-  const top = derRead(der, 0);
-  const [infoT, algT, sigT] = derChildren(der, expectTag(top, 0x30, 'not a SEQUENCE'));
-  const infoParts = derChildren(der, expectTag(infoT, 0x30, 'no CertificationRequestInfo'));
+  const top = readTlv(der, 0, der.length, BER);
+  const [infoT, algT, sigT] = derChildren(der, expectTag(top, 0x30, 'not a SEQUENCE'), BER);
+  const infoParts = derChildren(der, expectTag(infoT, 0x30, 'no CertificationRequestInfo'), BER);
   const version = expectTag(infoParts[0], 0x02, 'no version');
   if (version.contentEnd - version.contentStart !== 1 || der[version.contentStart] !== 0) badCsr('csr.parse: version is not v1 (0)');
   const nameT = expectTag(infoParts[1], 0x30, 'no subject Name');
@@ -706,7 +635,7 @@ export async function parseCsr(der: Uint8Array, verify?: VerifyFn): Promise<CsrV
   const attrsT = infoParts[3];
   if (attrsT && attrsT.tag !== 0xa0) badCsr('csr.parse: attributes are not [0]');
   if (infoParts.length > 4) badCsr('csr.parse: unexpected fields after the attributes');
-  const algParts = derChildren(der, expectTag(algT, 0x30, 'no signatureAlgorithm'));
+  const algParts = derChildren(der, expectTag(algT, 0x30, 'no signatureAlgorithm'), BER);
   const sigBits = expectTag(sigT, 0x03, 'no signature BIT STRING');
   if (der[sigBits.contentStart] !== 0) badCsr('csr.parse: signature BIT STRING with unused bits');
   if (top.contentEnd !== sigBits.end) badCsr('csr.parse: unexpected fields after the signature');
@@ -723,10 +652,10 @@ export async function parseCsr(der: Uint8Array, verify?: VerifyFn): Promise<CsrV
     signature: der.subarray(sigBits.contentStart + 1, sigBits.contentEnd),
   };
   if (algParts[1]) view.signatureParameters = der.subarray(algParts[1].start, algParts[1].end);
-  for (const a of attrsT ? derChildren(der, attrsT) : []) {
-    const [typeT, valuesT] = derChildren(der, expectTag(a, 0x30, 'attribute is not a SEQUENCE'));
+  for (const a of attrsT ? derChildren(der, attrsT, BER) : []) {
+    const [typeT, valuesT] = derChildren(der, expectTag(a, 0x30, 'attribute is not a SEQUENCE'), BER);
     const id = oidOf(der, typeT, 'attribute without a type');
-    const values = derChildren(der, expectTag(valuesT, 0x31, `attribute ${id} without a SET of values`));
+    const values = derChildren(der, expectTag(valuesT, 0x31, `attribute ${id} without a SET of values`), BER);
     view.attributes.push({ oid: id, values: values.map((v) => der.subarray(v.start, v.end)) });
     if (id === OID.challengePassword && values[0]) view.challengePassword = stringValue(der, values[0]);
     if (id === OID.extensionRequest && values[0]) parseExtensions(der, values[0], view);
@@ -740,7 +669,7 @@ export async function parseCsr(der: Uint8Array, verify?: VerifyFn): Promise<CsrV
 }
 
 /**
- * The DER encoders of this module, for the other builders of `pki/` (the self-signed
+ * The X.509 encoders of this module, for the other builders of `pki/` (the self-signed
  * certificate of certgen.ts) so that names and extensions are encoded one way only.
  */
-export const DER = { tlv, seq, setOf, oid, nameBytes, keyUsageBits, extension, generalNames, NULL, BOOLEAN_TRUE } as const;
+export const X509_DER = { nameBytes, keyUsageBits, extension, generalNames } as const;

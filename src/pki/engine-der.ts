@@ -8,10 +8,9 @@
  */
 import * as asn1js from 'asn1js';
 import { PkiError } from '../util/errors.ts';
-import { DER } from './csr.ts';
 import type { CoreCbc } from './engine-oids.ts';
 import { ivLength } from './engine-util.ts';
-import { derChildren, derRead, type Tlv } from './pem.ts';
+import { BER, derChildren, readTlv, type Tlv, DER } from './der.ts';
 
 /** The DER of pkijs' `algorithmParams`; `PkiError('bad-pkcs7')` when they are absent. */
 export function paramsDer(params: unknown, op: string, what: string): Uint8Array {
@@ -67,12 +66,12 @@ function rc2VersionOfBits(bits: number): number {
  * (RFC 8018 B.2.3; absent version = 32 effective bits, RFC 2268 §6).
  */
 export function cbcParameters(cipher: CoreCbc, params: Uint8Array, op: string): { iv: Uint8Array; rc2Bits?: number } {
-  const top = derRead(params, 0);
+  const top = readTlv(params, 0, params.length, BER);
   if (top.end !== params.length) throw new PkiError('bad-pkcs7', `engine.${op}: trailing bytes after the ${cipher} parameters`);
   let iv: Uint8Array;
   let rc2Bits: number | undefined;
   if (cipher === 'RC2-CBC' && top.tag === 0x30) {
-    const kids = derChildren(params, top);
+    const kids = derChildren(params, top, BER);
     if (kids.length === 2) {
       rc2Bits = rc2BitsOfVersion(readSmallInt(params, kids[0], op, 'RC2 parameter version'));
       iv = readOctets(params, kids[1], op, 'RC2 IV');
@@ -107,11 +106,11 @@ export const toAsn1 = (der: Uint8Array): asn1js.AsnType => asn1js.fromBER(der.sl
 
 /** The public modulus size and exponent of an RSA SubjectPublicKeyInfo (RFC 8017 A.1.1). */
 export function rsaPublicParams(spki: Uint8Array): { modulusLength: number; publicExponent: Uint8Array } {
-  const top = derRead(spki, 0);
-  const [, bits] = derChildren(spki, top);
+  const top = readTlv(spki, 0, spki.length, BER);
+  const [, bits] = derChildren(spki, top, BER);
   if (!bits || bits.tag !== 0x03) throw new PkiError('bad-key', 'engine: not a SubjectPublicKeyInfo');
   const inner = spki.subarray(bits.contentStart + 1, bits.contentEnd);
-  const [n, e] = derChildren(inner, derRead(inner, 0));
+  const [n, e] = derChildren(inner, readTlv(inner, 0, inner.length, BER), BER);
   if (!n || !e || n.tag !== 0x02 || e.tag !== 0x02) throw new PkiError('bad-key', 'engine: not an RSA public key');
   let m = inner.subarray(n.contentStart, n.contentEnd);
   while (m.length > 1 && m[0] === 0) m = m.subarray(1);

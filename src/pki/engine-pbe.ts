@@ -16,12 +16,11 @@ import * as pkijs from 'pkijs';
 import type { CoreApi, HashAlg } from '../core/api.ts';
 import { equalBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
-import { DER } from './csr.ts';
 import { cbcParameters, cbcParametersDer, expect, intBytes, oidAt, paramsDer, readOctets, readSmallInt, toAsn1 } from './engine-der.ts';
 import { aSecretLength } from './engine-keys.ts';
 import { ENGINE_OID, HASH_BYTES, HMAC_OID, PBES1, PBES2_CIPHERS, PBES2_WRITE, type CoreCbc } from './engine-oids.ts';
 import { aHash, algName, bufferOf, bytesOf, ivLength, randomBytes, unsupported } from './engine-util.ts';
-import { derChildren, derRead } from './pem.ts';
+import { BER, derChildren, readTlv, DER } from './der.ts';
 
 /** Guard against files that would make the KDF run for hours (real files use 1..600000). */
 export const MAX_PBE_ITERATIONS = 10_000_000;
@@ -74,7 +73,7 @@ export async function decryptWithPassword(core: CoreApi, parameters: pkijs.Crypt
   const params = paramsDer(eci.contentEncryptionAlgorithm.algorithmParams, op, 'encryption algorithm');
   const pbes1 = PBES1[oid];
   if (pbes1) {
-    const [saltT, iterT] = derChildren(params, expect(params, derRead(params, 0), 0x30, op, 'PKCS#12 PBE parameters'));
+    const [saltT, iterT] = derChildren(params, expect(params, readTlv(params, 0, params.length, BER), 0x30, op, 'PKCS#12 PBE parameters'), BER);
     const salt = readOctets(params, saltT, op, 'PBE salt');
     const iterations = aIterations(readSmallInt(params, iterT, op, 'PBE iteration count'), op);
     let last: unknown;
@@ -108,11 +107,11 @@ export async function decryptWithPassword(core: CoreApi, parameters: pkijs.Crypt
 
 /** PBES2-params (RFC 8018 A.4) with PBKDF2-params (A.2) and the cipher parameters (B.2). */
 function pbes2Params(der: Uint8Array, op: string): { prf: HashAlg; salt: Uint8Array; iterations: number; keyLength: number; cipher: CoreCbc; iv: Uint8Array; rc2Bits?: number } {
-  const [kdfT, encT] = derChildren(der, expect(der, derRead(der, 0), 0x30, op, 'PBES2 parameters'));
-  const [kdfOid, kdfParams] = derChildren(der, expect(der, kdfT, 0x30, op, 'PBES2 key derivation function'));
+  const [kdfT, encT] = derChildren(der, expect(der, readTlv(der, 0, der.length, BER), 0x30, op, 'PBES2 parameters'), BER);
+  const [kdfOid, kdfParams] = derChildren(der, expect(der, kdfT, 0x30, op, 'PBES2 key derivation function'), BER);
   const kdf = oidAt(der, kdfOid, op);
   if (kdf !== ENGINE_OID.pbkdf2) throw unsupported(op, `PBES2 key derivation function ${kdf}`);
-  const kids = derChildren(der, expect(der, kdfParams, 0x30, op, 'PBKDF2 parameters'));
+  const kids = derChildren(der, expect(der, kdfParams, 0x30, op, 'PBKDF2 parameters'), BER);
   if (kids[0]?.tag !== 0x04) throw unsupported(op, 'a PBKDF2 salt other than an OCTET STRING');
   const salt = readOctets(der, kids[0], op, 'PBKDF2 salt');
   const iterations = aIterations(readSmallInt(der, kids[1], op, 'PBKDF2 iteration count'), op);
@@ -121,13 +120,13 @@ function pbes2Params(der: Uint8Array, op: string): { prf: HashAlg; salt: Uint8Ar
   if (kids[i]?.tag === 0x02) keyLength = readSmallInt(der, kids[i++], op, 'PBKDF2 key length');
   let prf: HashAlg = 'SHA-1';
   if (kids[i]) {
-    const [prfOid] = derChildren(der, expect(der, kids[i], 0x30, op, 'PBKDF2 PRF'));
+    const [prfOid] = derChildren(der, expect(der, kids[i], 0x30, op, 'PBKDF2 PRF'), BER);
     const p = oidAt(der, prfOid, op);
     const found = (Object.entries(HMAC_OID) as [HashAlg, string][]).find(([, o]) => o === p);
     if (!found) throw unsupported(op, `PBKDF2 PRF ${p}`);
     prf = found[0];
   }
-  const [encOid, encParams] = derChildren(der, expect(der, encT, 0x30, op, 'PBES2 encryption scheme'));
+  const [encOid, encParams] = derChildren(der, expect(der, encT, 0x30, op, 'PBES2 encryption scheme'), BER);
   const enc = oidAt(der, encOid, op);
   const scheme = PBES2_CIPHERS[enc];
   if (!scheme) throw unsupported(op, `PBES2 encryption scheme ${enc}`);

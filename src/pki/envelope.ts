@@ -25,9 +25,8 @@ import type { HashAlg } from '../core/api.ts';
 import type { Decrypter, Signer, VerifyFn } from '../crypto/types.ts';
 import { equalBytes } from '../util/bytes.ts';
 import { PkiError, isAbortError } from '../util/errors.ts';
-import { DER } from './csr.ts';
 import { ENGINE_OID, cbcParameters, randomBytes } from './engine.ts';
-import { derChildren, derRead, type Tlv } from './pem.ts';
+import { BER, DER, decodeOid, derChildren, readTlv, type Tlv } from './der.ts';
 import { parseCertificate } from './x509.ts';
 import { signedDataCertificates } from './cms.ts';
 
@@ -74,7 +73,11 @@ const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
 /** The dotted form of an OBJECT IDENTIFIER element. */
 function oidOf(der: Uint8Array, t: Tlv | undefined, op: string, what: string): string {
   if (!t || t.tag !== 0x06) throw bad(op, `${what} is not an OBJECT IDENTIFIER`);
-  return (asn1js.fromBER(ab(der.subarray(t.start, t.end))).result as asn1js.ObjectIdentifier).valueBlock.toString();
+  try {
+    return decodeOid(der.subarray(t.contentStart, t.contentEnd), what);
+  } catch (e) {
+    throw bad(op, `${what}: ${(e as Error).message.replace(/^der: /, '')}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,18 +99,18 @@ interface CertParts {
 /** issuer, serialNumber and subjectPublicKeyInfo of a DER certificate (RFC 5280 §4.1). */
 function certParts(der: Uint8Array, op: string): CertParts {
   try {
-    const top = derRead(der, 0);
+    const top = readTlv(der, 0, der.length, BER);
     if (top.tag !== 0x30 || top.end !== der.length) throw new Error('not one SEQUENCE');
-    const [tbs] = derChildren(der, top);
+    const [tbs] = derChildren(der, top, BER);
     if (!tbs || tbs.tag !== 0x30) throw new Error('no TBSCertificate');
-    const f = derChildren(der, tbs);
+    const f = derChildren(der, tbs, BER);
     const i = f[0]?.tag === 0xa0 ? 1 : 0;
     const serial = f[i];
     const issuer = f[i + 2];
     const spki = f[i + 5];
     if (serial?.tag !== 0x02 || issuer?.tag !== 0x30 || spki?.tag !== 0x30) throw new Error('unexpected TBSCertificate layout');
-    const [alg] = derChildren(der, spki);
-    const [oid] = alg ? derChildren(der, alg) : [];
+    const [alg] = derChildren(der, spki, BER);
+    const [oid] = alg ? derChildren(der, alg, BER) : [];
     return {
       issuer: der.slice(issuer.start, issuer.end),
       serial: der.slice(serial.start, serial.end),
@@ -317,17 +320,6 @@ function digestAlgorithmDer(hash: HashAlg): Uint8Array {
   return hash === 'MD5' ? DER.seq(DER.oid(oid), DER.NULL) : DER.seq(DER.oid(oid));
 }
 
-const p2 = (n: number): string => String(n).padStart(2, '0');
-
-/** Time (RFC 5652 §11.3): UTCTime for 1950-2049, GeneralizedTime otherwise; whole seconds, Z. */
-function timeDer(d: Date): Uint8Array {
-  const y = d.getUTCFullYear();
-  const body = `${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}Z`;
-  const utc = y >= 1950 && y < 2050;
-  const text = utc ? `${p2(y % 100)}${body}` : `${String(y).padStart(4, '0')}${body}`;
-  return DER.tlv(utc ? 0x17 : 0x18, Uint8Array.from(text, (ch) => ch.charCodeAt(0)));
-}
-
 /** One signed attribute: its type and its values, each a complete DER element. */
 export interface CmsAttribute {
   oid: string;
@@ -388,7 +380,7 @@ export async function signData(p: SignDataParams, engine: pkijs.ICryptoEngine): 
   const attrs: CmsAttribute[] = [
     { oid: CMS_OID.contentType, values: [DER.oid(contentType)] },
     { oid: CMS_OID.messageDigest, values: [DER.tlv(0x04, md)] },
-    ...(p.signingTime ? [{ oid: CMS_OID.signingTime, values: [timeDer(p.signingTime)] }] : []),
+    ...(p.signingTime ? [{ oid: CMS_OID.signingTime, values: [DER.time(p.signingTime)] }] : []),
     ...(p.signedAttributes ?? []),
   ];
   // SignedAttributes ::= SET SIZE (1..MAX) OF Attribute; Attribute ::= SEQUENCE { attrType, attrValues SET OF }
@@ -450,12 +442,12 @@ const DIGEST_BY_OID: Readonly<Record<string, HashAlg>> = Object.fromEntries(Obje
 
 /** The attributes of a SignedAttributes SET, element by element. */
 function readAttributes(der: Uint8Array, op: string): CmsAttribute[] {
-  const top = derRead(der, 0);
-  return derChildren(der, top).map((a) => {
+  const top = readTlv(der, 0, der.length, BER);
+  return derChildren(der, top, BER).map((a) => {
     if (a.tag !== 0x30) throw bad(op, 'signed attribute is not a SEQUENCE');
-    const [type, set, extra] = derChildren(der, a);
+    const [type, set, extra] = derChildren(der, a, BER);
     if (!set || set.tag !== 0x31 || extra) throw bad(op, 'malformed signed attribute');
-    const values = derChildren(der, set).map((v) => der.slice(v.start, v.end));
+    const values = derChildren(der, set, BER).map((v) => der.slice(v.start, v.end));
     return { oid: oidOf(der, type, op, 'attribute type'), values };
   });
 }
@@ -515,9 +507,9 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
       return found[0]!.values[0]!;
     };
     const ct = one(CMS_OID.contentType, 'contentType');
-    if (oidOf(ct, derRead(ct, 0), op, 'contentType') !== contentType) throw new PkiError('bad-signature', `cms.${op}: the contentType attribute does not match eContentType`);
+    if (oidOf(ct, readTlv(ct, 0, ct.length, BER), op, 'contentType') !== contentType) throw new PkiError('bad-signature', `cms.${op}: the contentType attribute does not match eContentType`);
     const mdAttr = one(CMS_OID.messageDigest, 'messageDigest');
-    const mdT = derRead(mdAttr, 0);
+    const mdT = readTlv(mdAttr, 0, mdAttr.length, BER);
     if (mdT.tag !== 0x04) throw bad(op, 'messageDigest is not an OCTET STRING');
     const md = new Uint8Array(await engine.digest({ name: hash }, content as Uint8Array<ArrayBuffer>));
     if (!equalBytes(md, mdAttr.subarray(mdT.contentStart, mdT.contentEnd))) throw new PkiError('bad-signature', `cms.${op}: the message digest does not match the content`);

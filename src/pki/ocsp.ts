@@ -26,11 +26,12 @@
  */
 import type { VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
-import { contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeTime, hex, parseOne, rawOf, sameBytes, TAG, type Tlv } from './chain/_der.ts';
+import { contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeTime, parseOne, rawOf, TAG, type Tlv, DER } from './der.ts';
+import { toHexLower as hex } from '../util/hex.ts';
+import { equalBytes as sameBytes } from '../util/bytes.ts';
 import { formatTime, parseChainCert, readAlgorithmId, type AlgorithmId, type ChainCert } from './chain/cert.ts';
 import { EKU } from './chain/oids.ts';
 import { checkSignature } from './chain/signature.ts';
-import { DER } from './csr.ts';
 
 /** SHA-1, supplied by the caller (the core or WebCrypto). */
 export type Sha1 = (data: Uint8Array) => Promise<Uint8Array>;

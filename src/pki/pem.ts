@@ -7,13 +7,14 @@
  * a character outside the alphabet, wrong padding, an uneven or truncated line, a missing or
  * mismatched END line, or data after the padding is each a specific `PkiError` naming the
  * line. The decoded bytes must then be exactly one well-formed DER element (X.690 §10) —
- * checked by the small walk at the end of this file — so damaged pastes are refused before
+ * checked by `derCheck` (der.ts) — so damaged pastes are refused before
  * any parser sees them.
  *
  * Error codes: 'bad-pem' (block structure), 'bad-base64' (the base64 text), 'bad-der' (the
  * decoded bytes), 'unsupported' (a well-formed block of a kind we do not read).
  */
 import { PkiError } from '../util/errors.ts';
+import { BER, derCheck, derChildren, readTlv } from './der.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Kinds and labels
@@ -374,8 +375,9 @@ function readBlock(lines: readonly string[], start: number): { block: PemBlock; 
     return { block, next: i };
   }
   if (label === 'TRUSTED CERTIFICATE') {
-    const certEnd = derWalk(bytes, 0, bytes.length, false, 0, what);
+    const certEnd = readTlv(bytes, 0, bytes.length, { what }).end;
     block.der = bytes.subarray(0, certEnd);
+    derCheck(block.der, { what });
     if (certEnd < bytes.length) {
       derCheck(bytes.subarray(certEnd), { what: `${what} (trust settings)` });
       block.aux = bytes.subarray(certEnd);
@@ -546,165 +548,7 @@ export function writeCsrPem(der: Uint8Array): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The strict DER walk (X.690 §8.1, §10.1)
-
-/** Nesting deeper than this is refused (certificates nest about 8 deep). */
-export const DER_MAX_DEPTH = 64;
-
-/** One element's position: `tag` is the first identifier octet, `tagNumber` the full number. */
-export interface Tlv {
-  tag: number;
-  tagNumber: number;
-  constructed: boolean;
-  start: number;
-  contentStart: number;
-  /** end of the contents (before the end-of-contents octets of an indefinite length) */
-  contentEnd: number;
-  /** end of the whole element */
-  end: number;
-}
-
-function badDer(what: string, message: string, offset: number): never {
-  throw new PkiError('bad-der', `${what}: ${message} at offset ${offset} (truncated or damaged data?)`);
-}
-
-/** Universal tags that DER encodes primitive only (X.690 §10.2 and the basic types). */
-const PRIMITIVE_ONLY: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 9, 10, 12, 13, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
-
-interface Header {
-  tag: number;
-  tagNumber: number;
-  constructed: boolean;
-  contentStart: number;
-  /** -1 for an indefinite length */
-  length: number;
-}
-
-function readHeader(d: Uint8Array, pos: number, end: number, ber: boolean, what: string): Header {
-  if (pos >= end) badDer(what, 'missing element', pos);
-  const tag = d[pos]!;
-  let p = pos + 1;
-  let tagNumber = tag & 0x1f;
-  if (tagNumber === 0x1f) {
-    tagNumber = 0;
-    let n = 0;
-    for (;;) {
-      if (p >= end) badDer(what, 'truncated tag', pos);
-      const b = d[p++]!;
-      if (n === 0 && b === 0x80) badDer(what, 'non-minimal tag number', pos);
-      if (++n > 4) badDer(what, 'tag number too large', pos);
-      tagNumber = tagNumber * 128 + (b & 0x7f);
-      if (!(b & 0x80)) break;
-    }
-    if (tagNumber < 31) badDer(what, 'non-minimal tag number', pos);
-  }
-  if (p >= end) badDer(what, 'truncated length', pos);
-  const l0 = d[p++]!;
-  let length: number;
-  if (l0 < 0x80) length = l0;
-  else if (l0 === 0x80) {
-    if (!ber) badDer(what, 'indefinite length (BER, not DER)', pos);
-    if (!(tag & 0x20)) badDer(what, 'indefinite length on a primitive element', pos);
-    length = -1;
-  } else {
-    const n = l0 & 0x7f;
-    if (n > 4) badDer(what, `length field of ${n} bytes`, pos);
-    if (p + n > end) badDer(what, 'truncated length', pos);
-    if (d[p] === 0 && !ber) badDer(what, 'non-minimal length', pos);
-    length = 0;
-    for (let k = 0; k < n; k++) length = length * 256 + d[p++]!;
-    if (length < 0x80 && !ber) badDer(what, 'non-minimal length', pos);
-  }
-  if (length > end - p) badDer(what, `length ${length} runs past the end (${end - p} bytes left)`, pos);
-  return { tag, tagNumber, constructed: (tag & 0x20) !== 0, contentStart: p, length };
-}
-
-/** Checks the element at `pos` and everything inside it; returns its end offset. */
-function derWalk(d: Uint8Array, pos: number, end: number, ber: boolean, depth: number, what: string): number {
-  if (depth > DER_MAX_DEPTH) badDer(what, `nesting deeper than ${DER_MAX_DEPTH}`, pos);
-  const h = readHeader(d, pos, end, ber, what);
-  const { tag, constructed } = h;
-  const universal = (tag & 0xc0) === 0;
-  const p = h.contentStart;
-  if (universal) {
-    const t = h.tagNumber;
-    if (t === 0) badDer(what, 'unexpected end-of-contents', pos);
-    if ((t === 16 || t === 17) && !constructed) badDer(what, 'primitive SEQUENCE/SET', pos);
-    if (constructed && PRIMITIVE_ONLY.has(t) && !(ber && (t === 3 || t === 4 || t >= 12))) badDer(what, 'constructed encoding of a primitive type', pos);
-  }
-  if (h.length < 0) {
-    let q = p;
-    for (;;) {
-      if (q + 2 <= end && d[q] === 0 && d[q + 1] === 0) return q + 2;
-      if (q >= end) badDer(what, 'missing end-of-contents', pos);
-      q = derWalk(d, q, end, ber, depth + 1, what);
-    }
-  }
-  const stop = p + h.length;
-  if (constructed) {
-    let q = p;
-    while (q < stop) q = derWalk(d, q, stop, ber, depth + 1, what);
-    return stop;
-  }
-  if (universal) {
-    const len = h.length;
-    switch (h.tagNumber) {
-      case 1:
-        if (len !== 1) badDer(what, 'BOOLEAN not 1 byte', pos);
-        break;
-      case 2:
-      case 10:
-        if (len === 0) badDer(what, 'empty INTEGER', pos);
-        if (len > 1 && ((d[p] === 0 && !(d[p + 1]! & 0x80)) || (d[p] === 0xff && d[p + 1]! & 0x80))) badDer(what, 'non-minimal INTEGER', pos);
-        break;
-      case 3:
-        if (len === 0 || d[p]! > 7 || (len === 1 && d[p] !== 0)) badDer(what, 'malformed BIT STRING', pos);
-        break;
-      case 5:
-        if (len !== 0) badDer(what, 'NULL with contents', pos);
-        break;
-      case 6:
-        if (len === 0 || d[stop - 1]! & 0x80) badDer(what, 'malformed OBJECT IDENTIFIER', pos);
-        for (let k = p; k < stop; k++) if (d[k] === 0x80 && (k === p || !(d[k - 1]! & 0x80))) badDer(what, 'non-minimal OBJECT IDENTIFIER', pos);
-        break;
-    }
-  }
-  return stop;
-}
-
-/**
- * Checks that `der` is exactly one well-formed element: DER (definite, minimal lengths;
- * X.690 §10.1), or BER lengths when `ber` is set; nested elements walked; nothing after it.
- * Throws PkiError('bad-der') naming the offset.
- */
-export function derCheck(der: Uint8Array, opts?: { ber?: boolean; what?: string }): void {
-  const what = opts?.what ?? 'der';
-  if (der.length === 0) badDer(what, 'no data', 0);
-  const end = derWalk(der, 0, der.length, opts?.ber ?? false, 0, what);
-  if (end !== der.length) badDer(what, `${der.length - end} bytes after the end of the data`, end);
-}
-
-/** The element at `pos` (header checked, contents not walked). */
-export function derRead(der: Uint8Array, pos: number, end: number = der.length): Tlv {
-  const h = readHeader(der, pos, end, true, 'der');
-  if (h.length >= 0) {
-    const stop = h.contentStart + h.length;
-    return { tag: h.tag, tagNumber: h.tagNumber, constructed: h.constructed, start: pos, contentStart: h.contentStart, contentEnd: stop, end: stop };
-  }
-  const stop = derWalk(der, pos, end, true, 0, 'der');
-  return { tag: h.tag, tagNumber: h.tagNumber, constructed: true, start: pos, contentStart: h.contentStart, contentEnd: stop - 2, end: stop };
-}
-
-/** The elements directly inside a constructed element. */
-export function derChildren(der: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let q = parent.contentStart; q < parent.contentEnd; ) {
-    const c = derRead(der, q, parent.contentEnd);
-    out.push(c);
-    q = c.end;
-  }
-  return out;
-}
+// What a DER element is
 
 const OID_PKCS7_PREFIX = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07]; // 1.2.840.113549.1.7
 
@@ -716,9 +560,9 @@ const OID_PKCS7_PREFIX = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07]; // 1.
  */
 export function sniffDerKind(der: Uint8Array): PemKind {
   try {
-    const top = derRead(der, 0);
+    const top = readTlv(der, 0, der.length, BER);
     if (top.tag !== 0x30) return 'unknown';
-    const c = derChildren(der, top);
+    const c = derChildren(der, top, BER);
     const tags = c.map((x) => x.tag);
     const c0 = c[0];
     if (!c0) return 'unknown';
@@ -727,7 +571,7 @@ export function sniffDerKind(der: Uint8Array): PemKind {
       return o.length === 9 && OID_PKCS7_PREFIX.every((b, k) => o[k] === b) ? 'pkcs7' : 'unknown';
     }
     if (tags.length === 3 && tags[0] === 0x30 && tags[1] === 0x30 && tags[2] === 0x03) {
-      const tbs = derChildren(der, c0).map((x) => x.tag);
+      const tbs = derChildren(der, c0, BER).map((x) => x.tag);
       if (tbs[0] === 0xa0) return 'certificate';
       if (tbs[0] === 0x30) return 'crl';
       if (tbs[0] === 0x02 && tbs[3] === 0xa0) return 'certificate-request';

@@ -33,10 +33,8 @@ import { HASH_SIZE } from '../core/ops/hash.ts';
 import type { HashAlg } from '../core/api.ts';
 import { equalBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
-import { DER } from './csr.ts';
-import { derCheck, type Tlv } from './pem.ts';
+import { DER, DerReader, derCheck, type Tlv } from './der.ts';
 import {
-  DerReader,
   HMAC_OIDS,
   MAX_ITERATIONS,
   PBE_OID,
@@ -44,7 +42,6 @@ import {
   checkPkcs8,
   copyBytes,
   decryptPrivateKeyInfo,
-  derUint,
   encodePbeAlgorithm,
   meteredPbe,
   newPbeParams,
@@ -480,16 +477,10 @@ function randomBytes(n: number): Uint8Array {
   return b;
 }
 
-/** BMPString (X.680 §41: UCS-2, big-endian); characters outside the BMP are refused, as OpenSSL does. */
+/** BMPString (X.680 §41); characters outside the BMP are refused, as OpenSSL does. */
 function bmpString(s: string): Uint8Array {
   if (/[\ud800-\udfff]/.test(s)) throw new PkiError('unsupported', `${OP_WRITE}: the friendly name has characters outside the Basic Multilingual Plane, which a BMPString cannot hold`);
-  const v = new Uint8Array(2 * s.length);
-  for (let i = 0; i < s.length; i++) {
-    const u = s.charCodeAt(i);
-    v[2 * i] = u >>> 8;
-    v[2 * i + 1] = u & 0xff;
-  }
-  return DER.tlv(0x1e, v);
+  return DER.bmp(s);
 }
 
 function attribute(oid: string, value: Uint8Array): Uint8Array {
@@ -498,13 +489,13 @@ function attribute(oid: string, value: Uint8Array): Uint8Array {
 
 function bagAttributes(a: Pkcs12Attributes): Uint8Array[] {
   const list: Uint8Array[] = [];
-  if (a.localKeyId) list.push(attribute(OID.localKeyId, DER.tlv(0x04, a.localKeyId)));
+  if (a.localKeyId) list.push(attribute(OID.localKeyId, DER.octets(a.localKeyId)));
   if (a.friendlyName !== undefined) list.push(attribute(OID.friendlyName, bmpString(a.friendlyName)));
   return list.length ? [DER.setOf(list)] : [];
 }
 
 function certBag(der: Uint8Array, attrs: Pkcs12Attributes): Uint8Array {
-  const value = DER.seq(DER.oid(OID.x509Certificate), DER.tlv(0xa0, DER.tlv(0x04, der)));
+  const value = DER.seq(DER.oid(OID.x509Certificate), DER.tlv(0xa0, DER.octets(der)));
   return DER.seq(DER.oid(OID.certBag), DER.tlv(0xa0, value), ...bagAttributes(attrs));
 }
 
@@ -552,9 +543,9 @@ export async function writePkcs12(input: Pkcs12Input, password: string, c: PbeCr
     const certsInfo = DER.seq(DER.oid(OID.encryptedData), DER.tlv(0xa0, encryptedData));
 
     const encKey = await pbeEncrypt(c, keyPbe, pw, input.key, o);
-    const shrouded = DER.seq(encodePbeAlgorithm(keyPbe), DER.tlv(0x04, encKey));
+    const shrouded = DER.seq(encodePbeAlgorithm(keyPbe), DER.octets(encKey));
     const keyBag = DER.seq(DER.oid(OID.pkcs8ShroudedKeyBag), DER.tlv(0xa0, shrouded), ...bagAttributes(attrs));
-    const keyInfo = DER.seq(DER.oid(OID.data), DER.tlv(0xa0, DER.tlv(0x04, DER.seq(keyBag))));
+    const keyInfo = DER.seq(DER.oid(OID.data), DER.tlv(0xa0, DER.octets(DER.seq(keyBag))));
 
     const authSafe = DER.seq(certsInfo, keyInfo);
     const macHash: HashAlg = opts.profile === 'aes' ? 'SHA-256' : 'SHA-1';
@@ -564,8 +555,8 @@ export async function writePkcs12(input: Pkcs12Input, password: string, c: PbeCr
     const mac = await c.hmac(macHash, macKey, authSafe, call);
     macKey.fill(0);
     const digestAlg = DER.seq(DER.oid(macHash === 'SHA-256' ? OID.sha256 : OID.sha1), DER.NULL);
-    const macData = DER.seq(DER.seq(digestAlg, DER.tlv(0x04, mac)), DER.tlv(0x04, macSalt), derUint(iterations));
-    return DER.seq(derUint(3), DER.seq(DER.oid(OID.data), DER.tlv(0xa0, DER.tlv(0x04, authSafe))), macData);
+    const macData = DER.seq(DER.seq(digestAlg, DER.octets(mac)), DER.octets(macSalt), DER.uint(iterations));
+    return DER.seq(DER.uint(3), DER.seq(DER.oid(OID.data), DER.tlv(0xa0, DER.octets(authSafe))), macData);
   } finally {
     wipePassword(pw);
   }

@@ -39,8 +39,8 @@ import type { CallOptions, CbcAlg, CipherOptions, CoreApi, HashAlg } from '../co
 import { bmpPassword } from '../core/ops/kdf.ts';
 import { concatBytes, utf8 } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
-import { DER } from './csr.ts';
-import { derCheck, derChildren, derRead, readPasted, writePem, type PemBlock, type Tlv } from './pem.ts';
+import { readPasted, writePem, type PemBlock } from './pem.ts';
+import { DER, DerReader, derCheck, type Tlv } from './der.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The crypto seam
@@ -177,7 +177,7 @@ export function algorithmName(oid: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Strict reading of BER/DER structures (shared with pkcs12.ts)
+// Bytes (shared with pkcs12.ts)
 
 /**
  * A copy that owns its bytes. (`.slice()` is not one when the input is a Node Buffer, whose
@@ -185,143 +185,6 @@ export function algorithmName(oid: string): string {
  */
 export function copyBytes(b: Uint8Array): Uint8Array {
   return new Uint8Array(b);
-}
-
-/** OBJECT IDENTIFIER contents → dotted string (X.690 §8.19); undefined when malformed. */
-export function decodeOid(v: Uint8Array): string | undefined {
-  if (v.length === 0 || v[v.length - 1]! & 0x80) return undefined;
-  const arcs: number[] = [];
-  let n = 0;
-  let start = true;
-  for (const b of v) {
-    if (start && b === 0x80) return undefined; // non-minimal arc
-    if (n > 2 ** 45) return undefined; // arc beyond 2^52
-    n = n * 128 + (b & 0x7f);
-    start = !(b & 0x80);
-    if (start) {
-      arcs.push(n);
-      n = 0;
-    }
-  }
-  const first = arcs[0]!;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs.slice(1)].join('.');
-}
-
-/**
- * A strict reader over one encoded structure: every failure is `PkiError(code, "op: ...")`
- * naming the element. BER lengths (indefinite, non-minimal) and constructed OCTET STRINGs are
- * accepted, as PKCS#12 files from Windows and Java need (RFC 7292 §4).
- */
-export class DerReader {
-  constructor(
-    readonly d: Uint8Array,
-    readonly code: string,
-    readonly op: string,
-  ) {}
-
-  /** Throws `PkiError(code, "op: message")`. */
-  fail(message: string): never {
-    throw new PkiError(this.code, `${this.op}: ${message}`);
-  }
-
-  private wrap<T>(what: string, f: () => T): T {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof PkiError) this.fail(`${what}: ${e.message.replace(/^der: /, '')}`);
-      throw e;
-    }
-  }
-
-  /** The one element that spans all of the bytes. */
-  root(what: string): Tlv {
-    const t = this.wrap(what, () => derRead(this.d, 0));
-    if (t.end !== this.d.length) this.fail(`${this.d.length - t.end} bytes after the ${what}`);
-    return t;
-  }
-
-  /** The elements inside a constructed element of tag `tag`, between `min` and `max` of them. */
-  children(t: Tlv | undefined, tag: number, what: string, min = 0, max = Infinity): Tlv[] {
-    this.expect(t, tag, what);
-    if (!t!.constructed) this.fail(`${what} is not constructed`);
-    const kids = this.wrap(what, () => derChildren(this.d, t!));
-    if (kids.length < min) this.fail(`${what} has ${kids.length} element${kids.length === 1 ? '' : 's'}, expected at least ${min}`);
-    if (kids.length > max) this.fail(`${what} has ${kids.length} elements, expected at most ${max}`);
-    return kids;
-  }
-
-  /** The elements of a SEQUENCE. */
-  seq(t: Tlv | undefined, what: string, min = 0, max = Infinity): Tlv[] {
-    return this.children(t, 0x30, what, min, max);
-  }
-
-  /** Checks presence and tag. */
-  expect(t: Tlv | undefined, tag: number, what: string): Tlv {
-    if (!t) this.fail(`${what} is missing`);
-    if (t.tag !== tag) this.fail(`${what} has tag 0x${t.tag.toString(16).padStart(2, '0')}, expected 0x${tag.toString(16).padStart(2, '0')}`);
-    return t;
-  }
-
-  /** The whole element (header and contents). */
-  raw(t: Tlv): Uint8Array {
-    return this.d.subarray(t.start, t.end);
-  }
-
-  /** The contents of a primitive element. */
-  content(t: Tlv): Uint8Array {
-    return this.d.subarray(t.contentStart, t.contentEnd);
-  }
-
-  /** An OBJECT IDENTIFIER as a dotted string. */
-  oid(t: Tlv | undefined, what: string): string {
-    this.expect(t, 0x06, what);
-    const s = decodeOid(this.content(t!));
-    if (s === undefined) this.fail(`${what} is a malformed OBJECT IDENTIFIER`);
-    return s;
-  }
-
-  /** A non-negative INTEGER up to 2^53 - 1. */
-  uint(t: Tlv | undefined, what: string): number {
-    this.expect(t, 0x02, what);
-    const v = this.content(t!);
-    if (v.length === 0) this.fail(`${what} is an empty INTEGER`);
-    if (v[0]! & 0x80) this.fail(`${what} is negative`);
-    let n = 0;
-    for (const b of v) {
-      n = n * 256 + b;
-      if (n > Number.MAX_SAFE_INTEGER) this.fail(`${what} is too large`);
-    }
-    return n;
-  }
-
-  /**
-   * The value of an OCTET STRING (tag 0x04, or 0x24 constructed of segments, X.690 §8.7.3) or
-   * of an IMPLICIT-tagged one: `tag` is then the primitive form and `tag | 0x20` the constructed.
-   */
-  octets(t: Tlv | undefined, what: string, tag = 0x04): Uint8Array {
-    if (!t) this.fail(`${what} is missing`);
-    if (t.tag === tag) return this.content(t);
-    if (t.tag !== (tag | 0x20)) this.expect(t, tag, what);
-    const parts: Uint8Array[] = [];
-    const collect = (p: Tlv, depth: number): void => {
-      for (const c of this.wrap(what, () => derChildren(this.d, p))) {
-        if (c.tag === 0x04) parts.push(this.content(c));
-        else if (c.tag === 0x24 && depth < 8) collect(c, depth + 1);
-        else this.fail(`${what}: a segment of a constructed OCTET STRING has tag 0x${c.tag.toString(16)}`);
-      }
-    };
-    collect(t, 0);
-    return parts.length === 1 ? parts[0]! : concatBytes(...parts);
-  }
-
-  /** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } */
-  algorithm(t: Tlv | undefined, what: string): { oid: string; params?: Tlv } {
-    const [o, p] = this.seq(t, what, 1, 2);
-    const r: { oid: string; params?: Tlv } = { oid: this.oid(o, `${what} OID`) };
-    if (p && p.tag !== 0x05) r.params = p;
-    return r;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,32 +496,20 @@ export function newPbeParams(profile: PbeProfile, iterations?: number, op = 'pbe
   throw new RangeError(`${op}: unknown profile ${JSON.stringify(profile)}`);
 }
 
-/** INTEGER of a non-negative safe integer (X.690 §8.3, minimal). */
-export function derUint(n: number): Uint8Array {
-  const bytes: number[] = [];
-  let v = n;
-  do {
-    bytes.unshift(v % 256);
-    v = Math.floor(v / 256);
-  } while (v > 0);
-  if (bytes[0]! & 0x80) bytes.unshift(0);
-  return DER.tlv(0x02, Uint8Array.from(bytes));
-}
-
 /** The DER AlgorithmIdentifier of parameters made by `newPbeParams` (PBES2/PBKDF2 or PKCS#12 PBE). */
 export function encodePbeAlgorithm(p: PbeParams): Uint8Array {
-  const pbeParameter = (): Uint8Array => DER.seq(DER.tlv(0x04, p.salt), derUint(p.iterations));
+  const pbeParameter = (): Uint8Array => DER.seq(DER.octets(p.salt), DER.uint(p.iterations));
   if (p.kdf.kind === 'pkcs12') return DER.seq(DER.oid(p.oid), pbeParameter());
   if (p.kdf.kind !== 'pbkdf2' || !p.cipherOid || !p.iv) throw new RangeError(`encodePbeAlgorithm: cannot write ${p.name}`);
   const prfOid = Object.keys(HMAC_OIDS).find((k) => HMAC_OIDS[k] === (p.kdf as { prf: HashAlg }).prf)!;
   // prf DEFAULT hmacWithSHA1 is omitted in DER (X.690 §11.5); keyLength only for RC2.
   const kdfParams = DER.seq(
-    DER.tlv(0x04, p.salt),
-    derUint(p.iterations),
-    ...(p.cipher === 'RC2-CBC' ? [derUint(p.keyLength)] : []),
+    DER.octets(p.salt),
+    DER.uint(p.iterations),
+    ...(p.cipher === 'RC2-CBC' ? [DER.uint(p.keyLength)] : []),
     ...(prfOid === PBE_OID.hmacWithSHA1 ? [] : [DER.seq(DER.oid(prfOid), DER.NULL)]),
   );
-  return DER.seq(DER.oid(PBE_OID.pbes2), DER.seq(DER.seq(DER.oid(PBE_OID.pbkdf2), kdfParams), DER.seq(DER.oid(p.cipherOid), DER.tlv(0x04, p.iv))));
+  return DER.seq(DER.oid(PBE_OID.pbes2), DER.seq(DER.seq(DER.oid(PBE_OID.pbkdf2), kdfParams), DER.seq(DER.oid(p.cipherOid), DER.octets(p.iv))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,7 +562,7 @@ export function pkcs1ToPkcs8(pkcs1: Uint8Array, code = 'bad-key', op = 'key.read
   const version = r.uint(kids[0], 'RSAPrivateKey version');
   if (version > 1 || (version === 0) !== (kids.length === 9)) r.fail(`RSAPrivateKey version ${version} with ${kids.length} fields`);
   for (let i = 1; i < 9; i++) r.expect(kids[i], 0x02, 'RSAPrivateKey field');
-  return DER.seq(INTEGER_0, DER.seq(DER.oid(PBE_OID.rsaEncryption), DER.NULL), DER.tlv(0x04, pkcs1));
+  return DER.seq(INTEGER_0, DER.seq(DER.oid(PBE_OID.rsaEncryption), DER.NULL), DER.octets(pkcs1));
 }
 
 /**
@@ -741,7 +592,7 @@ export function sec1ToPkcs8(sec1: Uint8Array, code = 'bad-key', op = 'key.read')
   if (k !== kids.length) r.fail('unexpected element in the ECPrivateKey');
   if (!curve) r.fail('the EC private key does not name its curve');
   const inner = DER.seq(INTEGER_1, r.raw(priv), ...(pub ? [r.raw(pub)] : []));
-  return DER.seq(INTEGER_0, DER.seq(DER.oid(PBE_OID.ecPublicKey), DER.oid(curve)), DER.tlv(0x04, inner));
+  return DER.seq(INTEGER_0, DER.seq(DER.oid(PBE_OID.ecPublicKey), DER.oid(curve)), DER.octets(inner));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -810,7 +661,7 @@ export async function encryptPrivateKeyInfo(pkcs8: Uint8Array, password: string,
   const pw = passwordForms(password);
   try {
     const data = await pbeEncrypt(c, p, pw, pkcs8, opts);
-    return DER.seq(encodePbeAlgorithm(p), DER.tlv(0x04, data));
+    return DER.seq(encodePbeAlgorithm(p), DER.octets(data));
   } finally {
     wipePassword(pw);
   }

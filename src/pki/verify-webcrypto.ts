@@ -17,7 +17,8 @@
  */
 import type { VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
-import { contentOf, DerCursor, decodeOid, decodeSmallUint, hex, parseOne, rawOf, readTlv, TAG } from './chain/_der.ts';
+import { contentOf, DER, DerCursor, decodeOid, decodeSmallUint, parseOne, rawOf, readTlv, TAG } from './der.ts';
+import { toHexLower as hex } from '../util/hex.ts';
 import { sigAlgName } from './chain/oids.ts';
 import { checkRsaExponent } from './rsa-exponent.ts';
 
@@ -136,14 +137,10 @@ function parseSpki(spki: Uint8Array): SpkiInfo {
   const info: SpkiInfo = { alg, importDer: spki };
   if (alg === EC_PUBLIC_KEY) {
     if (!params || params[0] !== TAG.OID) throw new PkiError('bad-der', 'EC key without a named curve');
-    info.curve = decodeOid(contentOf(params, readTlv(params, 0, params.length, 'namedCurve')), 'namedCurve');
+    info.curve = decodeOid(contentOf(params, readTlv(params, 0, params.length, { what: 'der: namedCurve' })), 'namedCurve');
   } else if (alg === RSASSA_PSS) {
     // rsaEncryption AlgorithmIdentifier + the same subjectPublicKey BIT STRING.
-    const key = rawOf(spki, keyT);
-    const algId = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
-    const body = [...algId, ...key];
-    const len = body.length < 0x80 ? [body.length] : body.length < 0x100 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 0xff];
-    info.importDer = Uint8Array.from([0x30, ...len, ...body]);
+    info.importDer = DER.seq(DER.seq(DER.oid(RSA_ENCRYPTION), DER.NULL), rawOf(spki, keyT));
   }
   return info;
 }

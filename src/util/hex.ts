@@ -7,6 +7,15 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
+const LOWER = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+
+/** Lower-case hex without separators (identity keys, `#hex` name values). */
+export function toHexLower(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += LOWER[bytes[i]!]!;
+  return s;
+}
+
 /**
  * Parses hex, ignoring ASCII whitespace. Throws RangeError on an odd number of digits
  * or a non-hex character (naming the offset).

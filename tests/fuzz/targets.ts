@@ -28,7 +28,7 @@ import { certificatesFromPkcs7, classifyDer } from '../../src/pki/cms.ts';
 import { inspectSignedEnvelope } from '../../src/pki/cms-inspect.ts';
 import { parseCsr } from '../../src/pki/csr.ts';
 import { createPkiEngine, type PkiEngine } from '../../src/pki/engine.ts';
-import { PasteCollector, decodeBase64, derCheck, readBase64Block, readPasted, readPem, sniffDerKind, writePem } from '../../src/pki/pem.ts';
+import { PasteCollector, decodeBase64, readBase64Block, readPasted, readPem, sniffDerKind, writePem } from '../../src/pki/pem.ts';
 import { readPkcs12 } from '../../src/pki/pkcs12.ts';
 import { readPrivateKey } from '../../src/pki/private-key.ts';
 import { makeVerify } from '../../src/pki/verify-core.ts';
@@ -37,6 +37,7 @@ import { toIosHexWords } from '../../src/util/hex.ts';
 import type { VerifyFn } from '../../src/crypto/types.ts';
 import { PkiError } from '../../src/util/errors.ts';
 import type { Seed } from './mutate.ts';
+import { derCheck } from '../../src/pki/der.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SHARED = process.env.TRUSTPOINT_SHARED ?? join(REPO, '..', 'shared');

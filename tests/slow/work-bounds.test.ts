@@ -16,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateChain } from '../../src/pki/chain/index.ts';
 import { processPolicies, type PolicyInput } from '../../src/pki/chain/policy.ts';
 import { webCryptoVerify } from '../../src/pki/verify-webcrypto.ts';
-import { readPasted, readPem, writePem, derChildren, derRead } from '../../src/pki/pem.ts';
+import { readPasted, readPem, writePem } from '../../src/pki/pem.ts';
 import { readPkcs12 } from '../../src/pki/pkcs12.ts';
-import { DER } from '../../src/pki/csr.ts';
 import { PkiError } from '../../src/util/errors.ts';
 import { CRL_STRIDE } from '../../src/core/ops/der.ts';
 import { limboOptions } from '../../scripts/vectors/limbo.ts';
@@ -26,6 +25,7 @@ import { ensureBigCrl } from '../../bench/crl.ts';
 import { der, handMadeCert, OID, OpenSslPki, p256 } from '../unit/pki/chain-fixtures.ts';
 import { loadCore, loadCoreInstance } from '../unit/_core.ts';
 import { REPO_ROOT, sharedPath } from '../shared.ts';
+import { BER, DER, derChildren, readTlv } from '../../src/pki/der.ts';
 
 /** Runs `fn` and returns its result and how long it took (ms). */
 async function timed<T>(fn: () => T | Promise<T>): Promise<{ result: T; ms: number }> {
@@ -118,8 +118,8 @@ describe('readers (tests/unit/pki/pem, pkcs12; tests/unit/core/der-crl)', () => 
 
     it('a MAC with 2^31 - 1 iterations is refused before any work: within 1 s', async () => {
       const core = await loadCore();
-      const top = derChildren(file, derRead(file, 0));
-      const [digestInfo, salt] = derChildren(file, top[2]!);
+      const top = derChildren(file, readTlv(file, 0, file.length, BER), BER);
+      const [digestInfo, salt] = derChildren(file, top[2]!, BER);
       const big = DER.seq(file.subarray(digestInfo!.start, digestInfo!.end), file.subarray(salt!.start, salt!.end), Uint8Array.of(0x02, 0x04, 0x7f, 0xff, 0xff, 0xff));
       const bad = DER.seq(file.subarray(top[0]!.start, top[0]!.end), file.subarray(top[1]!.start, top[1]!.end), big);
       const { result, ms } = await timed(() => readPkcs12(bad, 'pw', core).catch((e: unknown) => e));

@@ -5,7 +5,7 @@
  * certID = base64url(AuthorityKeyIdentifier.keyIdentifier) "." base64url(serialNumber), the
  * serial as the DER INTEGER's content octets (with its leading zero, if any) — RFC 9773 §4.1.
  */
-import { derChildren, derRead, type Tlv } from '../../pki/pem.ts';
+import { BER, derChildren, readTlv, type Tlv } from '../../pki/der.ts';
 import { PkiError } from '../../util/errors.ts';
 import { toHex } from '../../util/hex.ts';
 import { b64url } from './jws.ts';
@@ -22,21 +22,21 @@ export function certIdOf(cert: Uint8Array): string {
   const bad = (why: string): never => {
     throw new PkiError('bad-certificate', `ari.certId: ${why}`);
   };
-  const top = derRead(cert, 0);
-  const tbs = derChildren(cert, top)[0] ?? bad('no TBSCertificate');
-  const fields = derChildren(cert, tbs);
+  const top = readTlv(cert, 0, cert.length, BER);
+  const tbs = derChildren(cert, top, BER)[0] ?? bad('no TBSCertificate');
+  const fields = derChildren(cert, tbs, BER);
   let i = 0;
   if (fields[0]?.tag === 0xa0) i++; // [0] version
   const serial = fields[i] ?? bad('no serial number');
   if (serial.tag !== 0x02) bad('the serial number is not an INTEGER');
   const extsWrap = fields.find((f) => f.tag === 0xa3);
-  const exts: Tlv[] = extsWrap ? derChildren(cert, derChildren(cert, extsWrap)[0]!) : [];
+  const exts: Tlv[] = extsWrap ? derChildren(cert, derChildren(cert, extsWrap)[0]!, BER) : [];
   for (const e of exts) {
-    const [oid, ...rest] = derChildren(cert, e);
+    const [oid, ...rest] = derChildren(cert, e, BER);
     if (!oid || toHex(cert.subarray(oid.contentStart, oid.contentEnd)).toLowerCase() !== OID_AKI) continue;
     const octets = rest[rest.length - 1]!;
-    const aki = derRead(cert, octets.contentStart, octets.contentEnd);
-    const kid = derChildren(cert, aki).find((c) => c.tag === 0x80);
+    const aki = readTlv(cert, octets.contentStart, octets.contentEnd, BER);
+    const kid = derChildren(cert, aki, BER).find((c) => c.tag === 0x80);
     if (!kid) break;
     return certIdFrom(cert.subarray(kid.contentStart, kid.contentEnd), cert.subarray(serial.contentStart, serial.contentEnd));
   }

@@ -6,7 +6,7 @@
  * account JWK, MAC'd with the key the CA handed out).
  */
 import type { Signer } from '../../crypto/types.ts';
-import { derChildren, derRead } from '../../pki/pem.ts';
+import { BER, derChildren, readTlv } from '../../pki/der.ts';
 import { PkiError } from '../../util/errors.ts';
 import { toHex } from '../../util/hex.ts';
 import { utf8 } from '../../util/bytes.ts';
@@ -66,9 +66,9 @@ function unsigned(b: Uint8Array): Uint8Array {
 /** The public JWK of a SubjectPublicKeyInfo (EC P-256/384/521 or RSA). */
 export function jwkFromSpki(spki: Uint8Array): Jwk {
   try {
-    const top = derRead(spki, 0);
-    const [alg, bits] = derChildren(spki, top);
-    const [oid, params] = derChildren(spki, alg!);
+    const top = readTlv(spki, 0, spki.length, BER);
+    const [alg, bits] = derChildren(spki, top, BER);
+    const [oid, params] = derChildren(spki, alg!, BER);
     const algOid = toHex(spki.subarray(oid!.contentStart, oid!.contentEnd)).toLowerCase();
     const key = spki.subarray(bits!.contentStart + 1, bits!.contentEnd); // skip the unused-bits octet
     if (algOid === OID_EC) {
@@ -78,8 +78,8 @@ export function jwkFromSpki(spki: Uint8Array): Jwk {
       return { kty: 'EC', crv: curve.crv, x: b64url(key.subarray(1, 1 + curve.size)), y: b64url(key.subarray(1 + curve.size)) };
     }
     if (algOid === OID_RSA) {
-      const seq = derRead(key, 0);
-      const [n, e] = derChildren(key, seq);
+      const seq = readTlv(key, 0, key.length, BER);
+      const [n, e] = derChildren(key, seq, BER);
       return { kty: 'RSA', n: b64url(unsigned(key.subarray(n!.contentStart, n!.contentEnd))), e: b64url(unsigned(key.subarray(e!.contentStart, e!.contentEnd))) };
     }
     throw new Error(`key algorithm ${algOid}`);
@@ -100,8 +100,8 @@ export async function jwkThumbprint(jwk: Jwk, sha256: (data: Uint8Array) => Prom
 
 /** An ECDSA DER signature (Ecdsa-Sig-Value) as the JWS r‖s of `size` bytes each (RFC 7518 §3.4). */
 export function derToP1363(der: Uint8Array, size: number): Uint8Array {
-  const top = derRead(der, 0);
-  const [r, s] = derChildren(der, top);
+  const top = readTlv(der, 0, der.length, BER);
+  const [r, s] = derChildren(der, top, BER);
   const out = new Uint8Array(2 * size);
   for (const [i, t] of [r!, s!].entries()) {
     const v = unsigned(der.subarray(t.contentStart, t.contentEnd));

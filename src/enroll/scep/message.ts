@@ -16,10 +16,9 @@
 import type * as pkijs from 'pkijs';
 import type { HashAlg } from '../../core/api.ts';
 import type { Decrypter, Signer, VerifyFn } from '../../crypto/types.ts';
-import { DER } from '../../pki/csr.ts';
 import { envelope, openEnvelope, signData, verifySignedData, type CmsAttribute } from '../../pki/envelope.ts';
 import { certificatesFromPkcs7 } from '../../pki/cms.ts';
-import { derChildren, derRead } from '../../pki/pem.ts';
+import { BER, derChildren, readTlv, DER } from '../../pki/der.ts';
 import { PkiError } from '../../util/errors.ts';
 import { toHex } from '../../util/hex.ts';
 import type { ScepCipher } from './caps.ts';
@@ -84,16 +83,16 @@ export function issuerAndSubject(issuerNameDer: Uint8Array, subjectNameDer: Uint
 
 /** The subject Name (DER) of a PKCS#10 request, and the subject/issuer Names of a certificate. */
 export function csrSubjectDer(csr: Uint8Array): Uint8Array {
-  const top = derRead(csr, 0);
-  const [info] = derChildren(csr, top);
-  const [, subject] = derChildren(csr, info!);
+  const top = readTlv(csr, 0, csr.length, BER);
+  const [info] = derChildren(csr, top, BER);
+  const [, subject] = derChildren(csr, info!, BER);
   return csr.slice(subject!.start, subject!.end);
 }
 
 export function certNamesDer(cert: Uint8Array): { issuer: Uint8Array; subject: Uint8Array } {
-  const top = derRead(cert, 0);
-  const [tbs] = derChildren(cert, top);
-  const parts = derChildren(cert, tbs!);
+  const top = readTlv(cert, 0, cert.length, BER);
+  const [tbs] = derChildren(cert, top, BER);
+  const parts = derChildren(cert, tbs!, BER);
   const off = parts[0]!.tag === 0xa0 ? 1 : 0;
   const issuer = parts[off + 2]!;
   const subject = parts[off + 4]!;
@@ -117,12 +116,12 @@ export interface CertRep {
 }
 
 function stringValue(der: Uint8Array): string {
-  const t = derRead(der, 0);
+  const t = readTlv(der, 0, der.length, BER);
   return new TextDecoder().decode(der.subarray(t.contentStart, t.contentEnd));
 }
 
 function octetValue(der: Uint8Array): Uint8Array {
-  const t = derRead(der, 0);
+  const t = readTlv(der, 0, der.length, BER);
   if (t.tag !== 0x04) throw new ScepError('protocol', 'The CA reply has a nonce that is not an OCTET STRING.');
   return der.slice(t.contentStart, t.contentEnd);
 }

@@ -25,7 +25,7 @@
  * path that failed validation, over an unusable or wrongly signing issuer, over a missing
  * issuer; deeper failures win ties.
  */
-import { hex } from './_der.ts';
+import { toHexLower as hex } from '../../util/hex.ts';
 import type { ChainCert } from './cert.ts';
 import { formatName } from './name.ts';
 import { checkSignature, type SignatureCheck } from './signature.ts';

@@ -23,21 +23,8 @@
  * flags).
  */
 import { PkiError } from '../../util/errors.ts';
-import {
-  checkInteger,
-  contentOf,
-  DerCursor,
-  decodeBitString,
-  decodeBoolean,
-  decodeOid,
-  decodeSmallUint,
-  hex,
-  parseOne,
-  rawOf,
-  readTime,
-  TAG,
-  type Tlv,
-} from './_der.ts';
+import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeSmallUint, parseOne, rawOf, readTime, TAG, type Tlv } from '../der.ts';
+import { toHexLower as hex } from '../../util/hex.ts';
 import { formatName, parseGeneralName, parseGeneralNames, parseName, parseRelativeName, type Ava, type GeneralName, type Name } from './name.ts';
 import { parseNameConstraints, type NameConstraints } from './name-constraints.ts';
 import { EXT, extName, KEY_USAGE_BITS } from './oids.ts';

@@ -33,7 +33,8 @@
 import type { VerifyFn } from '../../crypto/types.ts';
 import { PkiError } from '../../util/errors.ts';
 import { CRL_STRIDE } from '../../core/ops/der.ts';
-import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeTime, hex, parseOne, rawOf, readTime, TAG, type Tlv } from './_der.ts';
+import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeTime, parseOne, rawOf, readTime, TAG, type Tlv } from '../der.ts';
+import { toHexLower as hex } from '../../util/hex.ts';
 import { decodeReasonFlags, formatTime, readAlgorithmId, readDistributionPointName, type AlgorithmId, type ChainCert } from './cert.ts';
 import { appendRdnKey, formatName, parseGeneralNames, parseName, type Ava, type GeneralName, type Name } from './name.ts';
 import { EXT, extName, KEY_USAGE_BITS } from './oids.ts';

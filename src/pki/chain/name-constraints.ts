@@ -27,7 +27,7 @@
  * back to the common name (RFC 6125 §6.4.4), dNSName constraints also apply to its
  * host-name-shaped CNs, so that the fallback cannot bypass them.
  */
-import { contentOf, DerCursor, DerError, decodeSmallUint, TAG, type Tlv } from './_der.ts';
+import { contentOf, DerCursor, DerError, decodeSmallUint, TAG, type Tlv } from '../der.ts';
 import { formatGeneralName, formatName, nameHasPrefix, parseGeneralName, type GeneralName, type Name } from './name.ts';
 
 /** A parsed nameConstraints extension. */

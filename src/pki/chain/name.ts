@@ -21,7 +21,8 @@
  */
 import { shortNameOf } from '../names.ts';
 import { formatX500Name } from '../names.ts';
-import { contentOf, DerCursor, DerError, decodeOid, hex, rawOf, TAG, type Tlv } from './_der.ts';
+import { contentOf, DerCursor, DerError, decodeOid, rawOf, TAG, type Tlv } from '../der.ts';
+import { toHexLower as hex } from '../../util/hex.ts';
 
 /** One attribute of a relative distinguished name. */
 export interface Ava {

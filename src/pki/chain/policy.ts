@@ -18,7 +18,7 @@
  * anyPolicy plus mappings can make it grow exponentially); a tree that would exceed the bound
  * rejects the path.
  */
-import { contentOf, DerCursor, DerError, decodeOid, decodeSmallUint, TAG, type Tlv } from './_der.ts';
+import { contentOf, DerCursor, DerError, decodeOid, decodeSmallUint, TAG, type Tlv } from '../der.ts';
 import { ANY_POLICY } from './oids.ts';
 
 /** Parses certificatePolicies into the policy OIDs, in order. */

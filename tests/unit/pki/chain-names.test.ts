@@ -3,7 +3,7 @@
  * rfc822Name) and name constraints (RFC 5280 §4.2.1.10) on their own, table-driven.
  */
 import { describe, expect, it } from 'vitest';
-import { readTlv } from '../../../src/pki/chain/_der.ts';
+import { readTlv } from '../../../src/pki/der.ts';
 import { parseGeneralName, parseName, type GeneralName } from '../../../src/pki/chain/name.ts';
 import { checkNames, type NameConstraints } from '../../../src/pki/chain/name-constraints.ts';
 import { matchDnsName, normalizeHost, parseIp } from '../../../src/pki/chain/peer-name.ts';
@@ -11,7 +11,7 @@ import { checkHostName, checkPeerName, parseChainCert } from '../../../src/pki/c
 import { der, handMadeCert, OID, p256 } from './chain-fixtures.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const gn = (b: Uint8Array): GeneralName => parseGeneralName(b, readTlv(b, 0, b.length, 'g'), 'g');
+const gn = (b: Uint8Array): GeneralName => parseGeneralName(b, readTlv(b, 0, b.length, { what: 'g' }), 'g');
 const dns = (s: string) => gn(der.tlv(0x82, enc(s)));
 const email = (s: string) => gn(der.tlv(0x81, enc(s)));
 const uri = (s: string) => gn(der.tlv(0x86, enc(s)));
@@ -20,7 +20,7 @@ const dirName = (...attrs: [string, string][]) => gn(der.ctx(4, true, der.name(.
 const other = () => gn(der.ctx(0, true, der.oid('1.3.6.1.4.1.55738.666.3'), der.ctx(0, true, der.tlv(0x05, new Uint8Array()))));
 const nameOf = (...attrs: [string, string][]) => {
   const b = der.name(...attrs);
-  return parseName(b, readTlv(b, 0, b.length, 'n'), 'n');
+  return parseName(b, readTlv(b, 0, b.length, { what: 'n' }), 'n');
 };
 const v6 = (s: string) => Array.from(parseIp(s)!);
 

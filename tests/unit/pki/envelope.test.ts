@@ -19,13 +19,12 @@ import type { CoreApi, HashAlg } from '../../../src/core/api.ts';
 import { coreDecrypter, coreSigner } from '../../../src/crypto/core-keys.ts';
 import type { Signer } from '../../../src/crypto/types.ts';
 import { webCryptoSigner } from '../../../src/crypto/webcrypto.ts';
-import { DER } from '../../../src/pki/csr.ts';
 import { addPkcs1Recipient, createPkiEngine, type PkiEngine } from '../../../src/pki/engine.ts';
 import { envelope, openEnvelope, signData, verifySignedData, type CmsSignatureAlgorithm, type EnvelopeCipher } from '../../../src/pki/envelope.ts';
-import { derCheck, derChildren, derRead, type Tlv } from '../../../src/pki/pem.ts';
 import { makeVerify } from '../../../src/pki/verify-core.ts';
 import { PkiError } from '../../../src/util/errors.ts';
 import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture } from './_cms-referee.ts';
+import { BER, DER, derCheck, derChildren, type Tlv, readTlv } from '../../../src/pki/der.ts';
 
 // OpenSSL, the referee (and the core loader, WebCrypto trap): ./_cms-referee.ts
 const referee = openReferee('envelope-test-', 'Envelope Test');
@@ -43,8 +42,8 @@ beforeAll(() => {
 
 /** The children of the element at `path` (indices into successive child lists). */
 function walk(der: Uint8Array, ...path: number[]): Tlv {
-  let t = derRead(der, 0);
-  for (const i of path) t = derChildren(der, t)[i]!;
+  let t = readTlv(der, 0, der.length, BER);
+  for (const i of path) t = derChildren(der, t, BER)[i]!;
   return t;
 }
 const bytesOf = (der: Uint8Array, t: Tlv): Uint8Array => der.subarray(t.start, t.end);
@@ -128,10 +127,10 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
         expect(walk(der, 1, 0, 1, 0, 1).tag).toBe(0x30); // issuerAndSerialNumber
         expect(hex(bytesOf(der, walk(der, 1, 0, 1, 0, 2)))).toBe('300d06092a864886f70d0101010500');
         expect(contentsOf(der, walk(der, 1, 0, 1, 0, 3))).toHaveLength(256);
-        expect(derChildren(der, ktri)).toHaveLength(4);
+        expect(derChildren(der, ktri, BER)).toHaveLength(4);
         const alg = walk(der, 1, 0, 2, 1);
-        expect(hex(bytesOf(der, derChildren(der, alg)[0]!))).toBe(hex(DER.oid(oid)));
-        expect(contentsOf(der, derChildren(der, alg)[1]!)).toHaveLength(iv);
+        expect(hex(bytesOf(der, derChildren(der, alg, BER)[0]!))).toBe(hex(DER.oid(oid)));
+        expect(contentsOf(der, derChildren(der, alg, BER)[1]!)).toHaveLength(iv);
         expect(walk(der, 1, 0, 2, 2).tag).toBe(0x80); // [0] IMPLICIT OCTET STRING, primitive
       }
     });
@@ -139,7 +138,7 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
     test('the issuerAndSerialNumber is the certificate\'s, byte for byte', async () => {
       const der = await envelope(utf8('x'), [rsa.cert], 'AES-128-CBC', engine);
       const tbs = walk(rsa.cert, 0);
-      const f = derChildren(rsa.cert, tbs);
+      const f = derChildren(rsa.cert, tbs, BER);
       const want = DER.seq(bytesOf(rsa.cert, f[3]!), bytesOf(rsa.cert, f[1]!));
       expect(hex(bytesOf(der, walk(der, 1, 0, 1, 0, 1)))).toBe(hex(want));
     });
@@ -148,7 +147,7 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
       const content = utf8('for both of you');
       const der = await envelope(content, [rsa.cert, rsa2.cert], 'DES-EDE3-CBC', engine);
       const set = walk(der, 1, 0, 1);
-      const ktris = derChildren(der, set).map((t) => bytesOf(der, t));
+      const ktris = derChildren(der, set, BER).map((t) => bytesOf(der, t));
       expect(ktris).toHaveLength(2);
       expect(sortedDer(ktris)).toBe(true);
       for (const f of [rsa, rsa2]) {
@@ -282,14 +281,14 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
       expect(hex(out)).toBe(hex(content));
       // SignerInfo: version 1, sid, digestAlgorithm, [0] signedAttrs, signatureAlgorithm, signature
       const si = walk(der, 1, 0, 4, 0);
-      const [version, , , attrs, sigAlg] = derChildren(der, si);
+      const [version, , , attrs, sigAlg] = derChildren(der, si, BER);
       expect(hex(bytesOf(der, version!))).toBe('020101');
       expect(attrs!.tag).toBe(0xa0);
-      expect(hex(bytesOf(der, derChildren(der, sigAlg!)[0]!))).toBe(hex(DER.oid(t.algOid)));
-      const attrList = derChildren(der, attrs!).map((a) => bytesOf(der, a));
+      expect(hex(bytesOf(der, derChildren(der, sigAlg!, BER)[0]!))).toBe(hex(DER.oid(t.algOid)));
+      const attrList = derChildren(der, attrs!, BER).map((a) => bytesOf(der, a));
       expect(attrList).toHaveLength(6);
       expect(sortedDer(attrList)).toBe(true);
-      const ours = derChildren(der, attrs!).map((a) => hex(bytesOf(der, derChildren(der, a)[0]!)));
+      const ours = derChildren(der, attrs!, BER).map((a) => hex(bytesOf(der, derChildren(der, a, BER)[0]!)));
       const printed = opensslAttributeOids(der).map((o) => hex(DER.oid(o)));
       expect(printed).toEqual(ours);
       // SignedData version 1 (id-data, issuerAndSerialNumber)
@@ -317,7 +316,7 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
         engine,
       );
       const attrs = walk(der, 1, 0, 4, 0, 3);
-      const oids = derChildren(der, attrs).map((a) => hex(contentsOf(der, derChildren(der, a)[0]!)));
+      const oids = derChildren(der, attrs, BER).map((a) => hex(contentsOf(der, derChildren(der, a, BER)[0]!)));
       // the SEQUENCE length octet decides first: messageType 30 12, contentType 30 18,
       // messageDigest 30 2f, then the long one 30 81 d5 (its OID 1.2.3.4 is the smallest)
       expect(oids).toEqual([DER.oid(SCEP.messageType), DER.oid('1.2.840.113549.1.9.3'), DER.oid('1.2.840.113549.1.9.4'), DER.oid('1.2.3.4')].map((o) => hex(o.subarray(2))));
@@ -387,7 +386,7 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
       const badAttr = tamper(nonce, 3);
       const badContent = tamper(content, 0);
       const si = walk(der, 1, 0, 4, 0);
-      const sigT = derChildren(der, si)[5]!;
+      const sigT = derChildren(der, si, BER)[5]!;
       const badSig = der.slice();
       badSig[sigT.contentStart + 7]! ^= 0x01;
       for (const [bad, why] of [

@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   decodeBase64,
-  derCheck,
   encodeBase64,
   PasteCollector,
   readBase64Block,
@@ -24,6 +23,7 @@ import {
 } from '../../../src/pki/pem.ts';
 import { PkiError } from '../../../src/util/errors.ts';
 import { IOS_GUIDE } from '../../shared.ts';
+import { derCheck } from '../../../src/pki/der.ts';
 
 const GUIDE = IOS_GUIDE;
 

@@ -6,11 +6,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CoreApi } from '../../../src/core/api.ts';
-import { DER } from '../../../src/pki/csr.ts';
 import { PKCS12_LIMITS, readPkcs12 } from '../../../src/pki/pkcs12.ts';
-import { derUint, encodePbeAlgorithm, newPbeParams, passwordForms, pbeEncrypt, type PbeCrypto } from '../../../src/pki/private-key.ts';
+import { encodePbeAlgorithm, newPbeParams, passwordForms, pbeEncrypt, type PbeCrypto } from '../../../src/pki/private-key.ts';
 import { PkiError } from '../../../src/util/errors.ts';
 import { loadCore } from '../_core.ts';
+import { DER } from '../../../src/pki/der.ts';
 
 const DATA = '1.2.840.113549.1.7.1';
 const ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
@@ -46,9 +46,9 @@ function counting(): { c: PbeCrypto; iterations: () => number; derivations: () =
 }
 
 /** A tiny valid-looking PKCS#8 (what is inside does not matter before the second bag). */
-const PKCS8 = DER.seq(derUint(0), DER.seq(DER.oid('1.2.840.10045.2.1'), DER.oid('1.2.840.10045.3.1.7')), DER.tlv(0x04, DER.seq(derUint(1), DER.tlv(0x04, new Uint8Array(32).fill(7)))));
+const PKCS8 = DER.seq(DER.uint(0), DER.seq(DER.oid('1.2.840.10045.2.1'), DER.oid('1.2.840.10045.3.1.7')), DER.tlv(0x04, DER.seq(DER.uint(1), DER.tlv(0x04, new Uint8Array(32).fill(7)))));
 
-const pfx = (...contentInfos: Uint8Array[]) => DER.seq(derUint(3), DER.seq(DER.oid(DATA), DER.tlv(0xa0, DER.tlv(0x04, DER.seq(...contentInfos)))));
+const pfx = (...contentInfos: Uint8Array[]) => DER.seq(DER.uint(3), DER.seq(DER.oid(DATA), DER.tlv(0xa0, DER.tlv(0x04, DER.seq(...contentInfos)))));
 const dataInfo = (...bags: Uint8Array[]) => DER.seq(DER.oid(DATA), DER.tlv(0xa0, DER.tlv(0x04, DER.seq(...bags))));
 
 beforeAll(async () => {
@@ -75,7 +75,7 @@ describe('PKCS#12 work limits', () => {
   it('no MAC and many encrypted parts: the import stops when its iteration budget is spent', async () => {
     const pbe = newPbeParams('aes', 100_000, 'test');
     const enc = await pbeEncrypt(core, pbe, passwordForms(PW), DER.seq());
-    const part = DER.seq(DER.oid(ENCRYPTED_DATA), DER.tlv(0xa0, DER.seq(derUint(0), DER.seq(DER.oid(DATA), encodePbeAlgorithm(pbe), DER.tlv(0x80, enc)))));
+    const part = DER.seq(DER.oid(ENCRYPTED_DATA), DER.tlv(0xa0, DER.seq(DER.uint(0), DER.seq(DER.oid(DATA), encodePbeAlgorithm(pbe), DER.tlv(0x80, enc)))));
     const file = pfx(...Array.from({ length: 60 }, () => part));
     const m = counting();
     const e = await readPkcs12(file, PW, m.c, { maxIterations: 350_000 }).catch((x: unknown) => x);

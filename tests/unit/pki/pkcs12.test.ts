@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreApi } from '../../../src/core/api.ts';
-import { DER } from '../../../src/pki/csr.ts';
-import { decodeBase64, derChildren, derRead, readPem, sniffDerKind, type Tlv } from '../../../src/pki/pem.ts';
+import { decodeBase64, readPem, sniffDerKind } from '../../../src/pki/pem.ts';
 import { keyCertificate, readPkcs12, writePkcs12, type Pkcs12Contents } from '../../../src/pki/pkcs12.ts';
 import { concatBytes } from '../../../src/util/bytes.ts';
 import { PkiError } from '../../../src/util/errors.ts';
 import { loadCore } from '../_core.ts';
+import { BER, DER, derChildren, type Tlv, readTlv } from '../../../src/pki/der.ts';
 
 // ---------------------------------------------------------------------------------------------
 // OpenSSL fixtures
@@ -222,9 +222,9 @@ describe('readPkcs12: files made by openssl pkcs12 -export', () => {
 
   it('a MAC keyed with the absent password (zero bytes, RFC 7292 B.1) reads with "" and with none, as OpenSSL does', async () => {
     const plain = exportP12('ec', PW, ['-nomac', '-keypbe', 'NONE', '-certpbe', 'NONE'], false);
-    const [version, authSafeInfo] = derChildren(plain, derRead(plain, 0));
-    const [, content] = derChildren(plain, authSafeInfo!);
-    const [octets] = derChildren(plain, content!);
+    const [version, authSafeInfo] = derChildren(plain, readTlv(plain, 0, plain.length, BER), BER);
+    const [, content] = derChildren(plain, authSafeInfo!, BER);
+    const [octets] = derChildren(plain, content!, BER);
     const salt = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
     const key = await core.pkcs12Kdf('SHA-256', 3, new Uint8Array(0), salt, 2048, 32);
     const mac = await core.hmac('SHA-256', key, plain.subarray(octets!.contentStart, octets!.contentEnd));
@@ -260,10 +260,10 @@ describe('readPkcs12: files made by openssl pkcs12 -export', () => {
 
   it('a file with two private keys is unsupported; skipped bags are reported', async () => {
     const plain = exportP12('ec', PW, ['-nomac', '-keypbe', 'NONE', '-certpbe', 'NONE'], false);
-    const [version, authSafeInfo] = derChildren(plain, derRead(plain, 0));
-    const [, content] = derChildren(plain, authSafeInfo!);
-    const [octets] = derChildren(plain, content!);
-    const infos = derChildren(plain, derRead(plain, octets!.contentStart, octets!.contentEnd));
+    const [version, authSafeInfo] = derChildren(plain, readTlv(plain, 0, plain.length, BER), BER);
+    const [, content] = derChildren(plain, authSafeInfo!, BER);
+    const [octets] = derChildren(plain, content!, BER);
+    const infos = derChildren(plain, readTlv(plain, octets!.contentStart, octets!.contentEnd, BER), BER);
     const raw = (t: Tlv) => plain.subarray(t.start, t.end);
     const pfx = (...ci: Uint8Array[]) =>
       DER.seq(raw(version!), DER.seq(DER.oid('1.2.840.113549.1.7.1'), DER.tlv(0xa0, DER.tlv(0x04, DER.seq(...ci)))));
@@ -312,12 +312,12 @@ function toBer(d: Uint8Array, deep: boolean): Uint8Array {
   const walk = (t: Tlv): Uint8Array => {
     const whole = d.subarray(t.start, t.end);
     if (keep(whole)) return whole;
-    if (t.constructed) return concatBytes(Uint8Array.of(t.tag, 0x80), ...derChildren(d, t).map(walk), Uint8Array.of(0, 0));
+    if (t.constructed) return concatBytes(Uint8Array.of(t.tag, 0x80), ...derChildren(d, t, BER).map(walk), Uint8Array.of(0, 0));
     if (t.tag !== 0x04 && t.tag !== 0x80) return whole;
     let v = d.subarray(t.contentStart, t.contentEnd);
     if (deep && t.tag === 0x04 && v[0] === 0x30) {
       try {
-        const inner = derRead(v, 0);
+        const inner = readTlv(v, 0, v.length, BER);
         if (inner.end === v.length) v = toBer(v, deep);
       } catch {
         /* not a structure: keep the bytes */
@@ -327,7 +327,7 @@ function toBer(d: Uint8Array, deep: boolean): Uint8Array {
     for (let i = 0; i < v.length; i += 50) segments.push(DER.tlv(0x04, v.subarray(i, i + 50)));
     return concatBytes(Uint8Array.of(t.tag | 0x20, 0x80), ...segments, Uint8Array.of(0, 0));
   };
-  return walk(derRead(d, 0));
+  return walk(readTlv(d, 0, d.length, BER));
 }
 
 describe('readPkcs12: BER input', () => {
@@ -516,7 +516,7 @@ describe('readPkcs12: PBMAC1 (RFC 9579 Appendix A)', () => {
 
   it.each(RFC9579_INVALID_MACDATA)('$name', async ({ hex, size, code }) => {
     const a1 = b64(RFC9579_A1);
-    const [version, authSafe] = derChildren(a1, derRead(a1, 0));
+    const [version, authSafe] = derChildren(a1, readTlv(a1, 0, a1.length, BER), BER);
     const file = DER.seq(a1.subarray(version!.start, version!.end), a1.subarray(authSafe!.start, authSafe!.end), Uint8Array.from(Buffer.from(hex, 'hex')));
     expect(file.length).toBe(size);
     expect(await rejectCode(readPkcs12(file, '1234', core))).toBe(code);
@@ -540,11 +540,11 @@ function prng(seed: number): () => number {
 
 /** Offsets of the MAC value and of the key bag's ciphertext in an OpenSSL default file. */
 function layout(der: Uint8Array): { macValue: Tlv; authSafe: Tlv } {
-  const [, authSafeInfo, macData] = derChildren(der, derRead(der, 0));
-  const [digestInfo] = derChildren(der, macData!);
-  const [, macValue] = derChildren(der, digestInfo!);
-  const [, content] = derChildren(der, authSafeInfo!);
-  const [authSafe] = derChildren(der, content!);
+  const [, authSafeInfo, macData] = derChildren(der, readTlv(der, 0, der.length, BER), BER);
+  const [digestInfo] = derChildren(der, macData!, BER);
+  const [, macValue] = derChildren(der, digestInfo!, BER);
+  const [, content] = derChildren(der, authSafeInfo!, BER);
+  const [authSafe] = derChildren(der, content!, BER);
   return { macValue: macValue!, authSafe: authSafe! };
 }
 
@@ -620,10 +620,10 @@ describe('readPkcs12: damaged files give specific errors, never a crash', () => 
 
   it('oversized iteration counts are refused before any work (time bound: tests/slow)', async () => {
     // MacData with 2^31 - 1 iterations
-    const [, , macData] = derChildren(file, derRead(file, 0));
-    const [digestInfo, salt] = derChildren(file, macData!);
+    const [, , macData] = derChildren(file, readTlv(file, 0, file.length, BER), BER);
+    const [digestInfo, salt] = derChildren(file, macData!, BER);
     const big = DER.seq(file.subarray(digestInfo!.start, digestInfo!.end), file.subarray(salt!.start, salt!.end), Uint8Array.of(0x02, 0x04, 0x7f, 0xff, 0xff, 0xff));
-    const top = derChildren(file, derRead(file, 0));
+    const top = derChildren(file, readTlv(file, 0, file.length, BER), BER);
     const bad = DER.seq(file.subarray(top[0]!.start, top[0]!.end), file.subarray(top[1]!.start, top[1]!.end), big);
     const err = (await readPkcs12(bad, PW, core).catch((e: unknown) => e)) as PkiError;
     expect(err.code).toBe('unsupported');
