@@ -11,7 +11,7 @@
 import type { CoreApi } from '../core/api.ts';
 import type { Decrypter } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
-import { rsaPublicParams } from './engine-der.ts';
+import { rsaPublicParams } from './rsa-exponent.ts';
 import { CANONICAL } from './engine-oids.ts';
 import { aHash, bufferOf, bytesOf, hashOf, unsupported } from './engine-util.ts';
 
@@ -82,7 +82,7 @@ export function aSecretLength(name: string, n: number, op: string): void {
 }
 
 /**
- * The core side of `PkiEngine.importKey`: `raw` secret keys (DES, 3DES, RC2, and AES/HMAC/PBKDF2
+ * The core side of `PkiEngine.importKey`: `raw` secret keys (DES, 3DES, RC2, and AES/HMAC
  * in core mode), `spki` / `pkcs8` RSA keys (RFC 8017 A.1) and ECDSA keys. `name` is the name
  * of `alg`, `usages` the key usages as an array.
  */
@@ -97,16 +97,15 @@ export async function importCoreKey(core: CoreApi, format: KeyFormat, keyData: B
     case 'DES-EDE3-CBC':
     case 'DES-EDE-CBC':
     case 'RC2-CBC':
-    case 'HMAC':
-    case 'PBKDF2': {
+    case 'HMAC': {
       if (format !== 'raw') throw unsupported('importKey', `${format} import of a ${canonical} key`);
       aSecretLength(canonical, data.length, 'importKey');
       const keyAlg: KeyAlgorithm & Record<string, unknown> = { name: canonical };
       if (canonical === 'HMAC') {
         keyAlg.hash = { name: aHash(alg.hash, 'importKey') };
         keyAlg.length = data.length * 8;
-      } else if (canonical !== 'PBKDF2') keyAlg.length = data.length * 8;
-      return new CoreKey('secret', canonical === 'PBKDF2' ? false : extractable, keyAlg, usages, { kind: 'secret', bytes: data });
+      } else keyAlg.length = data.length * 8;
+      return new CoreKey('secret', extractable, keyAlg, usages, { kind: 'secret', bytes: data });
     }
     case 'ECDSA': {
       if (format !== 'spki' && format !== 'pkcs8') throw unsupported('importKey', `${format} import of an ECDSA key`);

@@ -29,50 +29,10 @@ export const ENGINE_OID = {
   aes128Cbc: '2.16.840.1.101.3.4.1.2',
   aes192Cbc: '2.16.840.1.101.3.4.1.22',
   aes256Cbc: '2.16.840.1.101.3.4.1.42',
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-  pbeWithSHAAnd128BitRC4: '1.2.840.113549.1.12.1.1',
-  pbeWithSHAAnd40BitRC4: '1.2.840.113549.1.12.1.2',
-  pbeWithSHAAnd3KeyTripleDESCBC: '1.2.840.113549.1.12.1.3',
-  pbeWithSHAAnd2KeyTripleDESCBC: '1.2.840.113549.1.12.1.4',
-  pbeWithSHAAnd128BitRC2CBC: '1.2.840.113549.1.12.1.5',
-  pbewithSHAAnd40BitRC2CBC: '1.2.840.113549.1.12.1.6',
 } as const;
-
-/** The PBES1 schemes of RFC 7292 App. C, by the algorithm names this engine gives them. */
-export type Pkcs12PbeName = 'pbeWithSHAAnd3-KeyTripleDES-CBC' | 'pbeWithSHAAnd2-KeyTripleDES-CBC' | 'pbeWithSHAAnd128BitRC2-CBC' | 'pbewithSHAAnd40BitRC2-CBC';
 
 /** Content-encryption ciphers (CBC, PKCS#7 padding) the core has and WebCrypto may not. */
 export type CoreCbc = 'AES-CBC' | 'DES-CBC' | 'DES-EDE3-CBC' | 'DES-EDE-CBC' | 'RC2-CBC';
-
-/** A PBES1 scheme: its name, the CBC cipher, the key length in bytes, RC2 effective key bits. */
-export interface Pbes1Scheme {
-  name: Pkcs12PbeName;
-  cipher: CoreCbc;
-  keyLength: number;
-  rc2Bits?: number;
-}
-
-/** The PBES1 schemes (RFC 7292 App. C) by OID. */
-export const PBES1: Readonly<Record<string, Pbes1Scheme>> = {
-  [ENGINE_OID.pbeWithSHAAnd3KeyTripleDESCBC]: { name: 'pbeWithSHAAnd3-KeyTripleDES-CBC', cipher: 'DES-EDE3-CBC', keyLength: 24 },
-  [ENGINE_OID.pbeWithSHAAnd2KeyTripleDESCBC]: { name: 'pbeWithSHAAnd2-KeyTripleDES-CBC', cipher: 'DES-EDE-CBC', keyLength: 16 },
-  [ENGINE_OID.pbeWithSHAAnd128BitRC2CBC]: { name: 'pbeWithSHAAnd128BitRC2-CBC', cipher: 'RC2-CBC', keyLength: 16, rc2Bits: 128 },
-  [ENGINE_OID.pbewithSHAAnd40BitRC2CBC]: { name: 'pbewithSHAAnd40BitRC2-CBC', cipher: 'RC2-CBC', keyLength: 5, rc2Bits: 40 },
-};
-
-/** Ciphers `encryptEncryptedContentInfo` writes under PBES2, by upper-case name. */
-export const PBES2_WRITE: Readonly<Record<string, CoreCbc>> = { 'AES-CBC': 'AES-CBC', 'DES-EDE3-CBC': 'DES-EDE3-CBC', 'DES-CBC': 'DES-CBC' };
-
-/** PBES2 encryption schemes (RFC 8018 B.2): cipher, key length (bytes; 0 = from PBKDF2 keyLength), IV length. */
-export const PBES2_CIPHERS: Readonly<Record<string, { cipher: CoreCbc; keyLength: number }>> = {
-  [ENGINE_OID.aes128Cbc]: { cipher: 'AES-CBC', keyLength: 16 },
-  [ENGINE_OID.aes192Cbc]: { cipher: 'AES-CBC', keyLength: 24 },
-  [ENGINE_OID.aes256Cbc]: { cipher: 'AES-CBC', keyLength: 32 },
-  [ENGINE_OID.desEde3Cbc]: { cipher: 'DES-EDE3-CBC', keyLength: 24 },
-  [ENGINE_OID.desCBC]: { cipher: 'DES-CBC', keyLength: 8 },
-  [ENGINE_OID.rc2Cbc]: { cipher: 'RC2-CBC', keyLength: 0 },
-};
 
 /** Hash OIDs (RFC 8017 App. C, RFC 5754 §2). */
 export const HASH_OID: Readonly<Record<HashAlg, string>> = {
@@ -125,8 +85,6 @@ export const EXTRA_BY_OID: Readonly<Record<string, () => Algorithm & Record<stri
   [ENGINE_OID.desCBC]: () => ({ name: 'DES-CBC', length: 64 }),
   [ENGINE_OID.desEde3Cbc]: () => ({ name: 'DES-EDE3-CBC', length: 192 }),
   [ENGINE_OID.rc2Cbc]: () => ({ name: 'RC2-CBC', length: 128 }),
-  [ENGINE_OID.pbes2]: () => ({ name: 'PBES2' }),
-  ...Object.fromEntries(Object.entries(PBES1).map(([oid, s]) => [oid, () => ({ name: s.name })])),
 };
 
 /** The hash of each added signature algorithm OID. */
@@ -178,5 +136,4 @@ export const CANONICAL: Readonly<Record<string, string>> = {
   'DES-EDE-CBC': 'DES-EDE-CBC',
   'RC2-CBC': 'RC2-CBC',
   HMAC: 'HMAC',
-  PBKDF2: 'PBKDF2',
 };

@@ -1,8 +1,7 @@
 /**
  * Small helpers of the pkijs engine (engine.ts): algorithm-name and hash-name parsing,
- * BufferSource / ArrayBuffer conversion, randomness from `crypto.getRandomValues`, DES parity
- * (FIPS 46-3 §3) and CBC IV sizes. Private to engine.ts and its engine-*.ts modules;
- * `randomBytes` is re-exported from engine.ts.
+ * BufferSource / ArrayBuffer conversion, DES parity (FIPS 46-3 §3) and CBC IV sizes. Private
+ * to engine.ts and its engine-*.ts modules.
  */
 import type { HashAlg } from '../core/api.ts';
 import { PkiError } from '../util/errors.ts';
@@ -46,13 +45,6 @@ export function bytesOf(data: BufferSource | Uint8Array): Uint8Array {
 export function bufferOf(b: Uint8Array): ArrayBuffer {
   if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
   return b.slice().buffer as ArrayBuffer;
-}
-
-/** `n` random bytes from `crypto.getRandomValues` (present on insecure pages too). */
-export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(n);
-  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
-  return out;
 }
 
 /** Sets the DES parity bits (odd parity per byte, FIPS 46-3 §3), as OpenSSL's key generation does. */

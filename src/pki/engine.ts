@@ -10,20 +10,16 @@
  * - DES-CBC, DES-EDE3-CBC (and two-key DES-EDE-CBC), RC2-CBC (RFC 2268, SP 800-67): raw
  *   `generateKey` / `importKey` / `exportKey`, `encrypt` / `decrypt` with `{ name, iv }`;
  * - MD5, SHA-224, SHA-512/224, SHA-512/256 digests, and HMAC / RSA / ECDSA with these hashes
- *   (such keys are imported into the core);
- * - PBKDF2 (RFC 8018 §5.2) always: its key is just the password, and the hash is only named at
- *   `deriveBits` time;
- * - the PKCS#12 KDF (RFC 7292 App. B) for the PFX MAC (`stampDataWithPassword`,
- *   `verifyDataStampedWithPassword`) and PBES1 (`pbeWithSHAAnd3-KeyTripleDES-CBC`,
- *   `pbeWithSHAAnd2-KeyTripleDES-CBC`, `pbeWithSHAAnd128BitRC2-CBC`,
- *   `pbewithSHAAnd40BitRC2-CBC`, RFC 7292 App. C), and PBES2 (RFC 8018 §6.2) with PBKDF2 and
- *   AES / 3DES / DES / RC2 (`encryptEncryptedContentInfo`, `decryptEncryptedContentInfo`).
+ *   (such keys are imported into the core).
+ *
+ * Password-based encryption (PKCS#12, PBES1/PBES2) is not here: the one implementation is
+ * pkcs12.ts + private-key.ts, which drive the core directly under a work budget.
  *
  * With `subtle: null` (a plain-HTTP page has no `crypto.subtle`) EVERYTHING runs in the core:
- * digests, HMAC, PBKDF2, AES-CBC, RSA (PKCS#1 v1.5, PSS, OAEP) and ECDSA with core keys
+ * digests, HMAC, AES-CBC, RSA (PKCS#1 v1.5, PSS, OAEP) and ECDSA with core keys
  * (`importKey('spki' | 'pkcs8' | 'raw')`, `generateKey`); randomness comes from
- * `crypto.getRandomValues`, which insecure pages have. AES-KW, AES-GCM/CTR, ECDH and HKDF
- * then throw `PkiError('unsupported')`.
+ * `crypto.getRandomValues`, which insecure pages have. AES-KW, AES-GCM/CTR, PBKDF2, ECDH and
+ * HKDF then throw `PkiError('unsupported')`.
  *
  * Core keys are `CoreKey` objects shaped like `CryptoKey` (type, extractable, algorithm,
  * usages); the key bytes are kept out of the object (a module WeakMap), so they do not show in
@@ -41,32 +37,24 @@
  * - rsaEncryption arrives with NULL parameters (RFC 3370 §4.2.1) or, from some encoders, none
  *   (older pkijs read such a KTRI as RSA-OAEP and failed, PKI.js issue #246): the key transport
  *   here depends on the OID only, `EnvelopedData.decrypt` and `openEnvelope` accept both forms.
- * - The stock PKCS#12 MAC uses pkijs' own JS SHA code and knows only SHA-1/SHA-2; the stock
- *   `encryptEncryptedContentInfo` splits the ciphertext into a BER constructed OCTET STRING;
- *   here the MAC runs in the core (any core hash) and the ciphertext stays one DER OCTET STRING.
  *
  * Layout: this file holds the engine class, `createPkiEngine` and `addPkcs1Recipient`; the
- * OID and algorithm tables are in engine-oids.ts, argument and byte helpers in engine-util.ts,
- * the DER of algorithm parameters in engine-der.ts, core keys in engine-keys.ts, and the
- * password-based encryption and PKCS#12 MAC in engine-pbe.ts.
+ * algorithm tables are in engine-oids.ts, argument and byte helpers in engine-util.ts, core
+ * keys in engine-keys.ts.
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CoreApi } from '../core/api.ts';
 import type { Decrypter } from '../crypto/types.ts';
-import { equalBytes } from '../util/bytes.ts';
+import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 import { CoreKey, aUsage, decrypterKey, derOf, exportCoreKey, importCoreKey, material, secretOf } from './engine-keys.ts';
-import { CANONICAL, CORE_ONLY, ENGINE_OID, EXTRA_BY_OID, EXTRA_RSA_SIG, HASH_BLOCK, HASH_BYTES, HASH_NAMES, HASH_OID, HMAC_OID, PBES1, SIG_HASH, WEB_HASHES } from './engine-oids.ts';
-import { aIterations, decryptWithPassword, encryptWithPassword, stampWithPassword, verifyStampWithPassword, type EncryptParams } from './engine-pbe.ts';
-import { aHash, algName, bufferOf, bytesOf, desParity, hashOf, ivLength, randomBytes, unsupported } from './engine-util.ts';
+import { CANONICAL, CORE_ONLY, ENGINE_OID, EXTRA_BY_OID, EXTRA_RSA_SIG, HASH_BLOCK, HASH_BYTES, HASH_NAMES, HASH_OID, HMAC_OID, SIG_HASH, WEB_HASHES } from './engine-oids.ts';
+import { aHash, algName, bufferOf, bytesOf, desParity, hashOf, ivLength, unsupported } from './engine-util.ts';
 
 // The public names that live in the engine-*.ts modules.
-export { cbcParameters, cbcParametersDer } from './engine-der.ts';
 export { CoreKey, isCoreKey } from './engine-keys.ts';
-export { ENGINE_OID, type Pkcs12PbeName } from './engine-oids.ts';
-export { MAX_PBE_ITERATIONS } from './engine-pbe.ts';
-export { randomBytes } from './engine-util.ts';
+export { ENGINE_OID } from './engine-oids.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The engine
@@ -103,9 +91,6 @@ export class PkiEngine extends pkijs.CryptoEngine {
     if (!this.web) return true;
     const upper = name.toUpperCase();
     if (CORE_ONLY.has(upper)) return true;
-    // A PBKDF2 key is just the password; its hash is only known at deriveBits time, and
-    // WebCrypto lacks some (SHA-224, SHA-512/t). pkijs' own PBKDF2 uses are overridden here.
-    if (upper === 'PBKDF2') return true;
     const h = hash === undefined ? undefined : hashOf(hash);
     return h !== undefined && !WEB_HASHES.has(h);
   }
@@ -122,7 +107,7 @@ export class PkiEngine extends pkijs.CryptoEngine {
 
   // --- OID maps -------------------------------------------------------------------------------
 
-  /** pkijs' OID table plus MD5, SHA-224, SHA-512/t, DES, 3DES, RC2, PBES1/PBES2 (see ENGINE_OID). */
+  /** pkijs' OID table plus MD5, SHA-224, SHA-512/t, DES, 3DES, RC2 (see ENGINE_OID). */
   override getAlgorithmByOID<T extends Algorithm = Algorithm>(oid: string, safety?: boolean, target?: string): T | object;
   override getAlgorithmByOID<T extends Algorithm = Algorithm>(oid: string, safety: true, target?: string): T;
   override getAlgorithmByOID(oid: string, safety?: boolean, target?: string): object {
@@ -144,8 +129,6 @@ export class PkiEngine extends pkijs.CryptoEngine {
     else if (name === 'DES-CBC') oid = ENGINE_OID.desCBC;
     else if (name === 'DES-EDE3-CBC') oid = ENGINE_OID.desEde3Cbc;
     else if (name === 'RC2-CBC') oid = ENGINE_OID.rc2Cbc;
-    else if (name === 'PBES2') oid = ENGINE_OID.pbes2;
-    else oid = Object.entries(PBES1).find(([, s]) => s.name.toUpperCase() === name)?.[0];
     if (oid) return oid;
     return super.getOIDByAlgorithm(algorithm, safety ?? false, target);
   }
@@ -182,7 +165,7 @@ export class PkiEngine extends pkijs.CryptoEngine {
   // --- keys -----------------------------------------------------------------------------------
 
   /**
-   * `raw` secret keys (DES, 3DES, RC2, and AES/HMAC/PBKDF2 in core mode), `spki` / `pkcs8`
+   * `raw` secret keys (DES, 3DES, RC2, and AES/HMAC in core mode), `spki` / `pkcs8`
    * for RSAES-PKCS1-v1_5 (and RSA/ECDSA in core mode, or with a hash WebCrypto lacks).
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SubtleCrypto overloads
@@ -384,42 +367,10 @@ export class PkiEngine extends pkijs.CryptoEngine {
 
   // --- key derivation -------------------------------------------------------------------------
 
-  /** PBKDF2 (RFC 8018 §5.2) with a core password key. */
+  /** Key derivation (PBKDF2, ECDH, HKDF) exists only in WebCrypto. */
   override async deriveBits(algorithm: AlgorithmIdentifier | Pbkdf2Params | EcdhKeyDeriveParams | HkdfParams, baseKey: CryptoKey, length: number): Promise<ArrayBuffer> {
-    if (!(baseKey instanceof CoreKey)) {
-      if (!this.web) throw new TypeError('engine.deriveBits: not a key of this engine');
-      return super.deriveBits(algorithm as Pbkdf2Params, baseKey, length);
-    }
-    const alg = (typeof algorithm === 'string' ? { name: algorithm } : algorithm) as Record<string, unknown> & Algorithm;
-    if (algName(alg, 'deriveBits').toUpperCase() !== 'PBKDF2' || baseKey.algorithm.name !== 'PBKDF2') throw unsupported('deriveBits', `${alg.name} without WebCrypto`);
-    if (!Number.isInteger(length) || length <= 0 || length % 8) throw new RangeError(`engine.deriveBits: length ${length} is not a positive multiple of 8`);
-    const iterations = aIterations(Number(alg.iterations), 'deriveBits');
-    const out = await this.core.pbkdf2(aHash(alg.hash, 'deriveBits'), secretOf(baseKey, 'deriveBits'), bytesOf(alg.salt as BufferSource), iterations, length / 8);
-    return bufferOf(out);
-  }
-
-  /** `deriveBits` followed by a raw import of the derived key type. */
-  override async deriveKey(
-    algorithm: AlgorithmIdentifier | Pbkdf2Params | EcdhKeyDeriveParams | HkdfParams,
-    baseKey: CryptoKey,
-    derivedKeyType: AlgorithmIdentifier | AesDerivedKeyParams | HmacImportParams | HkdfParams | Pbkdf2Params,
-    extractable: boolean,
-    keyUsages: Iterable<KeyUsage>,
-  ): Promise<CryptoKey> {
-    if (!(baseKey instanceof CoreKey)) {
-      if (!this.web) throw new TypeError('engine.deriveKey: not a key of this engine');
-      return super.deriveKey(algorithm as Pbkdf2Params, baseKey, derivedKeyType as AesDerivedKeyParams, extractable, [...keyUsages]);
-    }
-    const t = (typeof derivedKeyType === 'string' ? { name: derivedKeyType } : derivedKeyType) as Record<string, unknown> & Algorithm;
-    const tName = CANONICAL[algName(t, 'deriveKey').toUpperCase()];
-    let bits: number;
-    if (typeof t.length === 'number') bits = t.length;
-    else if (tName === 'HMAC') bits = HASH_BLOCK[aHash(t.hash, 'deriveKey')] * 8;
-    else if (tName === 'DES-CBC') bits = 64;
-    else if (tName === 'DES-EDE3-CBC') bits = 192;
-    else throw new RangeError(`engine.deriveKey: the length of a ${t.name} key is needed`);
-    const raw = new Uint8Array(await this.deriveBits(algorithm, baseKey, bits));
-    return this.importKey('raw', raw, t, extractable, [...keyUsages]);
+    if (!this.web || baseKey instanceof CoreKey) throw unsupported('deriveBits', 'key derivation with core keys');
+    return super.deriveBits(algorithm as Pbkdf2Params, baseKey, length);
   }
 
   /** AES-KW and friends exist only in WebCrypto. */
@@ -434,42 +385,6 @@ export class PkiEngine extends pkijs.CryptoEngine {
   override async unwrapKey(format: KeyFormat, wrappedKey: BufferSource, unwrappingKey: CryptoKey, unwrapAlgorithm: any, unwrappedKeyAlgorithm: any, extractable: boolean, keyUsages: any): Promise<CryptoKey> {
     if (!this.web || unwrappingKey instanceof CoreKey) throw unsupported('unwrapKey', 'key unwrapping with core keys');
     return super.unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, [...(keyUsages as Iterable<KeyUsage>)]);
-  }
-
-  // --- password-based encryption (PKCS#12 bags, CMS EncryptedData) ----------------------------
-
-  /**
-   * Decrypts an EncryptedContentInfo protected with a password: PBES2 (RFC 8018 §6.2) with
-   * PBKDF2 and AES-CBC / DES-EDE3-CBC / DES-CBC / RC2-CBC, or PKCS#12 PBES1 (RFC 7292 App. C:
-   * 3DES, 2-key 3DES, RC2-128, RC2-40, keys and IV from the PKCS#12 KDF with SHA-1). The
-   * password is pkijs' ArrayBuffer (UTF-8 bytes); PBES1 uses its BMPString form. A wrong
-   * password throws `PkiError('decrypt')`; unknown schemes `PkiError('unsupported')`.
-   */
-  override async decryptEncryptedContentInfo(parameters: pkijs.CryptoEngineDecryptParams): Promise<ArrayBuffer> {
-    return decryptWithPassword(this.core, parameters);
-  }
-
-  /**
-   * Encrypts content with a password. `contentEncryptionAlgorithm` may be AES-CBC (`length`
-   * 128/192/256), DES-EDE3-CBC or DES-CBC (PBES2 with PBKDF2-HMAC-`hmacHashAlgorithm`, 16-byte
-   * salt; RFC 8018 §6.2), or one of the PBES1 names (`pbeWithSHAAnd3-KeyTripleDES-CBC`, ...;
-   * RFC 7292 App. C, 8-byte salt, PKCS#12 KDF with SHA-1). The result is DER (one OCTET STRING).
-   */
-  override async encryptEncryptedContentInfo(parameters: EncryptParams): Promise<pkijs.EncryptedContentInfo> {
-    return encryptWithPassword(this.core, parameters, (algorithm, safety) => this.getOIDByAlgorithm(algorithm, safety));
-  }
-
-  /**
-   * The PKCS#12 MAC (RFC 7292 §5.1, App. B.4): HMAC-`hashAlgorithm` keyed by the PKCS#12 KDF
-   * (ID 3) from the BMPString password, any core hash (MD5, SHA-1, SHA-2).
-   */
-  override async stampDataWithPassword(parameters: pkijs.CryptoEngineStampDataWithPasswordParams): Promise<ArrayBuffer> {
-    return stampWithPassword(this.core, parameters);
-  }
-
-  /** Checks a PKCS#12 MAC (constant-time compare); the empty password is tried in both forms. */
-  override async verifyDataStampedWithPassword(parameters: pkijs.CryptoEngineVerifyDataStampedWithPasswordParams): Promise<boolean> {
-    return verifyStampWithPassword(this.core, parameters);
   }
 }
 

@@ -23,10 +23,10 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { HashAlg } from '../core/api.ts';
 import type { Decrypter, Signer, VerifyFn } from '../crypto/types.ts';
-import { equalBytes } from '../util/bytes.ts';
+import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError, isAbortError } from '../util/errors.ts';
-import { ENGINE_OID, cbcParameters, randomBytes } from './engine.ts';
-import { BER, DER, decodeOid, derChildren, readTlv, type Tlv } from './der.ts';
+import { ENGINE_OID } from './engine.ts';
+import { BER, DER, DerReader, decodeOid, derChildren, readTlv, type Tlv } from './der.ts';
 import { parseCertificate } from './x509.ts';
 import { signedDataCertificates } from './cms.ts';
 
@@ -63,6 +63,39 @@ const OPEN_CIPHERS: Readonly<Record<string, { name: EngineCbc; keyLength: number
   [ENGINE_OID.desCBC]: { name: 'DES-CBC', keyLength: 8 },
   [ENGINE_OID.rc2Cbc]: { name: 'RC2-CBC', keyLength: 0 },
 };
+
+/** RC2 effective key bits of an RC2ParameterVersion (RFC 8018 B.2.3; RFC 2268 §6). */
+function rc2BitsOfVersion(v: number): number {
+  if (v === 160) return 40;
+  if (v === 120) return 64;
+  if (v === 58) return 128;
+  if (v >= 256 && v <= 1024) return v;
+  throw new PkiError('unsupported', `cms: RC2 parameter version ${v}`);
+}
+
+/**
+ * The IV (and RC2 effective key bits) of a CBC content-encryption AlgorithmIdentifier's
+ * parameters: an OCTET STRING IV (RFC 3370 §5.1 DES, RFC 3565 AES), or for RC2 an
+ * RC2-CBC-Parameter SEQUENCE { rc2ParameterVersion INTEGER OPTIONAL, iv OCTET STRING }
+ * (RFC 8018 B.2.3; an absent version = 32 effective bits, RFC 2268 §6).
+ */
+export function cbcParameters(cipher: EngineCbc, params: Uint8Array, op: string): { iv: Uint8Array; rc2Bits?: number } {
+  const r = new DerReader(params, 'bad-pkcs7', `cms.${op}`);
+  const top = r.root(`${cipher} parameters`);
+  let iv: Uint8Array;
+  let rc2Bits: number | undefined;
+  if (cipher === 'RC2-CBC' && top.tag === 0x30) {
+    const kids = r.seq(top, 'RC2-CBC parameters', 1, 2);
+    rc2Bits = kids.length === 2 ? rc2BitsOfVersion(r.uint(kids[0], 'RC2 parameter version')) : 32;
+    iv = r.content(r.expect(kids[kids.length - 1], 0x04, 'RC2 IV')).slice();
+  } else {
+    iv = r.content(r.expect(top, 0x04, `${cipher} IV`)).slice();
+    if (cipher === 'RC2-CBC') rc2Bits = 32;
+  }
+  const want = cipher === 'AES-CBC' ? 16 : 8;
+  if (iv.length !== want) r.fail(`${cipher} IV of ${iv.length} bytes (needs ${want})`);
+  return rc2Bits === undefined ? { iv } : { iv, rc2Bits };
+}
 
 const bad = (op: string, what: string): PkiError => new PkiError('bad-pkcs7', `cms.${op}: ${what}`);
 const decryptFailed = (): PkiError => new PkiError('decrypt', 'cms.openEnvelope: decryption failed');

@@ -31,7 +31,7 @@
  */
 import { HASH_SIZE } from '../core/ops/hash.ts';
 import type { HashAlg } from '../core/api.ts';
-import { equalBytes } from '../util/bytes.ts';
+import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 import { DER, DerReader, derCheck, type Tlv } from './der.ts';
 import {
@@ -232,16 +232,28 @@ function readMacData(r: DerReader, t: Tlv): MacParams {
   return { kind: 'pkcs12', hash, salt, iterations, value, name: `HMAC-${hash} (PKCS#12 KDF, ${plural(iterations, 'iteration')})` };
 }
 
+/** HMAC-`hash` of `data` under `key`, which is wiped after. */
+async function hmacWith(c: PbeCrypto, hash: HashAlg, key: Uint8Array, data: Uint8Array, call: { signal?: AbortSignal }): Promise<Uint8Array> {
+  try {
+    return await c.hmac(hash, key, data, call);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** The PKCS#12 MAC (RFC 7292 §5.1, App. B.4): HMAC-`hash` keyed by the PKCS#12 KDF with ID 3 over the BMPString password. */
+async function pkcs12Mac(c: PbeCrypto, hash: HashAlg, pw: PasswordForms, salt: Uint8Array, iterations: number, data: Uint8Array, call: { signal?: AbortSignal }): Promise<Uint8Array> {
+  return hmacWith(c, hash, await c.pkcs12Kdf(hash, 3, pw.bmp, salt, iterations, HASH_SIZE[hash], call), data, call);
+}
+
 /** The first candidate password under which the MAC verifies, or undefined. */
 async function verifyMac(c: PbeCrypto, m: MacParams, data: Uint8Array, candidates: readonly PasswordForms[], o: PbeCallOptions): Promise<PasswordForms | undefined> {
   const call = o.signal ? { signal: o.signal } : {};
   for (const pw of candidates) {
-    const key =
+    const tag =
       m.kind === 'pkcs12'
-        ? await c.pkcs12Kdf(m.hash, 3, pw.bmp, m.salt, m.iterations, HASH_SIZE[m.hash], call)
-        : await c.pbkdf2(m.prf, pw.utf8, m.salt, m.iterations, m.keyLength, call);
-    const tag = await c.hmac(m.hash, key, data, call);
-    key.fill(0);
+        ? await pkcs12Mac(c, m.hash, pw, m.salt, m.iterations, data, call)
+        : await hmacWith(c, m.hash, await c.pbkdf2(m.prf, pw.utf8, m.salt, m.iterations, m.keyLength, call), data, call);
     if (equalBytes(tag, m.value)) return pw;
   }
   return undefined;
@@ -471,12 +483,6 @@ export function keyCertificate(contents: Pkcs12Contents): Pkcs12Certificate | un
 
 const INTEGER_0 = Uint8Array.of(0x02, 0x01, 0x00);
 
-function randomBytes(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(b);
-  return b;
-}
-
 /** BMPString (X.680 §41); characters outside the BMP are refused, as OpenSSL does. */
 function bmpString(s: string): Uint8Array {
   if (/[\ud800-\udfff]/.test(s)) throw new PkiError('unsupported', `${OP_WRITE}: the friendly name has characters outside the Basic Multilingual Plane, which a BMPString cannot hold`);
@@ -551,9 +557,7 @@ export async function writePkcs12(input: Pkcs12Input, password: string, c: PbeCr
     const macHash: HashAlg = opts.profile === 'aes' ? 'SHA-256' : 'SHA-1';
     const macSalt = randomBytes(opts.profile === 'aes' ? 16 : 8);
     const iterations = keyPbe.iterations;
-    const macKey = await c.pkcs12Kdf(macHash, 3, pw.bmp, macSalt, iterations, HASH_SIZE[macHash], call);
-    const mac = await c.hmac(macHash, macKey, authSafe, call);
-    macKey.fill(0);
+    const mac = await pkcs12Mac(c, macHash, pw, macSalt, iterations, authSafe, call);
     const digestAlg = DER.seq(DER.oid(macHash === 'SHA-256' ? OID.sha256 : OID.sha1), DER.NULL);
     const macData = DER.seq(DER.seq(digestAlg, DER.octets(mac)), DER.octets(macSalt), DER.uint(iterations));
     return DER.seq(DER.uint(3), DER.seq(DER.oid(OID.data), DER.tlv(0xa0, DER.octets(authSafe))), macData);

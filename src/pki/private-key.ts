@@ -37,7 +37,7 @@
  */
 import type { CallOptions, CbcAlg, CipherOptions, CoreApi, HashAlg } from '../core/api.ts';
 import { bmpPassword } from '../core/ops/kdf.ts';
-import { concatBytes, utf8 } from '../util/bytes.ts';
+import { concatBytes, randomBytes, utf8 } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 import { readPasted, writePem, type PemBlock } from './pem.ts';
 import { DER, DerReader, derCheck, type Tlv } from './der.ts';
@@ -448,12 +448,6 @@ export async function pbeEncrypt(c: PbeCrypto, p: PbeParams, pw: PasswordForms, 
 
 /** The encryption profiles this app writes (see `newPbeParams`). */
 export type PbeProfile = 'aes' | '3des';
-
-function randomBytes(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(b);
-  return b;
-}
 
 function checkWriteIterations(n: number, op: string): number {
   if (!Number.isSafeInteger(n) || n < 1000 || n > MAX_ITERATIONS) throw new RangeError(`${op}: iterations must be an integer in 1000..${MAX_ITERATIONS}, got ${n}`);

@@ -26,6 +26,13 @@ export function ownedCopy(a: Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** `n` random bytes from `crypto.getRandomValues` (present on insecure pages too; 64 KiB per call). */
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
+  return out;
+}
+
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: false });
 export const utf8 = (s: string): Uint8Array => enc.encode(s);

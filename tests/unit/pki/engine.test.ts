@@ -2,14 +2,13 @@
  * src/pki/engine.ts, the pkijs CryptoEngine over the WASM core, refereed by OpenSSL 3 and
  * node:crypto, in both modes — WebCrypto present (node's) and `subtle: null` (core only, with
  * every WebCrypto method booby-trapped) — and against the debug and the release core:
- * - the added OID maps (MD5, SHA-224, SHA-512/t, DES, 3DES, RC2, PBES1, PBES2);
+ * - the added OID maps (MD5, SHA-224, SHA-512/t, DES, 3DES, RC2);
  * - digests against node (MD5 included); DES/3DES/RC2 against `openssl enc`; RSAES-PKCS1-v1_5
- *   against `openssl pkeyutl` and node; HMAC, PBKDF2, AES-CBC against node;
+ *   against `openssl pkeyutl` and node; HMAC, AES-CBC against node;
  * - pkijs classes driven by the engine: EnvelopedData (addPkcs1Recipient, decrypt of OpenSSL's
  *   3DES/DES/AES messages, rsaEncryption with and without NULL), SignedData sign/verify with
- *   RSA and ECDSA keys (MD5 digest included), PFX from `openssl pkcs12 -export` in the legacy
- *   and the default profile and five more (RC2-40/128, 2-key 3DES, PBES2 DES/3DES/AES/RC2, MD5 to
- *   SHA-512 MACs, a non-ASCII and the empty password), and PFX written here and read by OpenSSL.
+ *   RSA and ECDSA keys (MD5 digest included).
+ * PKCS#12 and password-based encryption are not the engine's (pkcs12.test.ts, private-key.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as nc from 'node:crypto';
@@ -68,11 +67,6 @@ describe('OID maps', () => {
     [ENGINE_OID.desCBC, { name: 'DES-CBC', length: 64 }],
     [ENGINE_OID.desEde3Cbc, { name: 'DES-EDE3-CBC', length: 192 }],
     [ENGINE_OID.rc2Cbc, { name: 'RC2-CBC', length: 128 }],
-    [ENGINE_OID.pbes2, { name: 'PBES2' }],
-    [ENGINE_OID.pbeWithSHAAnd3KeyTripleDESCBC, { name: 'pbeWithSHAAnd3-KeyTripleDES-CBC' }],
-    [ENGINE_OID.pbeWithSHAAnd2KeyTripleDESCBC, { name: 'pbeWithSHAAnd2-KeyTripleDES-CBC' }],
-    [ENGINE_OID.pbeWithSHAAnd128BitRC2CBC, { name: 'pbeWithSHAAnd128BitRC2-CBC' }],
-    [ENGINE_OID.pbewithSHAAnd40BitRC2CBC, { name: 'pbewithSHAAnd40BitRC2-CBC' }],
     // pkijs' own entries stay
     [ENGINE_OID.rsaEncryption, { name: 'RSAES-PKCS1-v1_5' }],
     ['2.16.840.1.101.3.4.1.2', { name: 'AES-CBC', length: 128 }],
@@ -210,7 +204,7 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
     });
   });
 
-  // --- AES, HMAC, PBKDF2 (WebCrypto or core) ------------------------------------------------------
+  // --- AES, HMAC (WebCrypto or core) ---------------------------------------------------------------
 
   test.each([16, 24, 32])('AES-CBC with a %i-byte key equals node', async (n) => {
     const raw = rnd(n);
@@ -237,14 +231,8 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
     expect(await engine.verify('HMAC', key, tag, msg)).toBe(false);
   });
 
-  test.each(['SHA-1', 'SHA-256', 'SHA-512/256'] as HashAlg[])('PBKDF2-HMAC-%s deriveBits/deriveKey equal node', async (hash) => {
-    const pw = utf8('pässwörd');
-    const salt = rnd(16);
-    const key = await engine.importKey('raw', pw, 'PBKDF2', false, ['deriveBits', 'deriveKey']);
-    const bits = new Uint8Array(await engine.deriveBits({ name: 'PBKDF2', hash, salt, iterations: 1000 }, key, 256));
-    expect(hex(bits)).toBe(nc.pbkdf2Sync(pw, salt, 1000, 32, NODE_HASH[hash]).toString('hex'));
-    const aes = await engine.deriveKey({ name: 'PBKDF2', hash, salt, iterations: 1000 }, key, { name: 'AES-CBC', length: 256 }, true, ['encrypt']);
-    expect(hex(new Uint8Array(await engine.exportKey('raw', aes)))).toBe(hex(bits));
+  (coreOnly ? test : noTest)('key derivation is WebCrypto\'s: PBKDF2 is refused in core-only mode', async () => {
+    await expect(engine.importKey('raw', utf8('pw'), 'PBKDF2', false, ['deriveBits'])).rejects.toMatchObject({ code: 'unsupported' });
   });
 
   // --- RSAES-PKCS1-v1_5 ---------------------------------------------------------------------------
@@ -438,58 +426,6 @@ describe.each(cases)('$name', ({ release, coreOnly }) => {
     });
   });
 
-  // --- PKCS#12 through pkijs classes -------------------------------------------------------------
-
-  describe('PKCS#12', () => {
-    const profiles = [
-      { name: 'legacy (3DES key, RC2-40 certs, SHA-1 MAC)', args: ['-legacy'] },
-      { name: 'OpenSSL 3 default (PBES2 AES-256, SHA-256 MAC)', args: [] },
-      { name: '2-key 3DES key, RC2-128 certs, SHA-1 MAC', args: ['-keypbe', 'PBE-SHA1-2DES', '-certpbe', 'PBE-SHA1-RC2-128', '-macalg', 'sha1'] },
-      { name: 'RC2-40 key, 3DES certs, MD5 MAC', args: ['-keypbe', 'PBE-SHA1-RC2-40', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'md5'] },
-      { name: 'PBES2 3DES key, PBES2 AES-128 certs, SHA-512 MAC', args: ['-keypbe', 'DES-EDE3-CBC', '-certpbe', 'AES-128-CBC', '-macalg', 'sha512'] },
-      { name: 'PBES2 AES-192 key, plain certs, SHA-224 MAC', args: ['-keypbe', 'AES-192-CBC', '-certpbe', 'NONE', '-macalg', 'sha224'] },
-      { name: 'PBES2 DES key, PBES2 RC2 certs, SHA-384 MAC', args: ['-keypbe', 'DES-CBC', '-certpbe', 'RC2-CBC', '-macalg', 'sha384'] },
-    ];
-    const passwords = ['secret', 'pässwörd€', ''];
-
-    test.each(profiles.flatMap((p) => passwords.map((pw) => ({ ...p, pw }))))('$name, password "$pw": key and certificate come out right', async ({ args, pw }) => {
-      const p12 = ossl(['pkcs12', '-export', ...LEGACY, ...args, '-in', rsa.certPem, '-inkey', rsa.keyPem, '-passout', `pass:${pw}`]);
-      const got = await readPfx(p12, pw, engine);
-      expect(got.keys.map(hex)).toEqual([hex(rsa.pkcs8)]);
-      expect(got.certs.map(hex)).toEqual([hex(rsa.cert)]);
-    });
-
-    test.each(profiles.slice(0, 2))('$name: a wrong password is rejected', async ({ args }) => {
-      const p12 = ossl(['pkcs12', '-export', ...LEGACY, ...args, '-in', rsa.certPem, '-inkey', rsa.keyPem, '-passout', 'pass:right']);
-      await expect(readPfx(p12, 'wrong', engine)).rejects.toThrow(/Integrity for the PKCS#12 data is broken/);
-      // without the MAC check, decryption itself fails (or yields garbage that does not parse)
-      const pfx = pkijs.PFX.fromBER(ab(p12));
-      await pfx.parseInternalValues({ password: ab(utf8('wrong')), checkIntegrity: false }, engine);
-      const safe = pfx.parsedValue!.authenticatedSafe!;
-      await expect(safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: ab(utf8('wrong')) })) }, engine)).rejects.toThrow();
-    });
-
-    test.each([
-      { name: 'PBES1 3DES key, RC2-40 certs, SHA-1 MAC', key: 'pbeWithSHAAnd3-KeyTripleDES-CBC', certs: 'pbewithSHAAnd40BitRC2-CBC', mac: 'SHA-1', legacy: true },
-      { name: 'PBES1 2-key 3DES key, RC2-128 certs, MD5 MAC', key: 'pbeWithSHAAnd2-KeyTripleDES-CBC', certs: 'pbeWithSHAAnd128BitRC2-CBC', mac: 'MD5', legacy: true },
-      { name: 'PBES2 AES-256 key, PBES2 3DES certs, SHA-256 MAC', key: 'AES-CBC', certs: 'DES-EDE3-CBC', mac: 'SHA-256', legacy: false },
-    ])('written with pkijs + engine ($name), read by OpenSSL', async (t) => {
-      const pw = 'pässwörd€';
-      const der = await writePfx(rsa, pw, t.key, t.certs, t.mac, engine);
-      const r = spawnSync('openssl', ['pkcs12', ...LEGACY, '-info', '-nodes', '-in', file(der), '-passin', `pass:${pw}`], { encoding: 'utf8' });
-      expect(r.status).toBe(0);
-      const info = r.stdout + r.stderr;
-      expect(info).toContain(`MAC: ${t.mac.toLowerCase().replace('-', '')}`);
-      const key = ossl(['pkcs8', '-topk8', '-nocrypt', '-outform', 'DER'], utf8(info.slice(info.indexOf('-----BEGIN PRIVATE KEY'))));
-      expect(hex(key)).toBe(hex(rsa.pkcs8));
-      const cert = ossl(['x509', '-outform', 'DER'], utf8(info.slice(info.indexOf('-----BEGIN CERTIFICATE'))));
-      expect(hex(cert)).toBe(hex(rsa.cert));
-      // and our own reader takes it back
-      const back = await readPfx(der, pw, engine);
-      expect(back.keys.map(hex)).toEqual([hex(rsa.pkcs8)]);
-    });
-  });
-
   test('getRandomValues fills the array', () => {
     const a = engine.getRandomValues(new Uint8Array(70_000));
     expect(a.slice(65_536).some((x) => x !== 0)).toBe(true);
@@ -514,51 +450,4 @@ function findBytes(hay: Uint8Array, needle: Uint8Array): number {
     return i;
   }
   throw new Error('not found');
-}
-
-/** Reads a PFX the way pkijs documents it: MAC check, AuthenticatedSafe, then the bags. */
-async function readPfx(der: Uint8Array, password: string, engine: PkiEngine): Promise<{ keys: Uint8Array[]; certs: Uint8Array[] }> {
-  const pw = ab(utf8(password));
-  const pfx = pkijs.PFX.fromBER(ab(der));
-  await pfx.parseInternalValues({ password: pw, checkIntegrity: true }, engine);
-  const safe = pfx.parsedValue!.authenticatedSafe!;
-  await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password: pw })) }, engine);
-  const keys: Uint8Array[] = [];
-  const certs: Uint8Array[] = [];
-  for (const sc of safe.parsedValue!.safeContents) {
-    for (const bag of sc.value.safeBags) {
-      if (bag.bagId === '1.2.840.113549.1.12.10.1.2') {
-        // parseInternalValues is declared protected in pkijs' typings, yet it is the documented way in
-        const shrouded = bag.bagValue as unknown as { parseInternalValues(p: { password: ArrayBuffer }, c: pkijs.ICryptoEngine): Promise<void>; parsedValue?: pkijs.PrivateKeyInfo };
-        await shrouded.parseInternalValues({ password: pw }, engine);
-        keys.push(new Uint8Array(shrouded.parsedValue!.toSchema().toBER(false)));
-      } else if (bag.bagId === '1.2.840.113549.1.12.10.1.1') {
-        keys.push(new Uint8Array((bag.bagValue as pkijs.PrivateKeyInfo).toSchema().toBER(false)));
-      } else if (bag.bagId === '1.2.840.113549.1.12.10.1.3') {
-        certs.push(new Uint8Array(((bag.bagValue as pkijs.CertBag).parsedValue as pkijs.Certificate).toSchema().toBER(false)));
-      }
-    }
-  }
-  return { keys, certs };
-}
-
-/** Writes a PFX with pkijs classes and the engine: shrouded key bag, certificate bag in EncryptedData. */
-async function writePfx(f: Fixture, password: string, keyAlg: string, certAlg: string, mac: string, engine: PkiEngine): Promise<Uint8Array> {
-  const pw = ab(utf8(password));
-  // PBES1 names and DES-EDE3-CBC are this engine's extensions of pkijs' AES-only parameter type
-  const alg = (name: string) => (name === 'AES-CBC' ? { name, length: 256 } : { name }) as pkijs.ContentEncryptionAlgorithm;
-  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(ab(f.pkcs8)) });
-  await keyBag.makeInternalValues({ password: pw, contentEncryptionAlgorithm: alg(keyAlg), hmacHashAlgorithm: 'SHA-256', iterationCount: 2048 }, engine);
-  const safe = new pkijs.AuthenticatedSafe({
-    parsedValue: {
-      safeContents: [
-        { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: '1.2.840.113549.1.12.10.1.2', bagValue: keyBag })] }) },
-        { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: '1.2.840.113549.1.12.10.1.3', bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(ab(f.cert)) }) })] }) },
-      ],
-    },
-  });
-  await safe.makeInternalValues({ safeContents: [{}, { password: pw, contentEncryptionAlgorithm: alg(certAlg), hmacHashAlgorithm: 'SHA-256', iterationCount: 2048 }] }, engine);
-  const pfx = new pkijs.PFX({ parsedValue: { integrityMode: 0, authenticatedSafe: safe } });
-  await pfx.makeInternalValues({ password: pw, iterations: 2048, pbkdf2HashAlgorithm: 'SHA-256', hmacHashAlgorithm: mac }, engine);
-  return new Uint8Array(pfx.toSchema().toBER(false));
 }

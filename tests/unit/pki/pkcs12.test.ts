@@ -170,6 +170,9 @@ const READ_CASES: ReadCase[] = [
     chain: false,
     mac: 'HMAC-SHA-384 (PKCS#12 KDF, 1 iteration)',
   },
+  // (these two, and the password matrix below, were the pkijs PFX + engine tests before issue 9 left one PKCS#12 implementation)
+  { name: 'PBE-SHA1-RC2-40 key, PBE-SHA1-3DES certificates, HMAC-MD5', key: 'rsa', args: ['-keypbe', 'PBE-SHA1-RC2-40', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'md5', ...LEGACY], password: PW, chain: false, mac: 'HMAC-MD5 (PKCS#12 KDF, 2048 iterations)' },
+  { name: 'PBES2 DES-CBC key, PBES2 RC2-CBC certificates, HMAC-SHA-384', key: 'rsa', args: ['-keypbe', 'DES-CBC', '-certpbe', 'RC2-CBC', '-macalg', 'sha384', ...LEGACY], password: PW, chain: true, mac: 'HMAC-SHA-384 (PKCS#12 KDF, 2048 iterations)' },
   { name: 'HMAC-SHA-224 MAC, -maciter', key: 'ec', args: ['-macalg', 'sha224', '-maciter'], password: PW, chain: false, mac: 'HMAC-SHA-224 (PKCS#12 KDF, 2048 iterations)' },
   { name: '-descert (3DES certificates)', key: 'rsa', args: ['-descert'], password: PW, chain: false, mac: SHA256_2048 },
   { name: 'unencrypted keyBag: -keypbe NONE -certpbe NONE', key: 'rsa', args: ['-keypbe', 'NONE', '-certpbe', 'NONE', '-name', 'plain'], password: PW, chain: true, mac: SHA256_2048, friendlyName: 'plain' },
@@ -214,6 +217,22 @@ describe('readPkcs12: files made by openssl pkcs12 -export', () => {
     expect(err).toBeInstanceOf(PkiError);
     expect((err as PkiError).code).toBe('pkcs12-password');
     expect((err as PkiError).message).toMatch(/^pkcs12\.read: wrong password/);
+  });
+
+  // Every scheme with the three kinds of password (ASCII, non-ASCII, empty): key and certificate bytes.
+  const MATRIX = [
+    ['-legacy'],
+    [],
+    ['-keypbe', 'PBE-SHA1-2DES', '-certpbe', 'PBE-SHA1-RC2-128', '-macalg', 'sha1'],
+    ['-keypbe', 'PBE-SHA1-RC2-40', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'md5'],
+    ['-keypbe', 'DES-EDE3-CBC', '-certpbe', 'AES-128-CBC', '-macalg', 'sha512'],
+    ['-keypbe', 'AES-192-CBC', '-certpbe', 'NONE', '-macalg', 'sha224'],
+    ['-keypbe', 'DES-CBC', '-certpbe', 'RC2-CBC', '-macalg', 'sha384'],
+  ].flatMap((args) => ['secret', 'pässwörd€', ''].map((pw) => ({ args: args.join(' ') || '(default)', argv: [...args, ...LEGACY], pw })));
+  it.each(MATRIX)('$args, password "$pw": the exact key and certificate', async ({ argv, pw }) => {
+    const got = await readPkcs12(exportP12('rsa', pw, argv, false), pw, core);
+    expect(got.key?.pkcs8).toEqual(fx.rsaKey);
+    expect(got.certificates.map((c) => c.der)).toEqual([fx.rsaCert]);
   });
 
   it('an empty-password file read with a password is pkcs12-password', async () => {
