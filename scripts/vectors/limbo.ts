@@ -22,7 +22,7 @@
  * expected failures, to spot "failed for the wrong reason".
  */
 import type { VerifyFn } from '../../src/crypto/types.ts';
-import { parseCrl, SIG, validateChain, type KeyUsageName, type PeerName, type ValidateChainOptions } from '../../src/pki/chain/index.ts';
+import { OID, parseCrl, validateChain, type KeyUsageName, type PeerName, type ValidateChainOptions } from '../../src/pki/chain/index.ts';
 
 interface LimboCase {
   id: string;
@@ -50,22 +50,22 @@ const SKIP_FEATURES: Record<string, string> = {
 };
 
 const SIG_NAMES: Record<string, string> = {
-  RSA_WITH_MD5: SIG.md5WithRSAEncryption,
-  RSA_WITH_SHA1: SIG.sha1WithRSAEncryption,
-  RSA_WITH_SHA224: SIG.sha224WithRSAEncryption,
-  RSA_WITH_SHA256: SIG.sha256WithRSAEncryption,
-  RSA_WITH_SHA384: SIG.sha384WithRSAEncryption,
-  RSA_WITH_SHA512: SIG.sha512WithRSAEncryption,
-  RSASSA_PSS: SIG['RSASSA-PSS'],
-  ECDSA_WITH_SHA1: SIG['ecdsa-with-SHA1'],
-  ECDSA_WITH_SHA224: SIG['ecdsa-with-SHA224'],
-  ECDSA_WITH_SHA256: SIG['ecdsa-with-SHA256'],
-  ECDSA_WITH_SHA384: SIG['ecdsa-with-SHA384'],
-  ECDSA_WITH_SHA512: SIG['ecdsa-with-SHA512'],
-  ED25519: SIG.Ed25519,
-  ED448: SIG.Ed448,
-  DSA_WITH_SHA1: SIG['dsa-with-sha1'],
-  DSA_WITH_SHA256: SIG['dsa-with-sha256'],
+  RSA_WITH_MD5: OID.md5WithRSAEncryption,
+  RSA_WITH_SHA1: OID.sha1WithRSAEncryption,
+  RSA_WITH_SHA224: OID.sha224WithRSAEncryption,
+  RSA_WITH_SHA256: OID.sha256WithRSAEncryption,
+  RSA_WITH_SHA384: OID.sha384WithRSAEncryption,
+  RSA_WITH_SHA512: OID.sha512WithRSAEncryption,
+  RSASSA_PSS: OID['RSASSA-PSS'],
+  ECDSA_WITH_SHA1: OID['ecdsa-with-SHA1'],
+  ECDSA_WITH_SHA224: OID['ecdsa-with-SHA224'],
+  ECDSA_WITH_SHA256: OID['ecdsa-with-SHA256'],
+  ECDSA_WITH_SHA384: OID['ecdsa-with-SHA384'],
+  ECDSA_WITH_SHA512: OID['ecdsa-with-SHA512'],
+  ED25519: OID.Ed25519,
+  ED448: OID.Ed448,
+  DSA_WITH_SHA1: OID['dsa-with-sha1'],
+  DSA_WITH_SHA256: OID['dsa-with-sha256'],
 };
 
 /** The DER of the first PEM block of `pem` with the given label. */

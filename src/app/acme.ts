@@ -45,6 +45,7 @@ import { equalBytes } from '../util/bytes.ts';
 import { toHex } from '../util/hex.ts';
 import { isAbortError } from '../util/errors.ts';
 import type { KeyRecord } from '../store/keystore.ts';
+import { OID } from '../pki/oids.ts';
 
 async function setRecord<T>(app: TrustpointApp, key: string, tp: string, value: T | undefined): Promise<void> {
   const all = (await app.meta.get<Record<string, T>>(key)) ?? {};
@@ -314,7 +315,7 @@ async function caEntriesFor(app: TrustpointApp, tp: Trustpoint, leaf: Uint8Array
 async function acmeCsr(app: TrustpointApp, io: Interaction, key: KeyRecord, ids: Identifier[]): Promise<Uint8Array> {
   const signer = await app.keys.signer(key);
   const cn = ids.find((i) => i.type === 'dns' && i.value.length <= 64)?.value;
-  return buildCsr({ subject: cn ? [{ oid: '2.5.4.3', short: 'CN', value: cn }] : [], subjectAltName: ids.map((i) => ({ type: i.type, value: i.value })) }, signer, undefined, io.signal);
+  return buildCsr({ subject: cn ? [{ oid: OID.commonName, short: 'CN', value: cn }] : [], subjectAltName: ids.map((i) => ({ type: i.type, value: i.value })) }, signer, undefined, io.signal);
 }
 
 export async function enrollAcme(app: TrustpointApp, io: Interaction, tp: Trustpoint): Promise<void> {

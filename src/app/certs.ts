@@ -5,8 +5,15 @@
 import type { CoreApi } from '../core/api.ts';
 import type { ChainCertificate, RunningConfig } from '../config/model.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
+import { oidDisplay } from '../pki/oids.ts';
 import { toHex, toIosHexWords } from '../util/hex.ts';
 import type { KeyRecord } from '../store/keystore.ts';
+
+export { iosCertificateUsage, type CertificateSummary } from '../pki/x509.ts';
+export type { Attribute } from '../pki/names.ts';
+
+/** How `show` prints a signature algorithm (`SHA256 with RSA Encryption`) or a key purpose (`TLS Web Client Authentication`); the dotted OID when it has no display name. */
+export const displayOid = oidDisplay;
 
 export interface Fingerprints {
   md5: string;

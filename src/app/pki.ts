@@ -34,6 +34,7 @@ import { toHex } from '../util/hex.ts';
 import { iosDate } from '../util/time.ts';
 import { utf8 } from '../util/bytes.ts';
 import type { KeyRecord } from '../store/keystore.ts';
+import { OID } from '../pki/oids.ts';
 
 export { refuse };
 
@@ -244,7 +245,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
       refuse(`% ${c.s.subject.map((a) => `${a.short}=${a.value}`).join(', ')} is not a CA certificate (no basicConstraints cA): not imported.`);
     if (now < c.s.notBefore) refuse(`% The CA certificate is not valid before ${iosDate(c.s.notBefore)}: not imported. (Check this device's clock.)`);
     if (now > c.s.notAfter) refuse(`% The CA certificate expired at ${iosDate(c.s.notAfter)}: not imported.`);
-    if (c.s.signatureAlgorithm === '1.2.840.113549.1.1.4' || c.s.signatureAlgorithm === '1.2.840.113549.1.1.2')
+    if (c.s.signatureAlgorithm === OID.md5WithRSAEncryption || c.s.signatureAlgorithm === OID.md2WithRSAEncryption)
       io.print(`% Warning: ${c.s.subject.find((a) => a.short === 'CN')?.value ?? 'a CA certificate'} is signed with MD5, which is broken; it is shown but should be replaced.`);
   }
   const root = chain[chain.length - 1]!;

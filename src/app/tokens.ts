@@ -26,6 +26,7 @@ import { PivSigner } from '../token/piv/signer.ts';
 import { currentEnvironment, tokenRoutes, whyNoToken, type RouteId, type RouteReport, type TokenEnvironment } from '../token/detect.ts';
 import { grantedCcidDevices, onUsbDisconnect, openCcidDevice, requestCcidDevice, webUsbAvailable } from '../token/usb/webusb.ts';
 import { openSmartCard, smartCardApi } from '../token/pcsc/web-smartcard.ts';
+import { signatureOid } from '../pki/oids.ts';
 
 export const TOKEN_DEVICE = 'usbtoken0:';
 
@@ -70,11 +71,6 @@ interface Open {
   loggedIn: boolean;
   unsubscribe: () => void;
 }
-
-const SIG_OID: Record<'rsa' | 'ec', Partial<Record<HashAlg, string>>> = {
-  rsa: { 'SHA-1': '1.2.840.113549.1.1.5', 'SHA-224': '1.2.840.113549.1.1.14', 'SHA-256': '1.2.840.113549.1.1.11', 'SHA-384': '1.2.840.113549.1.1.12', 'SHA-512': '1.2.840.113549.1.1.13' },
-  ec: { 'SHA-1': '1.2.840.10045.4.1', 'SHA-224': '1.2.840.10045.4.3.1', 'SHA-256': '1.2.840.10045.4.3.2', 'SHA-384': '1.2.840.10045.4.3.3', 'SHA-512': '1.2.840.10045.4.3.4' },
-};
 
 /** Slot preference per IOS key usage: general keys in 9a (PIV Authentication), usage keys where PIV puts them. */
 const SLOT_ORDER: Record<KeyUsage, KeySlot[]> = {
@@ -407,7 +403,7 @@ export class TokenService {
       name: rec.label,
       session: (signal) => this.sessionFor(rec, signal),
       digest: async (h, data) => (await this.app.core()).digest(h, data),
-      check: (data, hash, signature) => this.app.verify({ algorithm: SIG_OID[rec.kind][hash]!, spki: rec.spki, data, signature }),
+      check: (data, hash, signature) => this.app.verify({ algorithm: signatureOid(rec.kind, hash)!, spki: rec.spki, data, signature }),
     });
     const self = this;
     return {

@@ -10,8 +10,9 @@
  * ```
  */
 import type { Signer } from '../crypto/types.ts';
-import { EKU, X509_DER, csrSignatureAlgorithm, type IosUsage, type Rdn } from './csr.ts';
+import { X509_DER, csrSignatureAlgorithm, type IosUsage, type Rdn } from './csr.ts';
 import { BER, DER, derChildren, readTlv } from './der.ts';
+import { OID } from './oids.ts';
 
 export interface SelfSignedParams {
   subject: readonly Rdn[];
@@ -36,15 +37,15 @@ export async function buildSelfSigned(p: SelfSignedParams, signer: Signer, signa
   const alg = csrSignatureAlgorithm(signer);
   const name = X509_DER.nameBytes(p.subject);
   const exts: Uint8Array[] = [];
-  exts.push(X509_DER.extension('2.5.29.19', true, DER.seq(DER.BOOLEAN_TRUE)));
+  exts.push(X509_DER.extension(OID.basicConstraints, true, DER.seq(DER.BOOLEAN_TRUE)));
   const ku: ('digitalSignature' | 'keyEncipherment' | 'keyCertSign')[] = signer.key.kind === 'rsa' ? ['digitalSignature', 'keyEncipherment', 'keyCertSign'] : ['digitalSignature', 'keyCertSign'];
-  exts.push(X509_DER.extension('2.5.29.15', true, X509_DER.keyUsageBits(ku)));
+  exts.push(X509_DER.extension(OID.keyUsage, true, X509_DER.keyUsageBits(ku)));
   const eku: string[] = [];
-  if (p.usage.includes('ssl-server')) eku.push(EKU.serverAuth);
-  if (p.usage.includes('ssl-client')) eku.push(EKU.clientAuth);
-  if (eku.length && p.usage.includes('ike')) eku.push(EKU.ipsecIKE);
-  if (eku.length) exts.push(X509_DER.extension('2.5.29.37', false, DER.seq(...eku.map(DER.oid))));
-  if (p.keyIdentifier) exts.push(X509_DER.extension('2.5.29.14', false, DER.tlv(0x04, p.keyIdentifier)));
+  if (p.usage.includes('ssl-server')) eku.push(OID.serverAuth);
+  if (p.usage.includes('ssl-client')) eku.push(OID.clientAuth);
+  if (eku.length && p.usage.includes('ike')) eku.push(OID.ipsecIKE);
+  if (eku.length) exts.push(X509_DER.extension(OID.extKeyUsage, false, DER.seq(...eku.map(DER.oid))));
+  if (p.keyIdentifier) exts.push(X509_DER.extension(OID.subjectKeyIdentifier, false, DER.tlv(0x04, p.keyIdentifier)));
   const tbs = DER.seq(
     DER.tlv(0xa0, Uint8Array.of(0x02, 0x01, 0x02)),
     DER.unsigned(p.serial),

@@ -10,6 +10,7 @@ import { toHex } from '../util/hex.ts';
 import { shortNameOf } from './names.ts';
 import { escapeControls } from '../util/text.ts';
 import { signedDataCertificates } from './cms.ts';
+import { OID, oidName } from './oids.ts';
 
 export interface InspectedAttribute {
   oid: string;
@@ -29,26 +30,6 @@ export interface InspectedMessage {
   envelope?: { cipher: string; recipients: string[]; keyEncryption: string[] };
 }
 
-const NAMES: Record<string, string> = {
-  '1.3.14.3.2.26': 'SHA-1',
-  '2.16.840.1.101.3.4.2.1': 'SHA-256',
-  '2.16.840.1.101.3.4.2.2': 'SHA-384',
-  '2.16.840.1.101.3.4.2.3': 'SHA-512',
-  '1.2.840.113549.2.5': 'MD5',
-  '1.2.840.113549.1.1.1': 'rsaEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.113549.1.1.7': 'RSAES-OAEP',
-  '1.3.14.3.2.7': 'DES-CBC',
-  '1.2.840.113549.3.7': 'DES-EDE3-CBC',
-  '2.16.840.1.101.3.4.1.2': 'AES-128-CBC',
-  '2.16.840.1.101.3.4.1.22': 'AES-192-CBC',
-  '2.16.840.1.101.3.4.1.42': 'AES-256-CBC',
-};
-
-export const oidName = (oid: string): string => NAMES[oid] ?? oid;
 
 function nameText(n: pkijs.RelativeDistinguishedNames): string {
   return n.typesAndValues.map((tv) => `${shortNameOf(tv.type)}=${escapeControls(String((tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value ?? ''))}`).join(', ');
@@ -89,7 +70,7 @@ export function inspectSignedEnvelope(der: Uint8Array): InspectedMessage {
       if (e.offset !== -1) {
         try {
           const eci = new pkijs.ContentInfo({ schema: e.result });
-          if (eci.contentType === '1.2.840.113549.1.7.3') {
+          if (eci.contentType === OID.envelopedData) {
             const env = new pkijs.EnvelopedData({ schema: eci.content });
             out.envelope = {
               cipher: oidName(env.encryptedContentInfo.contentEncryptionAlgorithm.algorithmId),

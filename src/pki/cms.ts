@@ -11,10 +11,9 @@
  */
 import { PkiError } from '../util/errors.ts';
 import { equalBytes } from '../util/bytes.ts';
-import { BER, derCheck, derChildren, readTlv } from './der.ts';
+import { BER, DER, derCheck, derChildren, readTlv } from './der.ts';
+import { OID } from './oids.ts';
 import { sniffDerKind } from './pem.ts';
-
-export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
 /**
  * Limits on the SignedData this app reads (GetCACert replies, CertReps, .p7b bundles), checked
@@ -24,7 +23,7 @@ export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
  */
 export const CMS_LIMITS = { bytes: 256 << 10, certificates: 10 } as const;
 
-const SIGNED_DATA_OID_DER = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
+const SIGNED_DATA_OID_DER = DER.oid(OID.signedData);
 
 function badPkcs7(op: string, why: string): never {
   throw new PkiError('bad-pkcs7', `${op}: ${why}`);

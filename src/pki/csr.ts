@@ -30,68 +30,14 @@ import type { KeyInfo, NamedCurve, Signer, VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
 import { shortNameOf, type Attribute } from './names.ts';
 import { BER, DER, decodeOid, derCheck, derChildren, readTlv, type Tlv } from './der.ts';
+import { KEY_USAGE_NAMES, OID, curveOfOid, signatureOid } from './oids.ts';
 import { escapeControls } from '../util/text.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Object identifiers
-
-/** The OIDs this module writes and reads. */
-export const OID = {
-  countryName: '2.5.4.6',
-  serialNumber: '2.5.4.5',
-  dnQualifier: '2.5.4.46',
-  domainComponent: '0.9.2342.19200300.100.1.25',
-  emailAddress: '1.2.840.113549.1.9.1',
-  unstructuredName: '1.2.840.113549.1.9.2',
-  challengePassword: '1.2.840.113549.1.9.7',
-  unstructuredAddress: '1.2.840.113549.1.9.8',
-  extensionRequest: '1.2.840.113549.1.9.14',
-  subjectAltName: '2.5.29.17',
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ecPublicKey: '1.2.840.10045.2.1',
-} as const;
-
-/** Extended key usage purposes (RFC 5280 §4.2.1.12, RFC 4945 §5.1.3.12). */
-export const EKU = {
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
-  ipsecIKE: '1.3.6.1.5.5.7.3.17',
-  anyExtendedKeyUsage: '2.5.29.37.0',
-} as const;
-
-/** Signature algorithms by key kind and hash (RFC 8017 App. C, RFC 5758 §3.2, RFC 3279 §2.2.3). */
-const SIG_OID: Readonly<Record<'rsa' | 'ec', Partial<Record<HashAlg, string>>>> = {
-  rsa: {
-    MD5: '1.2.840.113549.1.1.4',
-    'SHA-1': '1.2.840.113549.1.1.5',
-    'SHA-224': '1.2.840.113549.1.1.14',
-    'SHA-256': '1.2.840.113549.1.1.11',
-    'SHA-384': '1.2.840.113549.1.1.12',
-    'SHA-512': '1.2.840.113549.1.1.13',
-  },
-  ec: {
-    'SHA-1': '1.2.840.10045.4.1',
-    'SHA-224': '1.2.840.10045.4.3.1',
-    'SHA-256': '1.2.840.10045.4.3.2',
-    'SHA-384': '1.2.840.10045.4.3.3',
-    'SHA-512': '1.2.840.10045.4.3.4',
-  },
-};
+// Algorithms
 
 /** The hash each curve pairs with by default (Suite B, RFC 5759 §3; SEC 1). */
 const CURVE_HASH: Readonly<Record<NamedCurve, HashAlg>> = { 'P-256': 'SHA-256', 'P-384': 'SHA-384', 'P-521': 'SHA-512' };
-
-const CURVE_OID: Readonly<Record<string, NamedCurve>> = {
-  '1.2.840.10045.3.1.7': 'P-256',
-  '1.3.132.0.34': 'P-384',
-  '1.3.132.0.35': 'P-521',
-};
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -108,20 +54,8 @@ export interface GeneralName {
   value: string;
 }
 
-/** KeyUsage bits in bit order (RFC 5280 §4.2.1.3). */
-export const KEY_USAGE_BITS = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
 /** A KeyUsage bit by its RFC 5280 name (nonRepudiation is X.509's contentCommitment). */
-export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
+export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
 
 /** What goes into a request. */
 export interface CsrParams {
@@ -137,7 +71,7 @@ export interface CsrParams {
   subjectAltName?: readonly GeneralName[];
   /** requested keyUsage (critical, as RFC 5280 §4.2.1.3 recommends and IOS does) */
   keyUsage?: readonly KeyUsageName[];
-  /** requested extendedKeyUsage OIDs (non-critical), e.g. `EKU.serverAuth` */
+  /** requested extendedKeyUsage OIDs (non-critical), e.g. `OID.serverAuth` (oids.ts) */
   extendedKeyUsage?: readonly string[];
 }
 
@@ -201,7 +135,7 @@ export type IosKeyPurpose = 'general' | 'signature' | 'encryption';
  *
  * extendedKeyUsage (RFC 5280 §4.2.1.12): `ssl-client` → clientAuth, `ssl-server` → serverAuth.
  * `ike` alone asks for no EKU — the guide's requests carry keyUsage only, and RFC 4945
- * §5.1.3.12 has IKE peers accept certificates without EKU. When an SSL usage puts an EKU in
+ * §5.1.3.12 has IKE peers accept certificates without OID. When an SSL usage puts an EKU in
  * and `ike` is also wanted, id-kp-ipsecIKE is added so EKU-checking IKE peers still accept it.
  */
 export function iosKeyUsage(usage: readonly IosUsage[], purpose: IosKeyPurpose, key: KeyInfo): { keyUsage: KeyUsageName[]; extendedKeyUsage: string[] } {
@@ -215,9 +149,9 @@ export function iosKeyUsage(usage: readonly IosUsage[], purpose: IosKeyPurpose, 
           ? ['digitalSignature', 'keyEncipherment']
           : ['digitalSignature'];
   const eku: string[] = [];
-  if (usage.includes('ssl-client')) eku.push(EKU.clientAuth);
-  if (usage.includes('ssl-server')) eku.push(EKU.serverAuth);
-  if (eku.length && usage.includes('ike')) eku.push(EKU.ipsecIKE);
+  if (usage.includes('ssl-client')) eku.push(OID.clientAuth);
+  if (usage.includes('ssl-server')) eku.push(OID.serverAuth);
+  if (eku.length && usage.includes('ike')) eku.push(OID.ipsecIKE);
   return { keyUsage, extendedKeyUsage: eku };
 }
 
@@ -385,7 +319,7 @@ function generalNames(names: readonly GeneralName[]): Uint8Array {
 function keyUsageBits(names: readonly KeyUsageName[]): Uint8Array {
   let bits = 0;
   for (const n of names) {
-    const i = KEY_USAGE_BITS.indexOf(n);
+    const i = KEY_USAGE_NAMES.indexOf(n);
     if (i < 0) throw new RangeError(`csr.build: unknown keyUsage "${n}"`);
     bits |= 1 << i;
   }
@@ -421,7 +355,8 @@ function extensionsOf(p: CsrParams): Uint8Array[] {
 export function csrSignatureAlgorithm(signer: Signer, hash?: HashAlg): { hash: HashAlg; oid: string; der: Uint8Array } {
   const kind = signer.key.kind;
   const h: HashAlg = hash ?? (kind === 'ec' ? CURVE_HASH[signer.key.curve] : signer.hashes.includes('SHA-256') ? 'SHA-256' : (signer.hashes[0] ?? 'SHA-256'));
-  const id = SIG_OID[kind][h];
+  // RFC 8017 App. C / RFC 5758 §3.2 signatures with MD5 (RSA only), SHA-1 and SHA-2 (no SHA-512/t)
+  const id = h === 'SHA-512/224' || h === 'SHA-512/256' ? undefined : signatureOid(kind, h);
   if (!id) throw new PkiError('unsupported', `csr.build: no ${kind === 'rsa' ? 'RSA' : 'ECDSA'} signature algorithm with ${h}`);
   if (!signer.hashes.includes(h)) throw new PkiError('unsupported', `csr.build: this key cannot sign with ${h} (it signs with ${signer.hashes.join(', ')})`);
   // RSA AlgorithmIdentifiers carry NULL parameters (RFC 8017 App. C); ECDSA ones none (RFC 5758 §3.2).
@@ -572,7 +507,7 @@ function publicKeyOf(der: Uint8Array, spki: Tlv): CsrView['publicKey'] {
     badCsr('csr.parse: malformed RSA public key');
   }
   if (algorithm === OID.ecPublicKey && algParams && algParams.tag === 0x06) {
-    const curve = CURVE_OID[oidOf(der, algParams, '')];
+    const curve = curveOfOid(oidOf(der, algParams, ''))?.curve;
     if (curve) return { kind: 'ec', curve };
   }
   return { kind: 'other', algorithm };
@@ -593,7 +528,7 @@ function parseExtensions(der: Uint8Array, exts: Tlv, view: CsrView): void {
       derCheck(value, { what });
       const b = expectTag(readTlv(value, 0, value.length, BER), 0x03, 'keyUsage is not a BIT STRING');
       const bytes = value.subarray(b.contentStart + 1, b.contentEnd);
-      view.keyUsage = KEY_USAGE_BITS.filter((_, i) => ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
+      view.keyUsage = KEY_USAGE_NAMES.filter((_, i) => ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
     } else if (id === OID.extKeyUsage) {
       derCheck(value, { what });
       view.extendedKeyUsage = derChildren(value, expectTag(readTlv(value, 0, value.length, BER), 0x30, 'extKeyUsage is not a SEQUENCE'), BER).map((o) => oidOf(value, o, 'extKeyUsage entry is not an OID'));

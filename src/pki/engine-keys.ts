@@ -12,8 +12,7 @@ import type { CoreApi } from '../core/api.ts';
 import type { Decrypter } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
 import { rsaPublicParams } from './rsa-exponent.ts';
-import { CANONICAL } from './engine-oids.ts';
-import { aHash, bufferOf, bytesOf, hashOf, unsupported } from './engine-util.ts';
+import { CANONICAL, aHash, bufferOf, bytesOf, hashOf, unsupported } from './engine-util.ts';
 
 /** What a `CoreKey` holds: secret bytes, an RSA or EC key as SPKI / PKCS#8 DER, or a `Decrypter`. */
 export type Material =

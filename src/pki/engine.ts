@@ -45,16 +45,16 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CoreApi } from '../core/api.ts';
+import { HASH_SIZE } from '../core/ops/hash.ts';
 import type { Decrypter } from '../crypto/types.ts';
 import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 import { CoreKey, aUsage, decrypterKey, derOf, exportCoreKey, importCoreKey, material, secretOf } from './engine-keys.ts';
-import { CANONICAL, CORE_ONLY, ENGINE_OID, EXTRA_BY_OID, EXTRA_RSA_SIG, HASH_BLOCK, HASH_BYTES, HASH_NAMES, HASH_OID, HMAC_OID, SIG_HASH, WEB_HASHES } from './engine-oids.ts';
-import { aHash, algName, bufferOf, bytesOf, desParity, hashOf, ivLength, unsupported } from './engine-util.ts';
+import { OID, oidInfo, oidOfHash, oidOfHmac, signatureOid } from './oids.ts';
+import { CANONICAL, CORE_ONLY, HASH_BLOCK, HASH_NAMES, WEB_HASHES, aHash, algName, bufferOf, bytesOf, desParity, engineAlgorithm, hashOf, ivLength, unsupported } from './engine-util.ts';
 
 // The public names that live in the engine-*.ts modules.
 export { CoreKey, isCoreKey } from './engine-keys.ts';
-export { ENGINE_OID } from './engine-oids.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The engine
@@ -107,12 +107,12 @@ export class PkiEngine extends pkijs.CryptoEngine {
 
   // --- OID maps -------------------------------------------------------------------------------
 
-  /** pkijs' OID table plus MD5, SHA-224, SHA-512/t, DES, 3DES, RC2 (see ENGINE_OID). */
+  /** pkijs' OID table plus MD5, SHA-224, SHA-512/t, DES, 3DES, RC2 (`engineAlgorithm`). */
   override getAlgorithmByOID<T extends Algorithm = Algorithm>(oid: string, safety?: boolean, target?: string): T | object;
   override getAlgorithmByOID<T extends Algorithm = Algorithm>(oid: string, safety: true, target?: string): T;
   override getAlgorithmByOID(oid: string, safety?: boolean, target?: string): object {
-    const extra = EXTRA_BY_OID[oid];
-    if (extra) return extra();
+    const extra = engineAlgorithm(oid);
+    if (extra) return extra;
     return super.getAlgorithmByOID(oid, safety ?? false, target);
   }
 
@@ -122,13 +122,11 @@ export class PkiEngine extends pkijs.CryptoEngine {
     const hash = hashOf((algorithm as { hash?: unknown }).hash);
     let oid: string | undefined;
     const h = hashOf(algorithm);
-    if (h && HASH_NAMES[name]) oid = HASH_OID[h];
-    else if (name === 'RSASSA-PKCS1-V1_5' && hash) oid = EXTRA_RSA_SIG[hash];
-    else if (name === 'ECDSA' && hash === 'SHA-224') oid = ENGINE_OID.ecdsaWithSHA224;
-    else if (name === 'HMAC' && hash) oid = HMAC_OID[hash];
-    else if (name === 'DES-CBC') oid = ENGINE_OID.desCBC;
-    else if (name === 'DES-EDE3-CBC') oid = ENGINE_OID.desEde3Cbc;
-    else if (name === 'RC2-CBC') oid = ENGINE_OID.rc2Cbc;
+    if (h && HASH_NAMES[name]) oid = oidOfHash(h);
+    else if (name === 'RSASSA-PKCS1-V1_5' && hash && !WEB_HASHES.has(hash)) oid = signatureOid('rsa', hash);
+    else if (name === 'ECDSA' && hash && !WEB_HASHES.has(hash)) oid = signatureOid('ec', hash);
+    else if (name === 'HMAC' && hash) oid = oidOfHmac(hash);
+    else if (name === 'DES-CBC' || name === 'DES-EDE3-CBC' || name === 'RC2-CBC') oid = OID[name];
     if (oid) return oid;
     return super.getOIDByAlgorithm(algorithm, safety ?? false, target);
   }
@@ -150,7 +148,9 @@ export class PkiEngine extends pkijs.CryptoEngine {
 
   /** The hash of a signature algorithm; adds md5/sha224/sha512-t WithRSAEncryption and ecdsa-with-SHA224. */
   override getHashAlgorithm(signatureAlgorithm: pkijs.AlgorithmIdentifier): string {
-    return SIG_HASH[signatureAlgorithm.algorithmId] ?? super.getHashAlgorithm(signatureAlgorithm);
+    const extra = engineAlgorithm(signatureAlgorithm.algorithmId);
+    const hash = extra && oidInfo(signatureAlgorithm.algorithmId)?.kind === 'signature' ? (extra.hash as { name: string }).name : undefined;
+    return hash ?? super.getHashAlgorithm(signatureAlgorithm);
   }
 
   // --- digests --------------------------------------------------------------------------------
@@ -332,7 +332,7 @@ export class PkiEngine extends pkijs.CryptoEngine {
       case 'RSASSA-PKCS1-v1_5':
         return bufferOf(await this.core.rsaSignPkcs1(derOf(key, 'rsa', 'sign'), hash, msg));
       case 'RSA-PSS':
-        return bufferOf(await this.core.rsaSignPss(derOf(key, 'rsa', 'sign'), hash, hash, Number(alg.saltLength ?? HASH_BYTES[hash]), msg));
+        return bufferOf(await this.core.rsaSignPss(derOf(key, 'rsa', 'sign'), hash, hash, Number(alg.saltLength ?? HASH_SIZE[hash]), msg));
       case 'ECDSA':
         return bufferOf(await this.core.ecSign(derOf(key, 'ec', 'sign'), hash, msg, 'p1363'));
     }
@@ -358,7 +358,7 @@ export class PkiEngine extends pkijs.CryptoEngine {
       case 'RSASSA-PKCS1-v1_5':
         return this.core.rsaVerifyPkcs1(derOf(key, 'rsa', 'verify'), hash, msg, sig);
       case 'RSA-PSS':
-        return this.core.rsaVerifyPss(derOf(key, 'rsa', 'verify'), hash, hash, Number(alg.saltLength ?? HASH_BYTES[hash]), msg, sig);
+        return this.core.rsaVerifyPss(derOf(key, 'rsa', 'verify'), hash, hash, Number(alg.saltLength ?? HASH_SIZE[hash]), msg, sig);
       case 'ECDSA':
         return this.core.ecVerify(derOf(key, 'ec', 'verify'), hash, msg, sig, 'p1363');
     }
@@ -405,14 +405,14 @@ export function createPkiEngine(core: CoreApi, opts?: PkiEngineOptions): PkiEngi
  * encryption through pkijs, or use `envelope()` (envelope.ts) for DES/3DES.
  */
 export function addPkcs1Recipient(env: pkijs.EnvelopedData, cert: pkijs.Certificate): void {
-  if (cert.subjectPublicKeyInfo.algorithm.algorithmId !== ENGINE_OID.rsaEncryption) throw new PkiError('unsupported', `engine.addPkcs1Recipient: the certificate's key is ${cert.subjectPublicKeyInfo.algorithm.algorithmId}, not rsaEncryption`);
+  if (cert.subjectPublicKeyInfo.algorithm.algorithmId !== OID.rsaEncryption) throw new PkiError('unsupported', `engine.addPkcs1Recipient: the certificate's key is ${cert.subjectPublicKeyInfo.algorithm.algorithmId}, not rsaEncryption`);
   env.recipientInfos.push(
     new pkijs.RecipientInfo({
       variant: 1,
       value: new pkijs.KeyTransRecipientInfo({
         version: 0,
         rid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-        keyEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: ENGINE_OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+        keyEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
         recipientCertificate: cert,
       }),
     }),

@@ -25,44 +25,19 @@ import type { HashAlg } from '../core/api.ts';
 import type { Decrypter, Signer, VerifyFn } from '../crypto/types.ts';
 import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError, isAbortError } from '../util/errors.ts';
-import { ENGINE_OID } from './engine.ts';
 import { BER, DER, DerReader, decodeOid, derChildren, readTlv, type Tlv } from './der.ts';
+import { OID, cbcCipher, hashOfOid, oidInfo, oidOfHash } from './oids.ts';
 import { parseCertificate } from './x509.ts';
 import { signedDataCertificates } from './cms.ts';
-
-export const CMS_OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  envelopedData: '1.2.840.113549.1.7.3',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  ecPublicKey: '1.2.840.10045.2.1',
-  subjectKeyIdentifier: '2.5.29.14',
-} as const;
 
 /** Content-encryption algorithms `envelope` writes. */
 export type EnvelopeCipher = 'AES-128-CBC' | 'AES-192-CBC' | 'AES-256-CBC' | 'DES-EDE3-CBC' | 'DES-CBC';
 
 type EngineCbc = 'AES-CBC' | 'DES-CBC' | 'DES-EDE3-CBC' | 'RC2-CBC';
 
-const ENVELOPE_CIPHERS: Readonly<Record<EnvelopeCipher, { oid: string; name: EngineCbc; keyLength: number }>> = {
-  'AES-128-CBC': { oid: ENGINE_OID.aes128Cbc, name: 'AES-CBC', keyLength: 16 },
-  'AES-192-CBC': { oid: ENGINE_OID.aes192Cbc, name: 'AES-CBC', keyLength: 24 },
-  'AES-256-CBC': { oid: ENGINE_OID.aes256Cbc, name: 'AES-CBC', keyLength: 32 },
-  'DES-EDE3-CBC': { oid: ENGINE_OID.desEde3Cbc, name: 'DES-EDE3-CBC', keyLength: 24 },
-  'DES-CBC': { oid: ENGINE_OID.desCBC, name: 'DES-CBC', keyLength: 8 },
-};
-
-/** Content-encryption algorithms `openEnvelope` reads (keyLength 0: any length, RC2). */
-const OPEN_CIPHERS: Readonly<Record<string, { name: EngineCbc; keyLength: number }>> = {
-  [ENGINE_OID.aes128Cbc]: { name: 'AES-CBC', keyLength: 16 },
-  [ENGINE_OID.aes192Cbc]: { name: 'AES-CBC', keyLength: 24 },
-  [ENGINE_OID.aes256Cbc]: { name: 'AES-CBC', keyLength: 32 },
-  [ENGINE_OID.desEde3Cbc]: { name: 'DES-EDE3-CBC', keyLength: 24 },
-  [ENGINE_OID.desCBC]: { name: 'DES-CBC', keyLength: 8 },
-  [ENGINE_OID.rc2Cbc]: { name: 'RC2-CBC', keyLength: 0 },
-};
+/** The ciphers `envelope` writes and `openEnvelope` reads (oids.ts: cipher, key and IV length). */
+const ENVELOPE_CIPHERS: readonly EnvelopeCipher[] = ['AES-128-CBC', 'AES-192-CBC', 'AES-256-CBC', 'DES-EDE3-CBC', 'DES-CBC'];
+const OPEN_CIPHERS: readonly string[] = [...ENVELOPE_CIPHERS, 'RC2-CBC'].map((n) => OID[n as EnvelopeCipher | 'RC2-CBC']);
 
 /** RC2 effective key bits of an RC2ParameterVersion (RFC 8018 B.2.3; RFC 2268 §6). */
 function rc2BitsOfVersion(v: number): number {
@@ -176,7 +151,7 @@ function identifies(id: unknown, cert: () => pkijs.Certificate, parts?: CertPart
   if (id instanceof asn1js.OctetString && !id.idBlock.isConstructed) keyId = id.valueBlock.valueHexView;
   else if (block?.idBlock?.tagClass === 3 && block.idBlock.tagNumber === 0) keyId = block.idBlock.isConstructed ? block.valueBlock?.value?.[0]?.valueBlock.valueHexView : block.valueBlock?.valueHexView;
   if (!keyId) return false;
-  const ski = cert().extensions?.find((e) => e.extnID === CMS_OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
+  const ski = cert().extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
   return !!ski && equalBytes(new Uint8Array(keyId), new Uint8Array(ski.valueBlock.valueHexView));
 }
 
@@ -205,11 +180,11 @@ function contentOf(der: Uint8Array, type: string, op: string): asn1js.AsnType {
  * engine has it, the core otherwise) and is wrapped with RSAES-PKCS1-v1_5 in the core.
  */
 export async function envelope(content: Uint8Array, recipients: readonly Uint8Array[], cipher: EnvelopeCipher, engine: pkijs.ICryptoEngine): Promise<Uint8Array> {
-  const c = ENVELOPE_CIPHERS[cipher];
+  const c = ENVELOPE_CIPHERS.includes(cipher) ? { oid: OID[cipher], name: cbcCipher(OID[cipher])!.cipher as EngineCbc, keyLength: cbcCipher(OID[cipher])!.keyLength } : undefined;
   if (!c) throw new RangeError(`cms.envelope: unsupported content cipher ${JSON.stringify(cipher)}`);
   if (!recipients.length) throw new RangeError('cms.envelope: no recipients');
   const parts = recipients.map((r) => certParts(r, 'envelope'));
-  for (const p of parts) if (p.keyAlgorithm !== ENGINE_OID.rsaEncryption) throw new PkiError('unsupported', `cms.envelope: recipient key algorithm ${p.keyAlgorithm} (only RSA key transport is supported)`);
+  for (const p of parts) if (p.keyAlgorithm !== OID.rsaEncryption) throw new PkiError('unsupported', `cms.envelope: recipient key algorithm ${p.keyAlgorithm} (only RSA key transport is supported)`);
 
   const key = await engine.generateKey({ name: c.name, length: c.keyLength * 8 } as AesKeyGenParams, true, ['encrypt']);
   const cek = new Uint8Array(await engine.exportKey('raw', key as CryptoKey));
@@ -221,11 +196,11 @@ export async function envelope(content: Uint8Array, recipients: readonly Uint8Ar
       const pub = await engine.importKey('spki', p.spki as Uint8Array<ArrayBuffer>, { name: 'RSAES-PKCS1-v1_5' }, true, ['encrypt']);
       const ek = new Uint8Array(await engine.encrypt({ name: 'RSAES-PKCS1-v1_5' }, pub, cek));
       // KeyTransRecipientInfo (§6.2.1): version 0, issuerAndSerialNumber, rsaEncryption + NULL
-      ktris.push(DER.seq(DER.tlv(0x02, Uint8Array.of(0)), DER.seq(p.issuer, p.serial), DER.seq(DER.oid(ENGINE_OID.rsaEncryption), DER.NULL), DER.tlv(0x04, ek)));
+      ktris.push(DER.seq(DER.tlv(0x02, Uint8Array.of(0)), DER.seq(p.issuer, p.serial), DER.seq(DER.oid(OID.rsaEncryption), DER.NULL), DER.tlv(0x04, ek)));
     }
-    const eci = DER.seq(DER.oid(CMS_OID.data), DER.seq(DER.oid(c.oid), DER.tlv(0x04, iv)), DER.tlv(0x80, encrypted));
+    const eci = DER.seq(DER.oid(OID.data), DER.seq(DER.oid(c.oid), DER.tlv(0x04, iv)), DER.tlv(0x80, encrypted));
     const env = DER.seq(DER.tlv(0x02, Uint8Array.of(0)), DER.setOf(ktris), eci);
-    return DER.seq(DER.oid(CMS_OID.envelopedData), DER.tlv(0xa0, env));
+    return DER.seq(DER.oid(OID.envelopedData), DER.tlv(0xa0, env));
   } finally {
     cek.fill(0);
   }
@@ -252,7 +227,7 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
   const cert = (): pkijs.Certificate => (parsed ??= parseCertificate(p.recipientCert));
   let env: pkijs.EnvelopedData;
   try {
-    env = new pkijs.EnvelopedData({ schema: contentOf(der, CMS_OID.envelopedData, op) });
+    env = new pkijs.EnvelopedData({ schema: contentOf(der, OID.envelopedData, op) });
   } catch (e) {
     if (e instanceof PkiError) throw e;
     throw bad(op, `malformed EnvelopedData (${(e as Error).message})`);
@@ -262,12 +237,13 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
   const ktri = ri.value as pkijs.KeyTransRecipientInfo;
   // rsaEncryption with NULL parameters (RFC 3370 §4.2.1) or, as some encoders write, none
   const kea = ktri.keyEncryptionAlgorithm;
-  if (kea.algorithmId !== ENGINE_OID.rsaEncryption) throw new PkiError('unsupported', `cms.${op}: key encryption algorithm ${kea.algorithmId} (only rsaEncryption)`);
+  if (kea.algorithmId !== OID.rsaEncryption) throw new PkiError('unsupported', `cms.${op}: key encryption algorithm ${kea.algorithmId} (only rsaEncryption)`);
   if (kea.algorithmParams !== undefined && !(kea.algorithmParams instanceof asn1js.Null) && !(kea.algorithmParams instanceof asn1js.Any)) throw bad(op, 'rsaEncryption with parameters other than NULL');
 
   const eci = env.encryptedContentInfo;
   const cea = eci.contentEncryptionAlgorithm;
-  const c = OPEN_CIPHERS[cea.algorithmId];
+  const spec = OPEN_CIPHERS.includes(cea.algorithmId) ? cbcCipher(cea.algorithmId) : undefined;
+  const c = spec && { name: spec.cipher as EngineCbc, keyLength: spec.keyLength };
   if (!c) throw new PkiError('unsupported', `cms.${op}: content encryption algorithm ${cea.algorithmId}`);
   if (!cea.algorithmParams || cea.algorithmParams instanceof asn1js.Any) throw bad(op, 'content encryption parameters missing');
   const { iv, rc2Bits } = cbcParameters(c.name, new Uint8Array(cea.algorithmParams.toBER(false)), op);
@@ -318,38 +294,38 @@ export type CmsSignatureAlgorithm =
   | 'ecdsa-with-SHA384'
   | 'ecdsa-with-SHA512';
 
-const SIG_ALGS: Readonly<Record<CmsSignatureAlgorithm, { oid: string; kind: 'rsa' | 'ec'; hash?: HashAlg }>> = {
-  rsaEncryption: { oid: ENGINE_OID.rsaEncryption, kind: 'rsa' },
-  md5WithRSAEncryption: { oid: '1.2.840.113549.1.1.4', kind: 'rsa', hash: 'MD5' },
-  sha1WithRSAEncryption: { oid: '1.2.840.113549.1.1.5', kind: 'rsa', hash: 'SHA-1' },
-  sha224WithRSAEncryption: { oid: '1.2.840.113549.1.1.14', kind: 'rsa', hash: 'SHA-224' },
-  sha256WithRSAEncryption: { oid: '1.2.840.113549.1.1.11', kind: 'rsa', hash: 'SHA-256' },
-  sha384WithRSAEncryption: { oid: '1.2.840.113549.1.1.12', kind: 'rsa', hash: 'SHA-384' },
-  sha512WithRSAEncryption: { oid: '1.2.840.113549.1.1.13', kind: 'rsa', hash: 'SHA-512' },
-  'ecdsa-with-SHA1': { oid: '1.2.840.10045.4.1', kind: 'ec', hash: 'SHA-1' },
-  'ecdsa-with-SHA224': { oid: '1.2.840.10045.4.3.1', kind: 'ec', hash: 'SHA-224' },
-  'ecdsa-with-SHA256': { oid: '1.2.840.10045.4.3.2', kind: 'ec', hash: 'SHA-256' },
-  'ecdsa-with-SHA384': { oid: '1.2.840.10045.4.3.3', kind: 'ec', hash: 'SHA-384' },
-  'ecdsa-with-SHA512': { oid: '1.2.840.10045.4.3.4', kind: 'ec', hash: 'SHA-512' },
-};
+const SIG_ALGS: readonly CmsSignatureAlgorithm[] = [
+  'rsaEncryption',
+  'md5WithRSAEncryption',
+  'sha1WithRSAEncryption',
+  'sha224WithRSAEncryption',
+  'sha256WithRSAEncryption',
+  'sha384WithRSAEncryption',
+  'sha512WithRSAEncryption',
+  'ecdsa-with-SHA1',
+  'ecdsa-with-SHA224',
+  'ecdsa-with-SHA256',
+  'ecdsa-with-SHA384',
+  'ecdsa-with-SHA512',
+];
 
-/** Digest algorithm OIDs (RFC 3370 §2, RFC 5754 §2). */
-const DIGEST_OID: Readonly<Partial<Record<HashAlg, string>>> = {
-  MD5: ENGINE_OID.md5,
-  'SHA-1': '1.3.14.3.2.26',
-  'SHA-224': ENGINE_OID.sha224,
-  'SHA-256': '2.16.840.1.101.3.4.2.1',
-  'SHA-384': '2.16.840.1.101.3.4.2.2',
-  'SHA-512': '2.16.840.1.101.3.4.2.3',
-};
+/** A CMS signature algorithm's OID, key kind and hash (none for rsaEncryption: "with the digest algorithm"). */
+function cmsSigAlg(name: CmsSignatureAlgorithm): { oid: string; kind: 'rsa' | 'ec'; hash?: HashAlg } | undefined {
+  if (!SIG_ALGS.includes(name)) return undefined;
+  const info = oidInfo(OID[name])!;
+  return { oid: info.oid, kind: info.key as 'rsa' | 'ec', ...(info.hash ? { hash: info.hash } : {}) };
+}
+
+/** Digests SignedData uses (RFC 3370 §2, RFC 5754 §2). */
+const DIGESTS: readonly HashAlg[] = ['MD5', 'SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
 
 /**
  * DigestAlgorithmIdentifier: MD5 with NULL parameters (RFC 3370 §2.2), SHA-1 and SHA-2 with
  * absent parameters (RFC 3370 §2.1, RFC 5754 §2: SHOULD omit; readers accept both).
  */
 function digestAlgorithmDer(hash: HashAlg): Uint8Array {
-  const oid = DIGEST_OID[hash];
-  if (!oid) throw new PkiError('unsupported', `cms.signData: digest ${hash}`);
+  if (!DIGESTS.includes(hash)) throw new PkiError('unsupported', `cms.signData: digest ${hash}`);
+  const oid = oidOfHash(hash);
   return hash === 'MD5' ? DER.seq(DER.oid(oid), DER.NULL) : DER.seq(DER.oid(oid));
 }
 
@@ -382,9 +358,9 @@ export interface SignDataParams {
 }
 
 function defaultSignatureAlgorithm(kind: 'rsa' | 'ec', hash: HashAlg): CmsSignatureAlgorithm {
-  const found = (Object.entries(SIG_ALGS) as [CmsSignatureAlgorithm, (typeof SIG_ALGS)[CmsSignatureAlgorithm]][]).find(([, a]) => a.kind === kind && a.hash === hash);
+  const found = SIG_ALGS.find((n) => n !== 'rsaEncryption' && cmsSigAlg(n)!.kind === kind && cmsSigAlg(n)!.hash === hash);
   if (!found) throw new PkiError('unsupported', `cms.signData: no ${kind === 'rsa' ? 'RSA' : 'ECDSA'} signature algorithm with ${hash}`);
-  return found[0];
+  return found;
 }
 
 /**
@@ -395,9 +371,9 @@ function defaultSignatureAlgorithm(kind: 'rsa' | 'ec', hash: HashAlg): CmsSignat
  */
 export async function signData(p: SignDataParams, engine: pkijs.ICryptoEngine): Promise<Uint8Array> {
   const op = 'signData';
-  const contentType = p.contentType ?? CMS_OID.data;
+  const contentType = p.contentType ?? OID.data;
   const name = p.signatureAlgorithm ?? defaultSignatureAlgorithm(p.signer.key.kind, p.digest);
-  const sig = SIG_ALGS[name];
+  const sig = cmsSigAlg(name);
   if (!sig) throw new RangeError(`cms.${op}: unknown signature algorithm ${JSON.stringify(name)}`);
   if (sig.kind !== p.signer.key.kind) throw new RangeError(`cms.${op}: ${name} does not fit a ${p.signer.key.kind.toUpperCase()} key`);
   if (sig.hash && sig.hash !== p.digest) throw new RangeError(`cms.${op}: ${name} signs with ${sig.hash}, but the digest is ${p.digest}`);
@@ -405,15 +381,15 @@ export async function signData(p: SignDataParams, engine: pkijs.ICryptoEngine): 
   const cert = certParts(p.signerCert, op);
   if (!equalBytes(cert.spki, p.signer.spki)) throw new PkiError('key', `cms.${op}: the signer's key is not the key of the signer certificate`);
   for (const a of p.signedAttributes ?? []) {
-    if (a.oid === CMS_OID.contentType || a.oid === CMS_OID.messageDigest || (a.oid === CMS_OID.signingTime && p.signingTime)) throw new RangeError(`cms.${op}: attribute ${a.oid} is added by signData`);
+    if (a.oid === OID.contentType || a.oid === OID.messageDigest || (a.oid === OID.signingTime && p.signingTime)) throw new RangeError(`cms.${op}: attribute ${a.oid} is added by signData`);
     if (!a.values.length) throw new RangeError(`cms.${op}: attribute ${a.oid} has no values`);
   }
 
   const md = new Uint8Array(await engine.digest({ name: p.digest }, p.content as Uint8Array<ArrayBuffer>));
   const attrs: CmsAttribute[] = [
-    { oid: CMS_OID.contentType, values: [DER.oid(contentType)] },
-    { oid: CMS_OID.messageDigest, values: [DER.tlv(0x04, md)] },
-    ...(p.signingTime ? [{ oid: CMS_OID.signingTime, values: [DER.time(p.signingTime)] }] : []),
+    { oid: OID.contentType, values: [DER.oid(contentType)] },
+    { oid: OID.messageDigest, values: [DER.tlv(0x04, md)] },
+    ...(p.signingTime ? [{ oid: OID.signingTime, values: [DER.time(p.signingTime)] }] : []),
     ...(p.signedAttributes ?? []),
   ];
   // SignedAttributes ::= SET SIZE (1..MAX) OF Attribute; Attribute ::= SEQUENCE { attrType, attrValues SET OF }
@@ -426,7 +402,7 @@ export async function signData(p: SignDataParams, engine: pkijs.ICryptoEngine): 
   implicitAttrs[0] = 0xa0; // [0] IMPLICIT SignedAttributes
   const signerInfo = DER.seq(DER.tlv(0x02, Uint8Array.of(1)), DER.seq(cert.issuer, cert.serial), digestAlg, implicitAttrs, sigAlg, DER.tlv(0x04, signature));
   const certs = [p.signerCert, ...(p.certificates ?? [])];
-  const version = contentType === CMS_OID.data ? 1 : 3;
+  const version = contentType === OID.data ? 1 : 3;
   const sd = DER.seq(
     DER.tlv(0x02, Uint8Array.of(version)),
     DER.setOf([digestAlg]),
@@ -434,7 +410,7 @@ export async function signData(p: SignDataParams, engine: pkijs.ICryptoEngine): 
     DER.setOf(certs, 0xa0),
     DER.setOf([signerInfo]),
   );
-  return DER.seq(DER.oid(CMS_OID.signedData), DER.tlv(0xa0, sd));
+  return DER.seq(DER.oid(OID.signedData), DER.tlv(0xa0, sd));
 }
 
 /** Inputs of `verifySignedData`. */
@@ -466,12 +442,11 @@ export interface VerifiedSignedData {
 
 /** rsaEncryption / id-ecPublicKey as a signature algorithm means "with the digest algorithm". */
 function signatureOid(oid: string, hash: HashAlg): string {
-  if (oid !== ENGINE_OID.rsaEncryption && oid !== CMS_OID.ecPublicKey) return oid;
-  const kind = oid === ENGINE_OID.rsaEncryption ? 'rsa' : 'ec';
-  return SIG_ALGS[defaultSignatureAlgorithm(kind, hash)].oid;
+  if (oid !== OID.rsaEncryption && oid !== OID.ecPublicKey) return oid;
+  const kind = oid === OID.rsaEncryption ? 'rsa' : 'ec';
+  return OID[defaultSignatureAlgorithm(kind, hash)];
 }
 
-const DIGEST_BY_OID: Readonly<Record<string, HashAlg>> = Object.fromEntries(Object.entries(DIGEST_OID).map(([h, o]) => [o, h as HashAlg]));
 
 /** The attributes of a SignedAttributes SET, element by element. */
 function readAttributes(der: Uint8Array, op: string): CmsAttribute[] {
@@ -502,7 +477,7 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
   }
   let sd: pkijs.SignedData;
   try {
-    sd = new pkijs.SignedData({ schema: contentOf(der, CMS_OID.signedData, op) });
+    sd = new pkijs.SignedData({ schema: contentOf(der, OID.signedData, op) });
   } catch (e) {
     if (e instanceof PkiError) throw e;
     throw bad(op, `malformed SignedData (${(e as Error).message})`);
@@ -527,7 +502,8 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
   if (p.trusted && !p.trusted.some((t) => equalBytes(t, signerCert))) throw new PkiError('untrusted', `cms.${op}: the signer is not one of the trusted certificates`);
   const spki = certParts(signerCert, op).spki;
 
-  const hash = DIGEST_BY_OID[si.digestAlgorithm.algorithmId];
+  const digest = hashOfOid(si.digestAlgorithm.algorithmId);
+  const hash = digest && DIGESTS.includes(digest) ? digest : undefined;
   if (!hash) throw new PkiError('unsupported', `cms.${op}: digest algorithm ${si.digestAlgorithm.algorithmId}`);
   let data = content;
   let signedAttributes: CmsAttribute[] = [];
@@ -539,9 +515,9 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
       if (found.length !== 1 || found[0]!.values.length !== 1) throw bad(op, `the ${what} attribute must be present once with one value`);
       return found[0]!.values[0]!;
     };
-    const ct = one(CMS_OID.contentType, 'contentType');
+    const ct = one(OID.contentType, 'contentType');
     if (oidOf(ct, readTlv(ct, 0, ct.length, BER), op, 'contentType') !== contentType) throw new PkiError('bad-signature', `cms.${op}: the contentType attribute does not match eContentType`);
-    const mdAttr = one(CMS_OID.messageDigest, 'messageDigest');
+    const mdAttr = one(OID.messageDigest, 'messageDigest');
     const mdT = readTlv(mdAttr, 0, mdAttr.length, BER);
     if (mdT.tag !== 0x04) throw bad(op, 'messageDigest is not an OCTET STRING');
     const md = new Uint8Array(await engine.digest({ name: hash }, content as Uint8Array<ArrayBuffer>));

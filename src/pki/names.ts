@@ -8,6 +8,7 @@
  */
 import { escapeControls } from '../util/text.ts';
 import { PkiError } from '../util/errors.ts';
+import { OID, attributeOfKeyword, attributeShortName } from './oids.ts';
 
 export interface Attribute {
   /** dotted OID */
@@ -17,60 +18,8 @@ export interface Attribute {
   value: string;
 }
 
-/** Short names → OIDs (RFC 4519, PKCS#9 and what IOS prints). */
-export const ATTRIBUTE_OIDS: Readonly<Record<string, string>> = {
-  CN: '2.5.4.3',
-  SN: '2.5.4.4',
-  SERIALNUMBER: '2.5.4.5',
-  C: '2.5.4.6',
-  L: '2.5.4.7',
-  ST: '2.5.4.8',
-  STREET: '2.5.4.9',
-  O: '2.5.4.10',
-  OU: '2.5.4.11',
-  T: '2.5.4.12',
-  TITLE: '2.5.4.12',
-  GN: '2.5.4.42',
-  GIVENNAME: '2.5.4.42',
-  INITIALS: '2.5.4.43',
-  DNQUALIFIER: '2.5.4.46',
-  PSEUDONYM: '2.5.4.65',
-  DC: '0.9.2342.19200300.100.1.25',
-  UID: '0.9.2342.19200300.100.1.1',
-  E: '1.2.840.113549.1.9.1',
-  EA: '1.2.840.113549.1.9.1',
-  EMAILADDRESS: '1.2.840.113549.1.9.1',
-  UNSTRUCTUREDNAME: '1.2.840.113549.1.9.2',
-  HOSTNAME: '1.2.840.113549.1.9.2',
-  UNSTRUCTUREDADDRESS: '1.2.840.113549.1.9.8',
-  IPADDRESS: '1.2.840.113549.1.9.8',
-};
-
-const SHORT_OF: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.12': 'T',
-  '2.5.4.42': 'GN',
-  '2.5.4.43': 'initials',
-  '2.5.4.46': 'dnQualifier',
-  '2.5.4.65': 'pseudonym',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  '1.2.840.113549.1.9.1': 'EA',
-  '1.2.840.113549.1.9.2': 'hostname',
-  '1.2.840.113549.1.9.8': 'ipaddress',
-};
-
-export function shortNameOf(oid: string): string {
-  return SHORT_OF[oid] ?? `OID.${oid}`;
-}
+/** The short name IOS prints for an attribute (CN, OU, hostname, ... or OID.x.y.z). */
+export const shortNameOf = attributeShortName;
 
 function fail(message: string): never {
   throw new PkiError('bad-name', message);
@@ -98,7 +47,7 @@ export function parseX500Name(text: string): Attribute[] {
     let oid: string | undefined;
     const dotted = /^(?:OID\.)?(\d+(?:\.\d+)+)$/i.exec(typeText);
     if (dotted) oid = dotted[1]!;
-    else oid = ATTRIBUTE_OIDS[typeText.toUpperCase()];
+    else oid = attributeOfKeyword(typeText);
     if (!oid) fail(`names.parse: unknown attribute "${typeText}"`);
     i = eq + 1;
     skipSpace();
@@ -139,8 +88,8 @@ export function parseX500Name(text: string): Attribute[] {
       value = value.trim();
     }
     if (!value) fail(`names.parse: empty value for ${typeText}`);
-    if (oid === '2.5.4.6' && !/^[A-Za-z]{2}$/.test(value)) fail(`names.parse: country "${value}" must be a two-letter code`);
-    if (value.length > 64 && oid !== '1.2.840.113549.1.9.1') fail(`names.parse: value of ${typeText} is longer than 64 characters`);
+    if (oid === OID.countryName && !/^[A-Za-z]{2}$/.test(value)) fail(`names.parse: country "${value}" must be a two-letter code`);
+    if (value.length > 64 && oid !== OID.emailAddress) fail(`names.parse: value of ${typeText} is longer than 64 characters`);
     out.push({ oid, short: shortNameOf(oid), value });
     if (i < n) i++; // the separator
     if (i >= n && /[,;+]\s*$/.test(text)) fail('names.parse: trailing separator');

@@ -30,15 +30,13 @@ import { contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decode
 import { toHexLower as hex } from '../util/hex.ts';
 import { equalBytes as sameBytes } from '../util/bytes.ts';
 import { formatTime, parseChainCert, readAlgorithmId, type AlgorithmId, type ChainCert } from './chain/cert.ts';
-import { EKU } from './chain/oids.ts';
+import { OID } from './oids.ts';
 import { checkSignature } from './chain/signature.ts';
 
 /** SHA-1, supplied by the caller (the core or WebCrypto). */
 export type Sha1 = (data: Uint8Array) => Promise<Uint8Array>;
 
-const SHA1_ALG = DER.seq(DER.oid('1.3.14.3.2.26'), DER.NULL);
-const ID_PKIX_OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
-const ID_PKIX_OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
+const SHA1_ALG = DER.seq(DER.oid(OID['SHA-1']), DER.NULL);
 /** Clock skew tolerated around thisUpdate and nextUpdate. */
 export const OCSP_SKEW_SECONDS = 300;
 
@@ -66,7 +64,7 @@ export async function certIdOf(cert: ChainCert, issuer: ChainCert, sha1: Sha1): 
 export function buildOcspRequest(id: CertId, nonce?: Uint8Array): Uint8Array {
   const certId = DER.seq(SHA1_ALG, DER.tlv(TAG.OCTET_STRING, id.issuerNameHash), DER.tlv(TAG.OCTET_STRING, id.issuerKeyHash), DER.tlv(TAG.INTEGER, id.serial));
   const parts = [DER.seq(DER.seq(certId))];
-  if (nonce) parts.push(DER.tlv(0xa2, DER.seq(DER.seq(DER.oid(ID_PKIX_OCSP_NONCE), DER.tlv(TAG.OCTET_STRING, DER.tlv(TAG.OCTET_STRING, nonce))))));
+  if (nonce) parts.push(DER.tlv(0xa2, DER.seq(DER.seq(DER.oid(OID['id-pkix-ocsp-nonce']), DER.tlv(TAG.OCTET_STRING, DER.tlv(TAG.OCTET_STRING, nonce))))));
   return DER.seq(DER.seq(...parts));
 }
 
@@ -144,7 +142,7 @@ function parseUnchecked(der: Uint8Array): OcspResponse {
   const rbc = DerCursor.of(der, DerCursor.of(der, rb).take(TAG.SEQUENCE, 'ResponseBytes'));
   const type = decodeOid(contentOf(der, rbc.take(TAG.OID, 'responseType')), 'responseType');
   const body = contentOf(der, rbc.take(TAG.OCTET_STRING, 'response'));
-  if (type !== ID_PKIX_OCSP_BASIC) throw bad(`ocsp: unknown response type ${type}`);
+  if (type !== OID['id-pkix-ocsp-basic']) throw bad(`ocsp: unknown response type ${type}`);
   const bc = DerCursor.of(body, parseOne(body, TAG.SEQUENCE, 'BasicOCSPResponse'));
   const tbsT = bc.take(TAG.SEQUENCE, 'tbsResponseData');
   const signatureAlgorithm = readAlgorithmId(body, bc.next('signatureAlgorithm'), 'signatureAlgorithm');
@@ -196,7 +194,7 @@ function parseUnchecked(der: Uint8Array): OcspResponse {
       const crit = e.optional(TAG.BOOLEAN, 'critical');
       const critical = crit ? decodeBoolean(contentOf(body, crit), 'critical') : false;
       const value = contentOf(body, e.take(TAG.OCTET_STRING, 'extnValue'));
-      if (oid === ID_PKIX_OCSP_NONCE) {
+      if (oid === OID['id-pkix-ocsp-nonce']) {
         // RFC 8954: an OCTET STRING; some responders put the raw bytes directly.
         basic.nonce = value[0] === TAG.OCTET_STRING ? contentOf(value, parseOne(value, TAG.OCTET_STRING, 'nonce')) : value;
       } else if (critical) throw bad(`ocsp: unsupported critical response extension ${oid}`);
@@ -262,7 +260,7 @@ export async function checkOcspResponse(x: OcspCheckInput): Promise<OcspStatus> 
     if (found.issuer.key !== x.issuer.subject.key) return unknown(`the OCSP responder certificate ${found.label} was not issued by the CA ${x.issuer.label} (RFC 6960 §4.2.2.2)`);
     const cs = await checkSignature(x.verify, found.signatureAlgorithm, x.issuer.spki, found.tbs, found.signature);
     if (!cs.ok) return unknown(`the OCSP responder certificate ${found.label} is not signed by the CA: ${cs.reason}`);
-    if (!found.extKeyUsage?.includes(EKU.OCSPSigning!)) return unknown(`the OCSP responder certificate ${found.label} is not authorized: its extKeyUsage lacks id-kp-OCSPSigning (RFC 6960 §4.2.2.2)`);
+    if (!found.extKeyUsage?.includes(OID.OCSPSigning)) return unknown(`the OCSP responder certificate ${found.label} is not authorized: its extKeyUsage lacks id-kp-OCSPSigning (RFC 6960 §4.2.2.2)`);
     if (x.time < found.notBefore || x.time > found.notAfter) return unknown(`the OCSP responder certificate ${found.label} is not valid now (${formatTime(found.notBefore)} to ${formatTime(found.notAfter)})`);
     signer = found;
   }
@@ -270,7 +268,7 @@ export async function checkOcspResponse(x: OcspCheckInput): Promise<OcspStatus> 
   if (!sig.ok) return unknown(`the OCSP response signature does not verify with the key of ${signer.label}`);
   if (x.nonce && b.nonce && !sameBytes(x.nonce, b.nonce)) return unknown('the OCSP response answers another request (nonce mismatch): a replayed answer?');
   const mine = b.responses.find(
-    (s) => s.hashAlgorithm === '1.3.14.3.2.26' && sameBytes(s.certId.issuerNameHash, x.id.issuerNameHash) && sameBytes(s.certId.issuerKeyHash, x.id.issuerKeyHash) && hex(s.certId.serial) === hex(x.id.serial),
+    (s) => s.hashAlgorithm === OID['SHA-1'] && sameBytes(s.certId.issuerNameHash, x.id.issuerNameHash) && sameBytes(s.certId.issuerKeyHash, x.id.issuerKeyHash) && hex(s.certId.serial) === hex(x.id.serial),
   );
   if (!mine) return unknown(`the OCSP response has no answer for ${x.cert.label}`);
   if (mine.thisUpdate > x.time + OCSP_SKEW_SECONDS) return unknown(`the OCSP answer is dated in the future (thisUpdate ${formatTime(mine.thisUpdate)}): check the clock`);

@@ -14,7 +14,8 @@
  * decoded bytes), 'unsupported' (a well-formed block of a kind we do not read).
  */
 import { PkiError } from '../util/errors.ts';
-import { BER, derCheck, derChildren, readTlv } from './der.ts';
+import { BER, derCheck, derChildren, encodeOid, readTlv } from './der.ts';
+import { OID } from './oids.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Kinds and labels
@@ -550,7 +551,8 @@ export function writeCsrPem(der: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // What a DER element is
 
-const OID_PKCS7_PREFIX = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07]; // 1.2.840.113549.1.7
+/** 1.2.840.113549.1.7: the PKCS#7 content types */
+const OID_PKCS7_PREFIX = encodeOid(OID.data).subarray(0, 8);
 
 /**
  * Guesses what a (checked) DER element is from its shape, for bare base64 and DER files,

@@ -34,11 +34,9 @@ import type { HashAlg } from '../core/api.ts';
 import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 import { DER, DerReader, derCheck, type Tlv } from './der.ts';
+import { OID, hashOfOid, hmacOfOid, oidName, oidOfHash } from './oids.ts';
 import {
-  HMAC_OIDS,
   MAX_ITERATIONS,
-  PBE_OID,
-  algorithmName,
   checkPkcs8,
   copyBytes,
   decryptPrivateKeyInfo,
@@ -63,42 +61,7 @@ import {
 export type { PbeCrypto as Pkcs12Crypto } from './private-key.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Object identifiers and limits
-
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  envelopedData: '1.2.840.113549.1.7.3',
-  encryptedData: '1.2.840.113549.1.7.6',
-  keyBag: '1.2.840.113549.1.12.10.1.1',
-  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  crlBag: '1.2.840.113549.1.12.10.1.4',
-  secretBag: '1.2.840.113549.1.12.10.1.5',
-  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
-  friendlyName: '1.2.840.113549.1.9.20',
-  localKeyId: '1.2.840.113549.1.9.21',
-  sha1: '1.3.14.3.2.26',
-  sha256: '2.16.840.1.101.3.4.2.1',
-} as const;
-
-/** MacData digest algorithms (RFC 7292 §4, RFC 8018 App. B.1; MD5 as OpenSSL accepts it). */
-const MAC_DIGESTS: Readonly<Record<string, HashAlg | undefined>> = {
-  '1.2.840.113549.2.5': 'MD5',
-  '1.3.14.3.2.26': 'SHA-1',
-  '2.16.840.1.101.3.4.2.4': 'SHA-224',
-  '2.16.840.1.101.3.4.2.1': 'SHA-256',
-  '2.16.840.1.101.3.4.2.2': 'SHA-384',
-  '2.16.840.1.101.3.4.2.3': 'SHA-512',
-  '2.16.840.1.101.3.4.2.5': 'SHA-512/224',
-  '2.16.840.1.101.3.4.2.6': 'SHA-512/256',
-};
-
-const BAG_NAMES: Readonly<Record<string, string>> = {
-  [OID.crlBag]: 'crlBag',
-  [OID.secretBag]: 'secretBag',
-};
+// Limits
 
 /**
  * Size and count limits on input (a PFX with a long chain is well under 100 KB), and the work
@@ -203,17 +166,17 @@ function readMacData(r: DerReader, t: Tlv): MacParams {
   const salt = r.octets(saltT, 'MAC salt');
   if (salt.length > 1024) r.fail(`MAC salt of ${salt.length} bytes`);
   const iterations = iterT ? r.uint(iterT, 'MAC iteration count') : 1;
-  if (alg.oid === PBE_OID.pbmac1) {
+  if (alg.oid === OID.PBMAC1) {
     // PBMAC1-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier, messageAuthScheme AlgorithmIdentifier }
     // RFC 9579 §4: MacData.macSalt and .iterations are ignored; PBKDF2 keyLength MUST be present.
     const [kdfT, schemeT] = r.seq(alg.params, 'PBMAC1 parameters', 2, 2);
     const kdf = r.algorithm(kdfT, 'PBMAC1 key derivation function');
-    if (kdf.oid !== PBE_OID.pbkdf2) unsupported(`PBMAC1 key derivation function ${algorithmName(kdf.oid)}`);
+    if (kdf.oid !== OID.PBKDF2) unsupported(`PBMAC1 key derivation function ${oidName(kdf.oid)}`);
     const k = readPbkdf2Params(r, kdf.params, 'PBMAC1');
     if (k.keyLength === undefined) r.fail('PBMAC1: the PBKDF2 key length is missing (RFC 9579 requires it)');
     const scheme = r.algorithm(schemeT, 'PBMAC1 message authentication scheme');
-    const hash = HMAC_OIDS[scheme.oid];
-    if (!hash) unsupported(`PBMAC1 message authentication scheme ${algorithmName(scheme.oid)}`);
+    const hash = hmacOfOid(scheme.oid);
+    if (!hash) unsupported(`PBMAC1 message authentication scheme ${oidName(scheme.oid)}`);
     return {
       kind: 'pbmac1',
       hash,
@@ -225,8 +188,8 @@ function readMacData(r: DerReader, t: Tlv): MacParams {
       name: `PBMAC1 HMAC-${hash} (PBKDF2-HMAC-${k.prf}, ${plural(k.iterations, 'iteration')})`,
     };
   }
-  const hash = MAC_DIGESTS[alg.oid];
-  if (!hash) unsupported(`MAC algorithm ${algorithmName(alg.oid)}`);
+  const hash = hashOfOid(alg.oid);
+  if (!hash) unsupported(`MAC algorithm ${oidName(alg.oid)}`);
   if (iterations < 1) r.fail(`MAC iteration count ${iterations}`);
   if (iterations > MAX_ITERATIONS) unsupported(`a MAC iteration count of ${iterations} (above the limit of ${MAX_ITERATIONS})`);
   return { kind: 'pkcs12', hash, salt, iterations, value, name: `HMAC-${hash} (PKCS#12 KDF, ${plural(iterations, 'iteration')})` };
@@ -342,7 +305,7 @@ async function readSafeContents(c: PbeCrypto, r: DerReader, t: Tlv, pw: Password
         await readSafeContents(c, r, valueT!, pw, acc, depth + 1, o);
         break;
       default:
-        acc.warnings.push(`skipped a ${BAG_NAMES[id] ?? `bag of type ${id}`}`);
+        acc.warnings.push(`skipped a ${id === OID.crlBag || id === OID.secretBag ? oidName(id) : `bag of type ${id}`}`);
     }
   }
 }
@@ -558,7 +521,7 @@ export async function writePkcs12(input: Pkcs12Input, password: string, c: PbeCr
     const macSalt = randomBytes(opts.profile === 'aes' ? 16 : 8);
     const iterations = keyPbe.iterations;
     const mac = await pkcs12Mac(c, macHash, pw, macSalt, iterations, authSafe, call);
-    const digestAlg = DER.seq(DER.oid(macHash === 'SHA-256' ? OID.sha256 : OID.sha1), DER.NULL);
+    const digestAlg = DER.seq(DER.oid(oidOfHash(macHash)), DER.NULL);
     const macData = DER.seq(DER.seq(digestAlg, DER.octets(mac)), DER.octets(macSalt), DER.uint(iterations));
     return DER.seq(DER.uint(3), DER.seq(DER.oid(OID.data), DER.tlv(0xa0, DER.octets(authSafe))), macData);
   } finally {

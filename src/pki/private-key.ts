@@ -41,6 +41,7 @@ import { concatBytes, randomBytes, utf8 } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 import { readPasted, writePem, type PemBlock } from './pem.ts';
 import { DER, DerReader, derCheck, type Tlv } from './der.ts';
+import { OID, cbcCipher, hmacOfOid, oidName, oidOfHmac, pbeScheme } from './oids.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The crypto seam
@@ -97,84 +98,6 @@ export const MAX_PBKDF1_ITERATIONS = 100_000;
 const MAX_SALT = 1024;
 /** Default iteration counts of the write profiles (see `PBE_PROFILES`). */
 export const DEFAULT_ITERATIONS = { aes: 10_000, '3des': 2048 } as const;
-
-// ---------------------------------------------------------------------------------------------
-// Object identifiers
-
-/** The OIDs of this module (RFC 8018 App. C, RFC 7292 App. D, RFC 5958, NIST CSOR). */
-export const PBE_OID = {
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-  pbmac1: '1.2.840.113549.1.5.14',
-  scrypt: '1.3.6.1.4.1.11591.4.11',
-  hmacWithSHA1: '1.2.840.113549.2.7',
-  hmacWithSHA256: '1.2.840.113549.2.9',
-  aes256Cbc: '2.16.840.1.101.3.4.1.42',
-  pbeWithSHAAnd3KeyTripleDESCBC: '1.2.840.113549.1.12.1.3',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ecPublicKey: '1.2.840.10045.2.1',
-} as const;
-
-/** The PKCS#12 PBE schemes (RFC 7292 App. C): SHA-1 with the PKCS#12 KDF (App. B). */
-const PKCS12_PBE: Readonly<Record<string, { name: string; cipher: CbcAlg; keyLength: number; rc2Bits?: number } | undefined>> = {
-  '1.2.840.113549.1.12.1.3': { name: 'pbeWithSHAAnd3-KeyTripleDES-CBC', cipher: 'DES-EDE3-CBC', keyLength: 24 },
-  '1.2.840.113549.1.12.1.4': { name: 'pbeWithSHAAnd2-KeyTripleDES-CBC', cipher: 'DES-EDE-CBC', keyLength: 16 },
-  '1.2.840.113549.1.12.1.5': { name: 'pbeWithSHAAnd128BitRC2-CBC', cipher: 'RC2-CBC', keyLength: 16, rc2Bits: 128 },
-  '1.2.840.113549.1.12.1.6': { name: 'pbeWithSHAAnd40BitRC2-CBC', cipher: 'RC2-CBC', keyLength: 5, rc2Bits: 40 },
-};
-
-/** PBES1 (RFC 8018 §6.1, App. A.3): PBKDF1 with MD5 or SHA-1; DES-CBC or RC2-CBC (64 effective bits). */
-const PBES1: Readonly<Record<string, { name: string; hash: 'MD5' | 'SHA-1'; cipher: CbcAlg; rc2Bits?: number } | undefined>> = {
-  '1.2.840.113549.1.5.3': { name: 'pbeWithMD5AndDES-CBC', hash: 'MD5', cipher: 'DES-CBC' },
-  '1.2.840.113549.1.5.6': { name: 'pbeWithMD5AndRC2-CBC', hash: 'MD5', cipher: 'RC2-CBC', rc2Bits: 64 },
-  '1.2.840.113549.1.5.10': { name: 'pbeWithSHA1AndDES-CBC', hash: 'SHA-1', cipher: 'DES-CBC' },
-  '1.2.840.113549.1.5.11': { name: 'pbeWithSHA1AndRC2-CBC', hash: 'SHA-1', cipher: 'RC2-CBC', rc2Bits: 64 },
-};
-
-/** PBES2 encryption schemes (RFC 8018 App. B.2; NIST CSOR for AES). `keyLength` 0 = variable (RC2). */
-const PBES2_CIPHERS: Readonly<Record<string, { name: string; cipher: CbcAlg; keyLength: number; ivLength: number } | undefined>> = {
-  '2.16.840.1.101.3.4.1.2': { name: 'AES-128-CBC', cipher: 'AES-CBC', keyLength: 16, ivLength: 16 },
-  '2.16.840.1.101.3.4.1.22': { name: 'AES-192-CBC', cipher: 'AES-CBC', keyLength: 24, ivLength: 16 },
-  '2.16.840.1.101.3.4.1.42': { name: 'AES-256-CBC', cipher: 'AES-CBC', keyLength: 32, ivLength: 16 },
-  '1.2.840.113549.3.7': { name: 'DES-EDE3-CBC', cipher: 'DES-EDE3-CBC', keyLength: 24, ivLength: 8 },
-  '1.3.14.3.2.7': { name: 'DES-CBC', cipher: 'DES-CBC', keyLength: 8, ivLength: 8 },
-  '1.2.840.113549.3.2': { name: 'RC2-CBC', cipher: 'RC2-CBC', keyLength: 0, ivLength: 8 },
-};
-
-/** HMAC PRFs of PBKDF2 and PBMAC1 (RFC 8018 App. B.1.2). */
-export const HMAC_OIDS: Readonly<Record<string, HashAlg | undefined>> = {
-  '1.2.840.113549.2.7': 'SHA-1',
-  '1.2.840.113549.2.8': 'SHA-224',
-  '1.2.840.113549.2.9': 'SHA-256',
-  '1.2.840.113549.2.10': 'SHA-384',
-  '1.2.840.113549.2.11': 'SHA-512',
-  '1.2.840.113549.2.12': 'SHA-512/224',
-  '1.2.840.113549.2.13': 'SHA-512/256',
-};
-
-/** Names of algorithms we recognise but do not implement, for the 'unsupported' message. */
-const UNSUPPORTED_NAMES: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.12.1.1': 'pbeWithSHAAnd128BitRC4 (RC4)',
-  '1.2.840.113549.1.12.1.2': 'pbeWithSHAAnd40BitRC4 (RC4)',
-  '1.2.840.113549.1.5.1': 'pbeWithMD2AndDES-CBC (MD2)',
-  '1.2.840.113549.1.5.4': 'pbeWithMD2AndRC2-CBC (MD2)',
-  '1.3.6.1.4.1.11591.4.11': 'scrypt',
-  '2.16.840.1.101.3.4.1.6': 'AES-128-GCM',
-  '2.16.840.1.101.3.4.1.26': 'AES-192-GCM',
-  '2.16.840.1.101.3.4.1.46': 'AES-256-GCM',
-  '1.2.840.113549.3.4': 'RC4',
-  '1.2.840.113549.3.9': 'RC5-CBC-Pad',
-  '1.2.840.113549.2.5': 'hmacWithMD5',
-  '1.2.410.200004.1.4': 'SEED-CBC',
-  '1.2.392.200011.61.1.1.1.2': 'Camellia-128-CBC',
-  '1.2.392.200011.61.1.1.1.4': 'Camellia-256-CBC',
-  '1.2.156.10197.1.104.2': 'SM4-CBC',
-};
-
-/** The name of an algorithm for messages: known names, else the dotted OID. */
-export function algorithmName(oid: string): string {
-  return PKCS12_PBE[oid]?.name ?? PBES1[oid]?.name ?? PBES2_CIPHERS[oid]?.name ?? UNSUPPORTED_NAMES[oid] ?? oid;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Bytes (shared with pkcs12.ts)
@@ -306,8 +229,8 @@ export function readPbkdf2Params(r: DerReader, t: Tlv | undefined, what: string)
   }
   if (kids[k]) {
     const prf = r.algorithm(kids[k], `${what} PBKDF2 PRF`);
-    const h = HMAC_OIDS[prf.oid];
-    if (!h) unsupported(r.op, `${what}: PBKDF2 PRF ${algorithmName(prf.oid)}`);
+    const h = hmacOfOid(prf.oid);
+    if (!h) unsupported(r.op, `${what}: PBKDF2 PRF ${oidName(prf.oid)}`);
     p.prf = h;
     k++;
   }
@@ -322,29 +245,28 @@ export function readPbkdf2Params(r: DerReader, t: Tlv | undefined, what: string)
  */
 export function readPbeAlgorithm(r: DerReader, t: Tlv | undefined, what: string): PbeParams {
   const alg = r.algorithm(t, `${what} algorithm`);
-  const p12 = PKCS12_PBE[alg.oid];
-  if (p12) {
-    const { salt, iterations } = readPbeParameter(r, alg.params, p12.name);
-    const out: PbeParams = { name: p12.name, oid: alg.oid, kdf: { kind: 'pkcs12', hash: 'SHA-1' }, salt, iterations, cipher: p12.cipher, keyLength: p12.keyLength };
-    if (p12.rc2Bits) out.rc2Bits = p12.rc2Bits;
+  const scheme = pbeScheme(alg.oid);
+  if (scheme?.kdf === 'pkcs12') {
+    const { salt, iterations } = readPbeParameter(r, alg.params, scheme.name);
+    const out: PbeParams = { name: scheme.name, oid: alg.oid, kdf: { kind: 'pkcs12', hash: scheme.hash }, salt, iterations, cipher: scheme.cipher, keyLength: scheme.keyLength };
+    if (scheme.rc2Bits) out.rc2Bits = scheme.rc2Bits;
     return out;
   }
-  const v1 = PBES1[alg.oid];
-  if (v1) {
-    const { salt, iterations } = readPbeParameter(r, alg.params, v1.name, MAX_PBKDF1_ITERATIONS);
-    if (salt.length !== 8) r.fail(`${v1.name}: salt of ${salt.length} bytes (PBES1 uses 8)`);
-    const out: PbeParams = { name: v1.name, oid: alg.oid, kdf: { kind: 'pbkdf1', hash: v1.hash }, salt, iterations, cipher: v1.cipher, keyLength: 8 };
-    if (v1.rc2Bits) out.rc2Bits = v1.rc2Bits;
+  if (scheme?.kdf === 'pbkdf1') {
+    const { salt, iterations } = readPbeParameter(r, alg.params, scheme.name, MAX_PBKDF1_ITERATIONS);
+    if (salt.length !== 8) r.fail(`${scheme.name}: salt of ${salt.length} bytes (PBES1 uses 8)`);
+    const out: PbeParams = { name: scheme.name, oid: alg.oid, kdf: { kind: 'pbkdf1', hash: scheme.hash as 'MD5' | 'SHA-1' }, salt, iterations, cipher: scheme.cipher, keyLength: scheme.keyLength };
+    if (scheme.rc2Bits) out.rc2Bits = scheme.rc2Bits;
     return out;
   }
-  if (alg.oid !== PBE_OID.pbes2) unsupported(r.op, `${what}: encryption algorithm ${algorithmName(alg.oid)}`);
+  if (alg.oid !== OID.PBES2) unsupported(r.op, `${what}: encryption algorithm ${oidName(alg.oid)}`);
   const [kdfT, encT] = r.seq(alg.params, `${what} PBES2 parameters`, 2, 2);
   const kdf = r.algorithm(kdfT, `${what} PBES2 key derivation function`);
-  if (kdf.oid !== PBE_OID.pbkdf2) unsupported(r.op, `${what}: PBES2 key derivation function ${algorithmName(kdf.oid)}`);
+  if (kdf.oid !== OID.PBKDF2) unsupported(r.op, `${what}: PBES2 key derivation function ${oidName(kdf.oid)}`);
   const k = readPbkdf2Params(r, kdf.params, what);
   const enc = r.algorithm(encT, `${what} PBES2 encryption scheme`);
-  const c = PBES2_CIPHERS[enc.oid];
-  if (!c) unsupported(r.op, `${what}: PBES2 encryption scheme ${algorithmName(enc.oid)}`);
+  const c = cbcCipher(enc.oid);
+  if (!c || c.cipher === 'DES-EDE-CBC') unsupported(r.op, `${what}: PBES2 encryption scheme ${oidName(enc.oid)}`);
   let iv: Uint8Array;
   let keyLength = c.keyLength;
   let rc2Bits: number | undefined;
@@ -367,7 +289,7 @@ export function readPbeAlgorithm(r: DerReader, t: Tlv | undefined, what: string)
   if (iv.length !== c.ivLength) r.fail(`${what}: ${c.name} IV of ${iv.length} bytes (expected ${c.ivLength})`);
   const out: PbeParams = {
     name: `PBES2 PBKDF2-HMAC-${k.prf} ${c.name}`,
-    oid: PBE_OID.pbes2,
+    oid: OID.PBES2,
     kdf: { kind: 'pbkdf2', prf: k.prf },
     salt: k.salt,
     iterations: k.iterations,
@@ -466,20 +388,20 @@ export function newPbeParams(profile: PbeProfile, iterations?: number, op = 'pbe
   if (profile === 'aes') {
     return {
       name: 'PBES2 PBKDF2-HMAC-SHA-256 AES-256-CBC',
-      oid: PBE_OID.pbes2,
+      oid: OID.PBES2,
       kdf: { kind: 'pbkdf2', prf: 'SHA-256' },
       salt: randomBytes(16),
       iterations: checkWriteIterations(iterations ?? DEFAULT_ITERATIONS.aes, op),
       cipher: 'AES-CBC',
       keyLength: 32,
       iv: randomBytes(16),
-      cipherOid: PBE_OID.aes256Cbc,
+      cipherOid: OID['AES-256-CBC'],
     };
   }
   if (profile === '3des') {
     return {
       name: 'pbeWithSHAAnd3-KeyTripleDES-CBC',
-      oid: PBE_OID.pbeWithSHAAnd3KeyTripleDESCBC,
+      oid: OID['pbeWithSHAAnd3-KeyTripleDES-CBC'],
       kdf: { kind: 'pkcs12', hash: 'SHA-1' },
       salt: randomBytes(8),
       iterations: checkWriteIterations(iterations ?? DEFAULT_ITERATIONS['3des'], op),
@@ -495,15 +417,15 @@ export function encodePbeAlgorithm(p: PbeParams): Uint8Array {
   const pbeParameter = (): Uint8Array => DER.seq(DER.octets(p.salt), DER.uint(p.iterations));
   if (p.kdf.kind === 'pkcs12') return DER.seq(DER.oid(p.oid), pbeParameter());
   if (p.kdf.kind !== 'pbkdf2' || !p.cipherOid || !p.iv) throw new RangeError(`encodePbeAlgorithm: cannot write ${p.name}`);
-  const prfOid = Object.keys(HMAC_OIDS).find((k) => HMAC_OIDS[k] === (p.kdf as { prf: HashAlg }).prf)!;
+  const prfOid = oidOfHmac(p.kdf.prf)!;
   // prf DEFAULT hmacWithSHA1 is omitted in DER (X.690 §11.5); keyLength only for RC2.
   const kdfParams = DER.seq(
     DER.octets(p.salt),
     DER.uint(p.iterations),
     ...(p.cipher === 'RC2-CBC' ? [DER.uint(p.keyLength)] : []),
-    ...(prfOid === PBE_OID.hmacWithSHA1 ? [] : [DER.seq(DER.oid(prfOid), DER.NULL)]),
+    ...(prfOid === OID.hmacWithSHA1 ? [] : [DER.seq(DER.oid(prfOid), DER.NULL)]),
   );
-  return DER.seq(DER.oid(PBE_OID.pbes2), DER.seq(DER.seq(DER.oid(PBE_OID.pbkdf2), kdfParams), DER.seq(DER.oid(p.cipherOid), DER.octets(p.iv))));
+  return DER.seq(DER.oid(OID.PBES2), DER.seq(DER.seq(DER.oid(OID.PBKDF2), kdfParams), DER.seq(DER.oid(p.cipherOid), DER.octets(p.iv))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,7 +461,7 @@ export function checkPkcs8(der: Uint8Array, code = 'bad-key', op = 'key.read'): 
   if (kids[k]?.tag === 0xa0) k++;
   if (kids[k]?.tag === 0x81 && version === 1) k++;
   if (k !== kids.length) r.fail('unexpected element after the PKCS#8 privateKey');
-  return alg.oid === PBE_OID.rsaEncryption ? 'rsa' : alg.oid === PBE_OID.ecPublicKey ? 'ec' : alg.oid;
+  return alg.oid === OID.rsaEncryption ? 'rsa' : alg.oid === OID.ecPublicKey ? 'ec' : alg.oid;
 }
 
 const INTEGER_0 = Uint8Array.of(0x02, 0x01, 0x00);
@@ -556,7 +478,7 @@ export function pkcs1ToPkcs8(pkcs1: Uint8Array, code = 'bad-key', op = 'key.read
   const version = r.uint(kids[0], 'RSAPrivateKey version');
   if (version > 1 || (version === 0) !== (kids.length === 9)) r.fail(`RSAPrivateKey version ${version} with ${kids.length} fields`);
   for (let i = 1; i < 9; i++) r.expect(kids[i], 0x02, 'RSAPrivateKey field');
-  return DER.seq(INTEGER_0, DER.seq(DER.oid(PBE_OID.rsaEncryption), DER.NULL), DER.octets(pkcs1));
+  return DER.seq(INTEGER_0, DER.seq(DER.oid(OID.rsaEncryption), DER.NULL), DER.octets(pkcs1));
 }
 
 /**
@@ -586,7 +508,7 @@ export function sec1ToPkcs8(sec1: Uint8Array, code = 'bad-key', op = 'key.read')
   if (k !== kids.length) r.fail('unexpected element in the ECPrivateKey');
   if (!curve) r.fail('the EC private key does not name its curve');
   const inner = DER.seq(INTEGER_1, r.raw(priv), ...(pub ? [r.raw(pub)] : []));
-  return DER.seq(INTEGER_0, DER.seq(DER.oid(PBE_OID.ecPublicKey), DER.oid(curve)), DER.octets(inner));
+  return DER.seq(INTEGER_0, DER.seq(DER.oid(OID.ecPublicKey), DER.oid(curve)), DER.octets(inner));
 }
 
 // ---------------------------------------------------------------------------------------------

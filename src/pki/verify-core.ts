@@ -10,29 +10,7 @@ import { PkiError } from '../util/errors.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { parsePss } from './verify-webcrypto.ts';
 import { checkRsaExponent } from './rsa-exponent.ts';
-
-const ECDSA: Record<string, HashAlg> = {
-  '1.2.840.10045.4.1': 'SHA-1',
-  '1.2.840.10045.4.3.1': 'SHA-224',
-  '1.2.840.10045.4.3.2': 'SHA-256',
-  '1.2.840.10045.4.3.3': 'SHA-384',
-  '1.2.840.10045.4.3.4': 'SHA-512',
-};
-
-const RSA_PKCS1: Record<string, HashAlg> = {
-  '1.2.840.113549.1.1.4': 'MD5',
-  '1.2.840.113549.1.1.5': 'SHA-1',
-  '1.3.14.3.2.29': 'SHA-1',
-  '1.2.840.113549.1.1.14': 'SHA-224',
-  '1.2.840.113549.1.1.11': 'SHA-256',
-  '1.2.840.113549.1.1.12': 'SHA-384',
-  '1.2.840.113549.1.1.13': 'SHA-512',
-  '1.2.840.113549.1.1.15': 'SHA-512/224',
-  '1.2.840.113549.1.1.16': 'SHA-512/256',
-};
-
-export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
-
+import { OID, signatureAlgorithm } from './oids.ts';
 
 /**
  * The core first; for an algorithm the core cannot do (or a build without RSA), `fallback`
@@ -54,7 +32,8 @@ export function makeVerify(core: () => Promise<CoreApi>, fallback?: VerifyFn): V
 function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
   return async ({ algorithm, parameters, spki, data, signature }) => {
     const c = await core();
-    const ecHash = ECDSA[algorithm];
+    const sig = signatureAlgorithm(algorithm);
+    const ecHash = sig?.key === 'ec' ? sig.hash : undefined;
     if (ecHash) {
       try {
         return await c.ecVerify(spki, ecHash, data, signature, 'der');
@@ -62,8 +41,8 @@ function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
         return false;
       }
     }
-    const rsaHash = RSA_PKCS1[algorithm];
-    if (rsaHash || algorithm === OID_RSASSA_PSS) checkRsaExponent(spki);
+    const rsaHash = sig?.key === 'rsa' ? sig.hash : undefined;
+    if (rsaHash || algorithm === OID['RSASSA-PSS']) checkRsaExponent(spki);
     if (rsaHash) {
       try {
         return await c.rsaVerifyPkcs1(spki, rsaHash, data, signature);
@@ -71,7 +50,7 @@ function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
         return false;
       }
     }
-    if (algorithm === OID_RSASSA_PSS) {
+    if (algorithm === OID['RSASSA-PSS']) {
       let pss;
       try {
         pss = parameters ? parsePss(parameters) : undefined;

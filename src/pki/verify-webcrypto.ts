@@ -19,44 +19,25 @@ import type { VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
 import { contentOf, DER, DerCursor, decodeOid, decodeSmallUint, parseOne, rawOf, readTlv, TAG } from './der.ts';
 import { toHexLower as hex } from '../util/hex.ts';
-import { sigAlgName } from './chain/oids.ts';
+import { OID, curveOfOid, hashOfOid, oidName, signatureAlgorithm } from './oids.ts';
+import type { HashAlg } from '../core/api.ts';
 import { checkRsaExponent } from './rsa-exponent.ts';
 
 type Hash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
-const RSA_PKCS1: Readonly<Record<string, Hash | null>> = {
-  '1.2.840.113549.1.1.2': null, // md2
-  '1.2.840.113549.1.1.4': null, // md5
-  '1.2.840.113549.1.1.5': 'SHA-1',
-  '1.2.840.113549.1.1.14': null, // sha224
-  '1.2.840.113549.1.1.11': 'SHA-256',
-  '1.2.840.113549.1.1.12': 'SHA-384',
-  '1.2.840.113549.1.1.13': 'SHA-512',
-};
-const ECDSA: Readonly<Record<string, Hash | null>> = {
-  '1.2.840.10045.4.1': 'SHA-1',
-  '1.2.840.10045.4.3.1': null, // sha224
-  '1.2.840.10045.4.3.2': 'SHA-256',
-  '1.2.840.10045.4.3.3': 'SHA-384',
-  '1.2.840.10045.4.3.4': 'SHA-512',
-};
-const HASH_OIDS: Readonly<Record<string, Hash | null>> = {
-  '1.3.14.3.2.26': 'SHA-1',
-  '2.16.840.1.101.3.4.2.4': null, // sha224
-  '2.16.840.1.101.3.4.2.1': 'SHA-256',
-  '2.16.840.1.101.3.4.2.2': 'SHA-384',
-  '2.16.840.1.101.3.4.2.3': 'SHA-512',
-};
-const CURVES: Readonly<Record<string, { name: 'P-256' | 'P-384' | 'P-521'; bytes: number }>> = {
-  '1.2.840.10045.3.1.7': { name: 'P-256', bytes: 32 },
-  '1.3.132.0.34': { name: 'P-384', bytes: 48 },
-  '1.3.132.0.35': { name: 'P-521', bytes: 66 },
-};
-const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
-const RSASSA_PSS = '1.2.840.113549.1.1.10';
-const MGF1 = '1.2.840.113549.1.1.8';
-const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-const ED25519 = '1.3.101.112';
+const WEB_HASHES: ReadonlySet<string> = new Set<Hash>(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']);
+/** The WebCrypto hash of a digest (null: one WebCrypto lacks, such as MD5 or SHA-224). */
+const webHash = (h: HashAlg | undefined): Hash | null => (h && WEB_HASHES.has(h) ? (h as Hash) : null);
+/** `kind` signature algorithms (oids.ts): their WebCrypto hash, null when WebCrypto lacks it, undefined for other algorithms. */
+function sigHash(algorithm: string, kind: 'rsa' | 'ec'): Hash | null | undefined {
+  const s = signatureAlgorithm(algorithm);
+  return s?.key === kind ? webHash(s.hash) : undefined;
+}
+const RSA_ENCRYPTION = OID.rsaEncryption;
+const RSASSA_PSS = OID['RSASSA-PSS'];
+const MGF1 = OID.mgf1;
+const EC_PUBLIC_KEY = OID.ecPublicKey;
+const ED25519 = OID.Ed25519;
 
 const unsupported = (what: string): PkiError => new PkiError('unsupported', `verify: ${what} is not supported by WebCrypto`);
 
@@ -77,8 +58,8 @@ export function parsePss(p: Uint8Array): PssParams | undefined {
     const oid = decodeOid(contentOf(algDer, ac.take(TAG.OID, what)), what);
     if (!ac.done && !nullOrAbsent(rawOf(algDer, ac.next(what)))) throw new PkiError('bad-der', `${what}: unexpected parameters`);
     ac.finish(what);
-    const h = HASH_OIDS[oid];
-    if (h === undefined || h === null) throw unsupported(`RSASSA-PSS with hash ${oid === '2.16.840.1.101.3.4.2.4' ? 'SHA-224' : oid}`);
+    const h = webHash(hashOfOid(oid));
+    if (!h) throw unsupported(`RSASSA-PSS with hash ${hashOfOid(oid) ?? oid}`);
     return h;
   };
   let hash: Hash = 'SHA-1';
@@ -199,10 +180,11 @@ export const webCryptoVerify: VerifyFn = async ({ algorithm, parameters, spki, d
     return false;
   }
   const d = data as Uint8Array<ArrayBuffer>;
-  if (algorithm in RSA_PKCS1 || algorithm === RSASSA_PSS) checkRsaExponent(spki);
-  if (algorithm in RSA_PKCS1) {
-    const hash = RSA_PKCS1[algorithm];
-    if (!hash) throw unsupported(sigAlgName(algorithm));
+  const rsaHash = sigHash(algorithm, 'rsa');
+  if (rsaHash !== undefined || algorithm === RSASSA_PSS) checkRsaExponent(spki);
+  if (rsaHash !== undefined) {
+    const hash = rsaHash;
+    if (!hash) throw unsupported(oidName(algorithm));
     if (!nullOrAbsent(parameters)) return false;
     if (spkiInfo.alg !== RSA_ENCRYPTION) return false; // RFC 4055 §1.2: an RSASSA-PSS key makes no PKCS #1 v1.5 signatures
     const key = await importKey(spkiInfo.importDer, { name: 'RSASSA-PKCS1-v1_5', hash });
@@ -222,16 +204,17 @@ export const webCryptoVerify: VerifyFn = async ({ algorithm, parameters, spki, d
     const key = await importKey(spkiInfo.importDer, { name: 'RSA-PSS', hash: pss.hash });
     return !!key && safeVerify({ name: 'RSA-PSS', saltLength: pss.saltLength }, key, signature, d);
   }
-  if (algorithm in ECDSA) {
-    const hash = ECDSA[algorithm];
-    if (!hash) throw unsupported(sigAlgName(algorithm));
+  const ecHash = sigHash(algorithm, 'ec');
+  if (ecHash !== undefined) {
+    const hash = ecHash;
+    if (!hash) throw unsupported(oidName(algorithm));
     if (!nullOrAbsent(parameters)) return false;
     if (spkiInfo.alg !== EC_PUBLIC_KEY) return false;
-    const curve = CURVES[spkiInfo.curve!];
+    const curve = curveOfOid(spkiInfo.curve!);
     if (!curve) throw unsupported(`ECDSA on curve ${spkiInfo.curve}`);
-    const p1363 = ecdsaDerToP1363(signature, curve.bytes);
+    const p1363 = ecdsaDerToP1363(signature, curve.size);
     if (!p1363) return false;
-    const key = await importKey(spkiInfo.importDer, { name: 'ECDSA', namedCurve: curve.name });
+    const key = await importKey(spkiInfo.importDer, { name: 'ECDSA', namedCurve: curve.curve });
     return !!key && safeVerify({ name: 'ECDSA', hash }, key, p1363, d);
   }
   if (algorithm === ED25519) {
@@ -240,7 +223,7 @@ export const webCryptoVerify: VerifyFn = async ({ algorithm, parameters, spki, d
     const key = await importKey(spkiInfo.importDer, { name: 'Ed25519' });
     return !!key && safeVerify({ name: 'Ed25519' }, key, signature, d);
   }
-  throw unsupported(`signature algorithm ${sigAlgName(algorithm)}`);
+  throw unsupported(`signature algorithm ${oidName(algorithm)}`);
 };
 
 async function safeVerify(alg: AlgorithmIdentifier | RsaPssParams | EcdsaParams, key: CryptoKey, sig: Uint8Array, data: Uint8Array<ArrayBuffer>): Promise<boolean> {

@@ -11,6 +11,7 @@ import { toHex } from '../util/hex.ts';
 import { equalBytes } from '../util/bytes.ts';
 import { escapeControls } from '../util/text.ts';
 import { shortNameOf, type Attribute } from './names.ts';
+import { KEY_USAGE_NAMES, OID, curveOfOid } from './oids.ts';
 
 export type PublicKeyInfo = { kind: 'rsa'; bits: number } | { kind: 'ec'; curve: string } | { kind: 'other'; oid: string };
 
@@ -43,14 +44,6 @@ export interface CertificateSummary {
   subjectKeyId?: string;
   authorityKeyId?: string;
 }
-
-const KU_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
-
-const CURVES: Record<string, string> = {
-  '1.2.840.10045.3.1.7': 'P-256',
-  '1.3.132.0.34': 'P-384',
-  '1.3.132.0.35': 'P-521',
-};
 
 function attrs(name: pkijs.RelativeDistinguishedNames): Attribute[] {
   return name.typesAndValues.map((tv) => ({
@@ -97,7 +90,7 @@ export function parseCertificate(der: Uint8Array): pkijs.Certificate {
 
 function publicKeyInfo(spki: pkijs.PublicKeyInfo): PublicKeyInfo {
   const oid = spki.algorithm.algorithmId;
-  if (oid === '1.2.840.113549.1.1.1') {
+  if (oid === OID.rsaEncryption) {
     try {
       const rsa = spki.parsedKey as pkijs.RSAPublicKey | undefined;
       let mod = new Uint8Array(rsa!.modulus.valueBlock.valueHexView);
@@ -108,10 +101,10 @@ function publicKeyInfo(spki: pkijs.PublicKeyInfo): PublicKeyInfo {
       return { kind: 'rsa', bits: 0 };
     }
   }
-  if (oid === '1.2.840.10045.2.1') {
+  if (oid === OID.ecPublicKey) {
     const p = spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined;
     const curveOid = p?.valueBlock?.toString?.() ?? '';
-    return { kind: 'ec', curve: CURVES[curveOid] ?? curveOid };
+    return { kind: 'ec', curve: curveOfOid(curveOid)?.curve ?? curveOid };
   }
   return { kind: 'other', oid };
 }
@@ -168,7 +161,7 @@ function summarize(der: Uint8Array): CertificateSummary {
   let serialBytes = new Uint8Array(cert.serialNumber.valueBlock.valueHexView);
   while (serialBytes.length > 1 && serialBytes[0] === 0) serialBytes = serialBytes.subarray(1);
   const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
-  const bc = ext('2.5.29.19');
+  const bc = ext(OID.basicConstraints);
   const isCA = !!(bc?.parsedValue as pkijs.BasicConstraints | undefined)?.cA;
   const subjectDer = new Uint8Array(cert.subject.toSchema().toBER());
   const issuerDer = new Uint8Array(cert.issuer.toSchema().toBER());
@@ -187,24 +180,24 @@ function summarize(der: Uint8Array): CertificateSummary {
     subjectAltNames: [],
     crlDistributionPoints: [],
   };
-  const ku = ext('2.5.29.15');
+  const ku = ext(OID.keyUsage);
   if (ku) {
     const bits = ku.parsedValue as asn1js.BitString | undefined;
     const view = bits ? new Uint8Array(bits.valueBlock.valueHexView) : new Uint8Array();
-    s.keyUsage = KU_NAMES.filter((_, i) => ((view[i >> 3] ?? 0) >> (7 - (i & 7))) & 1);
+    s.keyUsage = KEY_USAGE_NAMES.filter((_, i) => ((view[i >> 3] ?? 0) >> (7 - (i & 7))) & 1);
   }
-  const eku = ext('2.5.29.37')?.parsedValue as pkijs.ExtKeyUsage | undefined;
+  const eku = ext(OID.extKeyUsage)?.parsedValue as pkijs.ExtKeyUsage | undefined;
   if (eku) s.extKeyUsage = [...eku.keyPurposes];
-  const san = ext('2.5.29.17')?.parsedValue as pkijs.AltName | undefined;
+  const san = ext(OID.subjectAltName)?.parsedValue as pkijs.AltName | undefined;
   if (san) s.subjectAltNames = san.altNames.map(generalName);
-  const cdp = ext('2.5.29.31')?.parsedValue as pkijs.CRLDistributionPoints | undefined;
+  const cdp = ext(OID.cRLDistributionPoints)?.parsedValue as pkijs.CRLDistributionPoints | undefined;
   for (const dp of cdp?.distributionPoints ?? []) {
     const names = Array.isArray(dp.distributionPoint) ? dp.distributionPoint : [];
     for (const n of names as pkijs.GeneralName[]) s.crlDistributionPoints.push(generalName(n).value);
   }
-  const ski = ext('2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+  const ski = ext(OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
   if (ski) s.subjectKeyId = toHex(new Uint8Array(ski.valueBlock.valueHexView));
-  const aki = ext('2.5.29.35')?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
+  const aki = ext(OID.authorityKeyIdentifier)?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
   if (aki?.keyIdentifier) s.authorityKeyId = toHex(new Uint8Array(aki.keyIdentifier.valueBlock.valueHexView));
   return s;
 }

@@ -4,28 +4,13 @@
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
 import type { Trustpoint } from '../../config/model.ts';
-import { associatedTrustpoints, chainEntries, fingerprints, type ChainEntry } from '../../app/certs.ts';
-import { iosCertificateUsage, type CertificateSummary } from '../../pki/x509.ts';
-import type { Attribute } from '../../pki/names.ts';
+import { associatedTrustpoints, chainEntries, displayOid, fingerprints, iosCertificateUsage, type Attribute, type CertificateSummary, type ChainEntry } from '../../app/certs.ts';
 import { iosDate } from '../../util/time.ts';
 import { toHex } from '../../util/hex.ts';
 import { PENDING_PREFIX } from '../../app/keys.ts';
 import { keySpecOf } from '../../app/trustpoint-keys.ts';
 import { formatTimers, renewDateOf, timersOf, unattendedBlocker } from '../../app/auto.ts';
 import { acmeStatusLines, profileSummaryLines } from '../../app/enrollment-status.ts';
-
-const SIG_NAMES: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'MD5 with RSA Encryption',
-  '1.2.840.113549.1.1.5': 'SHA1 with RSA Encryption',
-  '1.2.840.113549.1.1.11': 'SHA256 with RSA Encryption',
-  '1.2.840.113549.1.1.12': 'SHA384 with RSA Encryption',
-  '1.2.840.113549.1.1.13': 'SHA512 with RSA Encryption',
-  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
-  '1.2.840.10045.4.1': 'SHA1 with ECDSA',
-  '1.2.840.10045.4.3.2': 'SHA256 with ECDSA',
-  '1.2.840.10045.4.3.3': 'SHA384 with ECDSA',
-  '1.2.840.10045.4.3.4': 'SHA512 with ECDSA',
-};
 
 /** Names as IOS lists them: one attribute a line, most specific first (`CN = x`). */
 function nameLines(attrs: Attribute[], indent: string): string[] {
@@ -34,11 +19,11 @@ function nameLines(attrs: Attribute[], indent: string): string[] {
 
 function subjectLines(s: CertificateSummary, indent: string): string[] {
   const out: string[] = [];
-  const host = s.subject.find((a) => a.oid === '1.2.840.113549.1.9.2');
+  const host = s.subject.find((a) => a.short === 'hostname');
   if (host) out.push(`${indent}Name: ${host.value}`);
-  const ip = s.subject.find((a) => a.oid === '1.2.840.113549.1.9.8');
+  const ip = s.subject.find((a) => a.short === 'ipaddress');
   if (ip) out.push(`${indent}IP Address: ${ip.value}`);
-  const sn = s.subject.find((a) => a.oid === '2.5.4.5');
+  const sn = s.subject.find((a) => a.short === 'serialNumber');
   if (sn) out.push(`${indent}Serial Number: ${sn.value}`);
   return [...out, ...nameLines(s.subject, indent)];
 }
@@ -73,13 +58,13 @@ async function printCertificate(ctx: CommandCtx, title: string, e: ChainEntry, t
           ? `    Public Key Algorithm: id-ecPublicKey\n    EC Public Key: (${s.publicKey.curve})`
           : `    Public Key Algorithm: ${s.publicKey.oid}`,
     );
-    ctx.print(`  Signature Algorithm: ${SIG_NAMES[s.signatureAlgorithm] ?? s.signatureAlgorithm}`);
+    ctx.print(`  Signature Algorithm: ${displayOid(s.signatureAlgorithm)}`);
     const fp = await fingerprints(await ctx.app.core(), e.cert.der);
     ctx.print(`  Fingerprint MD5: ${fp.md5}`);
     ctx.print(`  Fingerprint SHA1: ${fp.sha1}`);
     ctx.print(`  Fingerprint SHA256: ${fp.sha256}`);
     if (s.keyUsage) ctx.print(`  X509v3 Key Usage: ${s.keyUsage.join(', ')}`);
-    if (s.extKeyUsage) ctx.print(`  X509v3 Extended Key Usage: ${s.extKeyUsage.join(', ')}`);
+    if (s.extKeyUsage) ctx.print(`  X509v3 Extended Key Usage: ${s.extKeyUsage.map(displayOid).join(', ')}`);
     if (s.subjectAltNames.length) ctx.print(`  X509v3 Subject Alternative Name: ${s.subjectAltNames.map((n) => `${n.kind.toUpperCase()}:${n.value}`).join(', ')}`);
     if (s.subjectKeyId) ctx.print(`  X509v3 Subject Key ID: ${s.subjectKeyId}`);
     if (s.authorityKeyId) ctx.print(`  X509v3 Authority Key ID: ${s.authorityKeyId}`);

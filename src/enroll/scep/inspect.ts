@@ -4,7 +4,8 @@
  * digest, recipients, signer. Only what travels in the clear is shown: the encrypted content
  * (the request with its challenge password, the issued certificate) is never printed.
  */
-import { inspectSignedEnvelope, oidName } from '../../pki/cms-inspect.ts';
+import { inspectSignedEnvelope } from '../../pki/cms-inspect.ts';
+import { oidName } from '../../pki/oids.ts';
 import type { ScepChoices } from './caps.ts';
 import type { CertRep } from './message.ts';
 import { FAIL_INFO, OID, messageTypeName, pkiStatusName } from './types.ts';
@@ -14,19 +15,6 @@ export interface ScepDebug {
   transactions: boolean;
   print(line: string): void;
 }
-
-const ATTR: Record<string, string> = {
-  [OID.messageType]: 'messageType',
-  [OID.pkiStatus]: 'pkiStatus',
-  [OID.failInfo]: 'failInfo',
-  [OID.senderNonce]: 'senderNonce',
-  [OID.recipientNonce]: 'recipientNonce',
-  [OID.transactionID]: 'transactionID',
-  [OID.failInfoText]: 'failInfoText',
-  [OID.contentType]: 'contentType',
-  [OID.messageDigest]: 'messageDigest',
-  [OID.signingTime]: 'signingTime',
-};
 
 /** Lines describing a pkiMessage (`dir` says which way it went). */
 export async function describeMessage(der: Uint8Array, dir: 'request' | 'reply', choices: ScepChoices, rep?: CertRep): Promise<string[]> {
@@ -39,12 +27,12 @@ export async function describeMessage(der: Uint8Array, dir: 'request' | 'reply',
     return out;
   }
   for (const a of m.attributes) {
-    const name = ATTR[a.oid] ?? a.oid;
+    const name = oidName(a.oid);
     let v = a.value;
     if (a.oid === OID.messageType) v = `${v} (${messageTypeName(Number(v))})`;
     if (a.oid === OID.pkiStatus) v = `${v} (${pkiStatusName(Number(v))})`;
     if (a.oid === OID.failInfo) v = `${v} (${FAIL_INFO[Number(v)]?.name ?? 'unknown'})`;
-    if (a.oid === OID.contentType) v = v === '1.2.840.113549.1.7.1' ? 'data' : oidName(v);
+    if (a.oid === OID.contentType) v = oidName(v);
     p(`    ${name}: ${v}`);
   }
   p(`    digest: ${m.digest}; signature: ${m.signatureAlgorithm}`);

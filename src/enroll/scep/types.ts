@@ -2,6 +2,7 @@
  * SCEP (RFC 8894) vocabulary, verbatim: message types, pkiStatus, failInfo, the signed
  * attribute OIDs, and readable names for each (smallstep/scep's typed constants idea).
  */
+import { OID as PKI_OID } from '../../pki/oids.ts';
 
 /** RFC 8894 §3.2.1.2 messageType (a PrintableString of the decimal number on the wire). */
 export const MESSAGE_TYPE = {
@@ -41,18 +42,18 @@ export const FAIL_INFO: Readonly<Record<number, { name: string; text: string }>>
 
 /** SCEP signed attributes (RFC 8894 §3.2.1, id-VeriSign 2.16.840.1.113733.1.9.x). */
 export const OID = {
-  messageType: '2.16.840.1.113733.1.9.2',
-  pkiStatus: '2.16.840.1.113733.1.9.3',
-  failInfo: '2.16.840.1.113733.1.9.4',
-  senderNonce: '2.16.840.1.113733.1.9.5',
-  recipientNonce: '2.16.840.1.113733.1.9.6',
-  transactionID: '2.16.840.1.113733.1.9.7',
+  messageType: PKI_OID.messageType,
+  pkiStatus: PKI_OID.pkiStatus,
+  failInfo: PKI_OID.failInfo,
+  senderNonce: PKI_OID.senderNonce,
+  recipientNonce: PKI_OID.recipientNonce,
+  transactionID: PKI_OID.transactionID,
   /** RFC 8894 §3.2.1.4: id-scep-failInfoText */
-  failInfoText: '1.3.6.1.5.5.7.24.1',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  envelopedData: '1.2.840.113549.1.7.3',
+  failInfoText: PKI_OID.failInfoText,
+  contentType: PKI_OID.contentType,
+  messageDigest: PKI_OID.messageDigest,
+  signingTime: PKI_OID.signingTime,
+  data: PKI_OID.data,
+  signedData: PKI_OID.signedData,
+  envelopedData: PKI_OID.envelopedData,
 } as const;

@@ -27,7 +27,7 @@ import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, dec
 import { toHexLower as hex } from '../../util/hex.ts';
 import { formatName, parseGeneralName, parseGeneralNames, parseName, parseRelativeName, type Ava, type GeneralName, type Name } from './name.ts';
 import { parseNameConstraints, type NameConstraints } from './name-constraints.ts';
-import { EXT, extName, KEY_USAGE_BITS } from './oids.ts';
+import { KEY_USAGE_BITS, OID, oidName } from '../oids.ts';
 import { parseCertificatePolicies, parseInhibitAnyPolicy, parsePolicyConstraints, parsePolicyMappings, type PolicyConstraints } from './policy.ts';
 
 /** An AlgorithmIdentifier: the OID, its parameters' DER if present, and the whole DER. */
@@ -136,19 +136,19 @@ export interface ChainCert {
 
 /** Extensions whose meaning this validator implements (a critical one of any other kind fails). */
 const UNDERSTOOD = new Set<string>([
-  EXT.SUBJECT_KEY_IDENTIFIER,
-  EXT.KEY_USAGE,
-  EXT.SUBJECT_ALT_NAME,
-  EXT.ISSUER_ALT_NAME,
-  EXT.BASIC_CONSTRAINTS,
-  EXT.NAME_CONSTRAINTS,
-  EXT.CRL_DISTRIBUTION_POINTS,
-  EXT.CERTIFICATE_POLICIES,
-  EXT.POLICY_MAPPINGS,
-  EXT.AUTHORITY_KEY_IDENTIFIER,
-  EXT.POLICY_CONSTRAINTS,
-  EXT.EXT_KEY_USAGE,
-  EXT.INHIBIT_ANY_POLICY,
+  OID.subjectKeyIdentifier,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.issuerAltName,
+  OID.basicConstraints,
+  OID.nameConstraints,
+  OID.cRLDistributionPoints,
+  OID.certificatePolicies,
+  OID.policyMappings,
+  OID.authorityKeyIdentifier,
+  OID.policyConstraints,
+  OID.extKeyUsage,
+  OID.inhibitAnyPolicy,
 ]);
 
 const bad = (message: string, cause?: unknown): PkiError => new PkiError('bad-certificate', message, cause === undefined ? undefined : { cause });
@@ -175,9 +175,9 @@ export function decodeKeyUsage(v: Uint8Array): number {
 
 function parseExtensionValue(cert: ChainCert, ext: Extension): void {
   const v = ext.value;
-  const what = extName(ext.oid);
+  const what = oidName(ext.oid);
   switch (ext.oid) {
-    case EXT.BASIC_CONSTRAINTS: {
+    case OID.basicConstraints: {
       const c = DerCursor.of(v, parseOne(v, TAG.SEQUENCE, what));
       const ca = c.optional(TAG.BOOLEAN, 'basicConstraints cA');
       const pl = c.optional(TAG.INTEGER, 'basicConstraints pathLenConstraint');
@@ -186,11 +186,11 @@ function parseExtensionValue(cert: ChainCert, ext: Extension): void {
       if (pl) cert.basicConstraints.pathLen = decodeSmallUint(contentOf(v, pl), 'basicConstraints pathLenConstraint');
       return;
     }
-    case EXT.KEY_USAGE:
+    case OID.keyUsage:
       cert.keyUsage = decodeKeyUsage(v);
       if (cert.keyUsage === 0) cert.strictProblems.push('keyUsage asserts no bit (RFC 5280 §4.2.1.3)');
       return;
-    case EXT.EXT_KEY_USAGE: {
+    case OID.extKeyUsage: {
       const t = parseOne(v, TAG.SEQUENCE, what);
       const c = DerCursor.of(v, t);
       const out: string[] = [];
@@ -199,20 +199,20 @@ function parseExtensionValue(cert: ChainCert, ext: Extension): void {
       cert.extKeyUsage = out;
       return;
     }
-    case EXT.SUBJECT_ALT_NAME:
+    case OID.subjectAltName:
       cert.subjectAltName = parseGeneralNames(v, parseOne(v, TAG.SEQUENCE, what), what);
       return;
-    case EXT.ISSUER_ALT_NAME:
+    case OID.issuerAltName:
       parseGeneralNames(v, parseOne(v, TAG.SEQUENCE, what), what);
       return;
-    case EXT.NAME_CONSTRAINTS:
+    case OID.nameConstraints:
       cert.nameConstraints = parseNameConstraints(v, parseOne(v, TAG.SEQUENCE, what));
       return;
-    case EXT.SUBJECT_KEY_IDENTIFIER:
+    case OID.subjectKeyIdentifier:
       cert.subjectKeyId = contentOf(v, parseOne(v, TAG.OCTET_STRING, what));
       if (ext.critical) cert.strictProblems.push('subjectKeyIdentifier is marked critical (RFC 5280 §4.2.1.2)');
       return;
-    case EXT.AUTHORITY_KEY_IDENTIFIER: {
+    case OID.authorityKeyIdentifier: {
       const c = DerCursor.of(v, parseOne(v, TAG.SEQUENCE, what));
       const kid = c.optional(0x80, 'authorityKeyIdentifier keyIdentifier');
       const iss = c.optional(0xa1, 'authorityKeyIdentifier authorityCertIssuer');
@@ -228,24 +228,24 @@ function parseExtensionValue(cert: ChainCert, ext: Extension): void {
       if (ext.critical) cert.strictProblems.push('authorityKeyIdentifier is marked critical (RFC 5280 §4.2.1.1)');
       return;
     }
-    case EXT.CERTIFICATE_POLICIES: {
+    case OID.certificatePolicies: {
       const r = parseCertificatePolicies(v, parseOne(v, TAG.SEQUENCE, what));
       cert.policies = r.policies;
       if (r.duplicate) cert.strictProblems.push(`certificatePolicies lists ${r.duplicate} twice (RFC 5280 §4.2.1.4)`);
       return;
     }
-    case EXT.POLICY_MAPPINGS:
+    case OID.policyMappings:
       cert.policyMappings = parsePolicyMappings(v, parseOne(v, TAG.SEQUENCE, what));
       return;
-    case EXT.POLICY_CONSTRAINTS:
+    case OID.policyConstraints:
       cert.policyConstraints = parsePolicyConstraints(v, parseOne(v, TAG.SEQUENCE, what));
       if (!ext.critical) cert.strictProblems.push('policyConstraints is not marked critical (RFC 5280 §4.2.1.11)');
       return;
-    case EXT.INHIBIT_ANY_POLICY:
+    case OID.inhibitAnyPolicy:
       cert.inhibitAnyPolicy = parseInhibitAnyPolicy(v, parseOne(v, TAG.INTEGER, what));
       if (!ext.critical) cert.strictProblems.push('inhibitAnyPolicy is not marked critical (RFC 5280 §4.2.1.14)');
       return;
-    case EXT.CRL_DISTRIBUTION_POINTS:
+    case OID.cRLDistributionPoints:
       cert.crlDistributionPoints = parseDistributionPoints(v, parseOne(v, TAG.SEQUENCE, what));
       return;
   }
@@ -278,8 +278,6 @@ export function parseDistributionPoints(b: Uint8Array, t: Tlv): DistributionPoin
   return out;
 }
 
-const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
-
 /** The id-ad-ocsp URIs of an authorityInfoAccess value (SEQUENCE OF AccessDescription). */
 function readOcspUrls(v: Uint8Array): string[] {
   const c = DerCursor.of(v, parseOne(v, TAG.SEQUENCE, 'authorityInfoAccess'));
@@ -289,7 +287,7 @@ function readOcspUrls(v: Uint8Array): string[] {
     const method = decodeOid(contentOf(v, ad.take(TAG.OID, 'accessMethod')), 'accessMethod');
     const loc = parseGeneralName(v, ad.next('accessLocation'), 'accessLocation');
     ad.finish('AccessDescription');
-    if (method === ID_AD_OCSP && loc.type === 'uri') out.push(loc.text);
+    if (method === OID.ocsp && loc.type === 'uri') out.push(loc.text);
   }
   return out;
 }
@@ -384,7 +382,7 @@ function parseUnchecked(der: Uint8Array): ChainCert {
       const ext = { oid, critical, value };
       cert.extensions.push(ext);
       if (seen.has(oid)) {
-        cert.problems.push(`extension ${extName(oid)} appears more than once (RFC 5280 §4.2)`);
+        cert.problems.push(`extension ${oidName(oid)} appears more than once (RFC 5280 §4.2)`);
         continue;
       }
       seen.add(oid);
@@ -392,12 +390,12 @@ function parseUnchecked(der: Uint8Array): ChainCert {
         try {
           parseExtensionValue(cert, ext);
         } catch (err) {
-          throw bad(`x509: malformed ${extName(oid)} extension (${(err as Error).message})`, err);
+          throw bad(`x509: malformed ${oidName(oid)} extension (${(err as Error).message})`, err);
         }
-      } else if (critical) cert.problems.push(`unsupported critical extension ${extName(oid)} (RFC 5280 §4.2)`);
+      } else if (critical) cert.problems.push(`unsupported critical extension ${oidName(oid)} (RFC 5280 §4.2)`);
     }
     if (!cert.extensions.length) throw bad('x509: empty extensions (RFC 5280 §4.1: SIZE (1..MAX))');
-    const aia = cert.extensions.find((e) => e.oid === EXT.AUTHORITY_INFO_ACCESS);
+    const aia = cert.extensions.find((e) => e.oid === OID.authorityInfoAccess);
     if (aia) {
       // Only read for its OCSP URLs: a malformed AIA takes nothing away from path validation.
       try {
@@ -436,7 +434,7 @@ function profileChecks(cert: ChainCert, innerAlg: AlgorithmId): void {
   if (!cert.subjectKeyId && ca) s.push('subjectKeyIdentifier is missing in a CA certificate (RFC 5280 §4.2.1.2)');
   // subject / subjectAltName (RFC 5280 §4.1.2.6, §4.2.1.6)
   if (!cert.subject.rdns.length) {
-    const sanExt = cert.extensions.find((e) => e.oid === EXT.SUBJECT_ALT_NAME);
+    const sanExt = cert.extensions.find((e) => e.oid === OID.subjectAltName);
     if (!sanExt) s.push('the subject is empty and there is no subjectAltName (RFC 5280 §4.1.2.6)');
     else if (!sanExt.critical) s.push('the subject is empty but subjectAltName is not marked critical (RFC 5280 §4.2.1.6)');
   }

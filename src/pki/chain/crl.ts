@@ -37,7 +37,7 @@ import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, dec
 import { toHexLower as hex } from '../../util/hex.ts';
 import { decodeReasonFlags, formatTime, readAlgorithmId, readDistributionPointName, type AlgorithmId, type ChainCert } from './cert.ts';
 import { appendRdnKey, formatName, parseGeneralNames, parseName, type Ava, type GeneralName, type Name } from './name.ts';
-import { EXT, extName, KEY_USAGE_BITS } from './oids.ts';
+import { KEY_USAGE_BITS, OID, oidName } from '../oids.ts';
 import { checkSignature } from './signature.ts';
 
 /** One revoked certificate entry. */
@@ -99,8 +99,8 @@ export interface ChainCrl {
 
 const bad = (message: string, cause?: unknown): PkiError => new PkiError('bad-crl', message, cause === undefined ? undefined : { cause });
 
-const CRL_EXTS = new Set<string>([EXT.CRL_NUMBER, EXT.AUTHORITY_KEY_IDENTIFIER, EXT.ISSUING_DISTRIBUTION_POINT, EXT.ISSUER_ALT_NAME, EXT.DELTA_CRL_INDICATOR, EXT.FRESHEST_CRL]);
-const ENTRY_EXTS = new Set<string>([EXT.REASON_CODE, EXT.INVALIDITY_DATE, EXT.HOLD_INSTRUCTION_CODE, EXT.CERTIFICATE_ISSUER]);
+const CRL_EXTS = new Set<string>([OID.cRLNumber, OID.authorityKeyIdentifier, OID.issuingDistributionPoint, OID.issuerAltName, OID.deltaCRLIndicator, OID.freshestCRL]);
+const ENTRY_EXTS = new Set<string>([OID.reasonCode, OID.invalidityDate, OID.holdInstructionCode, OID.certificateIssuer]);
 
 interface RawExt {
   oid: string;
@@ -260,11 +260,11 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
     ec.finish('crlExtensions');
     const seen = new Set<string>();
     for (const x of exts) {
-      if (seen.has(x.oid)) crl.problems.push(`CRL extension ${extName(x.oid)} appears more than once (RFC 5280 §5.2)`);
+      if (seen.has(x.oid)) crl.problems.push(`CRL extension ${oidName(x.oid)} appears more than once (RFC 5280 §5.2)`);
       seen.add(x.oid);
       try {
         switch (x.oid) {
-          case EXT.CRL_NUMBER: {
+          case OID.cRLNumber: {
             const n = checkInteger(contentOf(x.value, parseOne(x.value, TAG.INTEGER, 'cRLNumber')), 'cRLNumber');
             if (n[0]! & 0x80) throw bad('crl: negative cRLNumber');
             if (n.length > 21) crl.strictProblems.push('cRLNumber is longer than 20 octets (RFC 5280 §5.2.3)');
@@ -273,16 +273,16 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
             if (x.critical) crl.strictProblems.push('cRLNumber is marked critical (RFC 5280 §5.2.3)');
             break;
           }
-          case EXT.AUTHORITY_KEY_IDENTIFIER: {
+          case OID.authorityKeyIdentifier: {
             const ac = DerCursor.of(x.value, parseOne(x.value, TAG.SEQUENCE, 'authorityKeyIdentifier'));
             const kid = ac.optional(0x80, 'keyIdentifier');
             if (kid) crl.authorityKeyId = contentOf(x.value, kid);
             break;
           }
-          case EXT.ISSUING_DISTRIBUTION_POINT:
+          case OID.issuingDistributionPoint:
             crl.idp = parseIdp(x.value);
             break;
-          case EXT.DELTA_CRL_INDICATOR: {
+          case OID.deltaCRLIndicator: {
             const n = checkInteger(contentOf(x.value, parseOne(x.value, TAG.INTEGER, 'BaseCRLNumber')), 'BaseCRLNumber');
             if (n[0]! & 0x80) throw bad('crl: negative BaseCRLNumber');
             crl.deltaBase = n;
@@ -293,7 +293,7 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
             if (!CRL_EXTS.has(x.oid) && x.critical) crl.problems.push(`the CRL has the unsupported critical extension ${x.oid} (RFC 5280 §5.2)`);
         }
       } catch (err) {
-        throw bad(`crl: malformed ${extName(x.oid)} extension (${(err as Error).message})`, err);
+        throw bad(`crl: malformed ${oidName(x.oid)} extension (${(err as Error).message})`, err);
       }
     }
   }
@@ -306,13 +306,13 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
   for (const { serial, ext, entry } of pending) {
     const seen = new Set<string>();
     for (const x of ext ? readExtensions(der, ext, 'entry') : []) {
-      if (seen.has(x.oid)) crl.problems.push(`a CRL entry repeats extension ${extName(x.oid)}`);
+      if (seen.has(x.oid)) crl.problems.push(`a CRL entry repeats extension ${oidName(x.oid)}`);
       seen.add(x.oid);
       try {
-        if (x.oid === EXT.REASON_CODE) {
+        if (x.oid === OID.reasonCode) {
           const t = parseOne(x.value, TAG.ENUMERATED, 'reasonCode');
           entry.reason = contentOf(x.value, t)[0] ?? 0;
-        } else if (x.oid === EXT.CERTIFICATE_ISSUER) {
+        } else if (x.oid === OID.certificateIssuer) {
           if (!crl.idp?.indirect) crl.problems.push('a CRL entry names a certificateIssuer, but the CRL is not an indirect CRL (RFC 5280 §5.3.3)');
           const names = parseGeneralNames(x.value, parseOne(x.value, TAG.SEQUENCE, 'certificateIssuer'), 'certificateIssuer');
           const dn = names.find((g) => g.type === 'dn');
@@ -321,7 +321,7 @@ function parseUnchecked(der: Uint8Array, strict: boolean, index?: Uint32Array): 
         } else if (!ENTRY_EXTS.has(x.oid) && x.critical) crl.problems.push(`a CRL entry has the unsupported critical extension ${x.oid} (RFC 5280 §5.3)`);
       } catch (err) {
         if (err instanceof PkiError && err.code === 'bad-crl') throw err;
-        throw bad(`crl: malformed entry extension ${extName(x.oid)} (${(err as Error).message})`, err);
+        throw bad(`crl: malformed entry extension ${oidName(x.oid)} (${(err as Error).message})`, err);
       }
     }
     if (entryIssuer) entry.issuerKey = entryIssuer;

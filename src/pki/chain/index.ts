@@ -37,7 +37,7 @@ import type { VerifyFn } from '../../crypto/types.ts';
 import { buildPath } from './build.ts';
 import { parseChainCert, type ChainCert } from './cert.ts';
 import { parseCrl, type ChainCrl } from './crl.ts';
-import { EKU, KEY_USAGE_BITS, type KeyUsageName } from './oids.ts';
+import { KEY_USAGE_BITS, keyPurposeOid, type KeyUsageName } from '../oids.ts';
 import type { PeerName } from './peer-name.ts';
 import type { PolicyInputs } from './policy.ts';
 import { checkLeaf, type FailureCode, type ValidationParams } from './validate.ts';
@@ -46,10 +46,9 @@ export { checkHostName, checkPeerName, parseIp, type PeerName, type PeerNameOpti
 export { checkRevocation, parseCrl, type ChainCrl, type RevocationInput, type RevocationStatus } from './crl.ts';
 export { parseChainCert, type ChainCert } from './cert.ts';
 export { formatName } from './name.ts';
-export { EKU, KEY_USAGE_BITS, SIG, type KeyUsageName } from './oids.ts';
+export { KEY_USAGE_BITS, OID, type KeyUsageName } from '../oids.ts';
 export { BUILD_LIMITS } from './build.ts';
 export type { FailureCode } from './validate.ts';
-export { ANY_POLICY } from './oids.ts';
 export type { PolicyInputs } from './policy.ts';
 
 /** Default bound on the number of intermediate certificates in a path. */
@@ -100,7 +99,7 @@ const KNOWN_KU = new Set(Object.keys(KEY_USAGE_BITS));
 
 function ekuOid(u: string): string {
   if (/^\d+(\.\d+)+$/.test(u)) return u;
-  const oid = EKU[u];
+  const oid = keyPurposeOid(u);
   if (!oid) throw new RangeError(`validateChain: unknown extended key usage "${u}"`);
   return oid;
 }

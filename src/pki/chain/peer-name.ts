@@ -16,6 +16,7 @@
 import { parseChainCert, type ChainCert } from './cert.ts';
 import { attributeValues, formatIp } from './name.ts';
 import { isHostName } from './name-constraints.ts';
+import { OID } from '../oids.ts';
 
 /** A name to find in a certificate (the x509-limbo `PeerName` shape). */
 export interface PeerName {
@@ -29,7 +30,6 @@ export interface PeerNameOptions {
   commonNameFallback?: boolean;
 }
 
-const CN = '2.5.4.3';
 
 /** Parses a dotted-quad IPv4 address (four decimal octets). */
 export function parseIPv4(s: string): Uint8Array | undefined {
@@ -129,7 +129,7 @@ export function checkPeerName(cert: ChainCert, name: PeerName, opts: PeerNameOpt
         return `the certificate is not valid for ${name.value} (subjectAltName: ${present() || 'none'})`;
       }
       if (opts.commonNameFallback !== false) {
-        const cns = attributeValues(cert.subject, CN);
+        const cns = attributeValues(cert.subject, OID.commonName);
         if (cns.some((cn) => matchDnsName(cn, ref))) return null;
         return `the certificate is not valid for ${name.value} (no subjectAltName; CN ${cns.join(', ') || 'absent'})`;
       }

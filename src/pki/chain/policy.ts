@@ -19,7 +19,7 @@
  * rejects the path.
  */
 import { contentOf, DerCursor, DerError, decodeOid, decodeSmallUint, TAG, type Tlv } from '../der.ts';
-import { ANY_POLICY } from './oids.ts';
+import { OID } from '../oids.ts';
 
 /** Parses certificatePolicies into the policy OIDs, in order. */
 export function parseCertificatePolicies(b: Uint8Array, t: Tlv): { policies: string[]; duplicate?: string } {
@@ -110,7 +110,7 @@ const MAX_NODES = 1000;
  */
 export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInputs = {}): string | null {
   const n = path.length;
-  let level: PolicyNode[] = [{ valid: ANY_POLICY, expected: new Set([ANY_POLICY]), parent: null, children: [] }];
+  let level: PolicyNode[] = [{ valid: OID.anyPolicy, expected: new Set([OID.anyPolicy]), parent: null, children: [] }];
   let nodes = 1;
   let explicitPolicy = inputs.initialExplicitPolicy ? 0 : n + 1;
   let inhibitAny = inputs.initialAnyPolicyInhibit ? 0 : n + 1;
@@ -129,17 +129,17 @@ export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInpu
     if (level.length && cert.policies) {
       const next: PolicyNode[] = [];
       for (const p of cert.policies) {
-        if (p === ANY_POLICY) continue;
+        if (p === OID.anyPolicy) continue;
         let matched = false;
         for (const leaf of level)
           if (leaf.expected.has(p)) {
             next.push(add(leaf, p, new Set([p])));
             matched = true;
           }
-        if (!matched) for (const leaf of level) if (leaf.valid === ANY_POLICY) next.push(add(leaf, p, new Set([p])));
+        if (!matched) for (const leaf of level) if (leaf.valid === OID.anyPolicy) next.push(add(leaf, p, new Set([p])));
         if (nodes > MAX_NODES) return tooLarge(cert.label);
       }
-      if (cert.policies.includes(ANY_POLICY) && (inhibitAny > 0 || (i < n && cert.selfIssued)))
+      if (cert.policies.includes(OID.anyPolicy) && (inhibitAny > 0 || (i < n && cert.selfIssued)))
         for (const leaf of level)
           for (const v of leaf.expected)
             if (!leaf.children.some((c) => c.valid === v)) {
@@ -156,7 +156,7 @@ export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInpu
     if (i === n) break;
     // 6.1.4 (a)
     for (const [iss, sub] of cert.mappings ?? [])
-      if (iss === ANY_POLICY || sub === ANY_POLICY) return `${cert.label} maps anyPolicy in policyMappings (RFC 5280 §6.1.4 (a))`;
+      if (iss === OID.anyPolicy || sub === OID.anyPolicy) return `${cert.label} maps anyPolicy in policyMappings (RFC 5280 §6.1.4 (a))`;
     // 6.1.4 (b)
     if (level.length && cert.mappings) {
       const byIssuer = new Map<string, Set<string>>();
@@ -166,7 +166,7 @@ export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInpu
         byIssuer.set(iss, s);
       }
       if (policyMapping > 0) {
-        const any = level.find((x) => x.valid === ANY_POLICY);
+        const any = level.find((x) => x.valid === OID.anyPolicy);
         for (const [p, mapped] of byIssuer) {
           const withP = level.filter((x) => x.valid === p);
           if (withP.length) for (const x of withP) x.expected = new Set(mapped);
@@ -192,9 +192,9 @@ export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInpu
   if (path[n - 1]?.constraints?.requireExplicitPolicy === 0) explicitPolicy = 0;
   // 6.1.5 (g): the intersection with user-initial-policy-set (the identity for {anyPolicy}).
   const user = inputs.initialPolicySet;
-  if (user && user.length && !user.includes(ANY_POLICY)) level = intersect(level, new Set(user));
+  if (user && user.length && !user.includes(OID.anyPolicy)) level = intersect(level, new Set(user));
   if (explicitPolicy <= 0 && !level.length) {
-    const which = user && user.length && !user.includes(ANY_POLICY) ? ` among the acceptable policies (${user.join(', ')})` : '';
+    const which = user && user.length && !user.includes(OID.anyPolicy) ? ` among the acceptable policies (${user.join(', ')})` : '';
     return `no certificate policy${which} is valid for the whole path, and an explicit policy is required (RFC 5280 §6.1.5)`;
   }
   return null;
@@ -208,9 +208,9 @@ export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInpu
 function intersect(level: PolicyNode[], user: ReadonlySet<string>): PolicyNode[] {
   const setNode = (leaf: PolicyNode): PolicyNode | null => {
     let x: PolicyNode | null = leaf;
-    while (x && x.valid === ANY_POLICY) x = x.parent;
+    while (x && x.valid === OID.anyPolicy) x = x.parent;
     if (!x) return null; // the whole branch is anyPolicy
-    while (x.parent && x.parent.valid !== ANY_POLICY) x = x.parent;
+    while (x.parent && x.parent.valid !== OID.anyPolicy) x = x.parent;
     return x;
   };
   const kept: PolicyNode[] = [];
@@ -223,7 +223,7 @@ function intersect(level: PolicyNode[], user: ReadonlySet<string>): PolicyNode[]
     }
   }
   for (const leaf of level)
-    if (leaf.valid === ANY_POLICY && !setNode(leaf))
+    if (leaf.valid === OID.anyPolicy && !setNode(leaf))
       for (const p of user) if (!inSet.has(p)) kept.push({ valid: p, expected: new Set([p]), parent: leaf.parent, children: [] });
   return kept;
 }

@@ -6,7 +6,7 @@
 import type { VerifyFn } from '../../crypto/types.ts';
 import { PkiError } from '../../util/errors.ts';
 import type { AlgorithmId } from './cert.ts';
-import { sigAlgName } from './oids.ts';
+import { oidName } from '../oids.ts';
 
 /** The outcome of one signature check. */
 export type SignatureCheck = { ok: true } | { ok: false; unsupported: boolean; reason: string };
@@ -17,10 +17,10 @@ export async function checkSignature(verify: VerifyFn, alg: AlgorithmId, spki: U
     const args: Parameters<VerifyFn>[0] = { algorithm: alg.oid, spki, data, signature };
     if (alg.params) args.parameters = alg.params;
     if (await verify(args)) return { ok: true };
-    return { ok: false, unsupported: false, reason: `the ${sigAlgName(alg.oid)} signature does not verify` };
+    return { ok: false, unsupported: false, reason: `the ${oidName(alg.oid)} signature does not verify` };
   } catch (e) {
     if (e instanceof PkiError && e.code === 'unsupported') return { ok: false, unsupported: true, reason: e.message };
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    return { ok: false, unsupported: false, reason: `the ${sigAlgName(alg.oid)} signature could not be checked (${(e as Error).message})` };
+    return { ok: false, unsupported: false, reason: `the ${oidName(alg.oid)} signature could not be checked (${(e as Error).message})` };
   }
 }

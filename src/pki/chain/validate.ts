@@ -26,7 +26,7 @@ import { buildPath } from './build.ts';
 import { checkRevocation, type ChainCrl, type CrlSigners } from './crl.ts';
 import { attributeValues } from './name.ts';
 import { checkNames, isPresentedDnsName, type NameConstraints } from './name-constraints.ts';
-import { ekuName, EKU, KEY_USAGE_BITS, sigAlgName, type KeyUsageName } from './oids.ts';
+import { KEY_USAGE_BITS, OID, oidName, type KeyUsageName } from '../oids.ts';
 import { checkPeerName, type PeerName } from './peer-name.ts';
 import { processPolicies, type PolicyInputs } from './policy.ts';
 import { checkSignature } from './signature.ts';
@@ -134,10 +134,10 @@ export function checkLeaf(leaf: ChainCert, p: ValidationParams): Failure | null 
   if (leaf.keyUsage !== undefined)
     for (const u of p.keyUsage)
       if (!(leaf.keyUsage & (1 << KEY_USAGE_BITS[u]))) return fail('usage', `the keyUsage of certificate ${leaf.label} does not allow ${u} (RFC 5280 §4.2.1.3)`);
-  if (leaf.extKeyUsage && !leaf.extKeyUsage.includes(EKU.anyExtendedKeyUsage!))
+  if (leaf.extKeyUsage && !leaf.extKeyUsage.includes(OID.anyExtendedKeyUsage))
     for (const u of p.extKeyUsage)
       if (!leaf.extKeyUsage.includes(u))
-        return fail('usage', `the extKeyUsage of certificate ${leaf.label} does not include ${ekuName(u)} (RFC 5280 §4.2.1.12)`);
+        return fail('usage', `the extKeyUsage of certificate ${leaf.label} does not include ${oidName(u)} (RFC 5280 §4.2.1.12)`);
   for (const name of p.peerNames) {
     const r = checkPeerName(leaf, name, { commonNameFallback: p.commonNameFallback });
     if (r) return fail('name-mismatch', r);
@@ -173,8 +173,6 @@ export async function checkAnchorAki(anchor: ChainCert, p: ValidationParams): Pr
   return fail('invalid', `trust anchor ${anchor.label} is not acceptable: it is not self-signed and ${MISSING_AKI}`);
 }
 
-const EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
-const CN = '2.5.4.3';
 
 /** Checks that depend on the whole path `path` (leaf first, trust anchor last). */
 export async function checkPath(path: readonly ChainCert[], p: ValidationParams): Promise<Failure | null> {
@@ -185,7 +183,7 @@ export async function checkPath(path: readonly ChainCert[], p: ValidationParams)
   if (p.signatureAlgorithms)
     for (const c of path.slice(0, -1))
       if (!p.signatureAlgorithms.has(c.signatureAlgorithm.oid))
-        return fail('invalid', `certificate ${c.label} is signed with ${sigAlgName(c.signatureAlgorithm.oid)}, which is not an accepted signature algorithm`);
+        return fail('invalid', `certificate ${c.label} is signed with ${oidName(c.signatureAlgorithm.oid)}, which is not an accepted signature algorithm`);
 
   // pathLenConstraint (§6.1.4 (l), (m)); the anchor's own constraint binds too.
   let max = anchor.basicConstraints?.pathLen ?? Infinity;
@@ -211,8 +209,8 @@ export async function checkPath(path: readonly ChainCert[], p: ValidationParams)
       const names = {
         subject: c.subject,
         ...(c.subjectAltName ? { san: c.subjectAltName } : {}),
-        subjectEmails: attributeValues(c.subject, EMAIL_ADDRESS),
-        cnHosts: isLeaf && !c.subjectAltName && p.commonNameFallback ? attributeValues(c.subject, CN).filter((v) => isPresentedDnsName(v)) : [],
+        subjectEmails: attributeValues(c.subject, OID.emailAddress),
+        cnHosts: isLeaf && !c.subjectAltName && p.commonNameFallback ? attributeValues(c.subject, OID.commonName).filter((v) => isPresentedDnsName(v)) : [],
       };
       for (const { nc, owner } of ncs) {
         const r = checkNames(names, nc, owner);

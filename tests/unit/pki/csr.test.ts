@@ -15,7 +15,6 @@ import { generateWebCryptoSigner, webCryptoSigner } from '../../../src/crypto/we
 import {
   buildCsr,
   csrSignatureAlgorithm,
-  EKU,
   formatIp,
   iosKeyUsage,
   iosSubject,
@@ -26,6 +25,7 @@ import {
   type IosUsage,
 } from '../../../src/pki/csr.ts';
 import { parseX500Name } from '../../../src/pki/names.ts';
+import { OID as EKU } from '../../../src/pki/oids.ts';
 import { decodeBase64, writeCsrPem } from '../../../src/pki/pem.ts';
 import { PkiError } from '../../../src/util/errors.ts';
 import { IOS_GUIDE } from '../../shared.ts';

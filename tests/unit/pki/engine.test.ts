@@ -17,7 +17,8 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CoreApi, HashAlg } from '../../../src/core/api.ts';
 import { coreDecrypter } from '../../../src/crypto/core-keys.ts';
-import { ENGINE_OID, addPkcs1Recipient, createPkiEngine, isCoreKey, type PkiEngine } from '../../../src/pki/engine.ts';
+import { addPkcs1Recipient, createPkiEngine, isCoreKey, type PkiEngine } from '../../../src/pki/engine.ts';
+import { OID } from '../../../src/pki/oids.ts';
 import { PkiError } from '../../../src/util/errors.ts';
 import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture } from './_cms-referee.ts';
 
@@ -57,18 +58,18 @@ describe('OID maps', () => {
   });
 
   const byOid: [string, object][] = [
-    [ENGINE_OID.md5, { name: 'MD5' }],
-    [ENGINE_OID.sha224, { name: 'SHA-224' }],
-    [ENGINE_OID.sha512_256, { name: 'SHA-512/256' }],
-    [ENGINE_OID.md5WithRSAEncryption, { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'MD5' } }],
-    [ENGINE_OID.sha224WithRSAEncryption, { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-224' } }],
-    [ENGINE_OID.ecdsaWithSHA224, { name: 'ECDSA', hash: { name: 'SHA-224' } }],
-    [ENGINE_OID.hmacWithSHA224, { name: 'HMAC', hash: { name: 'SHA-224' } }],
-    [ENGINE_OID.desCBC, { name: 'DES-CBC', length: 64 }],
-    [ENGINE_OID.desEde3Cbc, { name: 'DES-EDE3-CBC', length: 192 }],
-    [ENGINE_OID.rc2Cbc, { name: 'RC2-CBC', length: 128 }],
+    [OID.MD5, { name: 'MD5' }],
+    [OID['SHA-224'], { name: 'SHA-224' }],
+    [OID['SHA-512/256'], { name: 'SHA-512/256' }],
+    [OID.md5WithRSAEncryption, { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'MD5' } }],
+    [OID.sha224WithRSAEncryption, { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-224' } }],
+    [OID['ecdsa-with-SHA224'], { name: 'ECDSA', hash: { name: 'SHA-224' } }],
+    [OID.hmacWithSHA224, { name: 'HMAC', hash: { name: 'SHA-224' } }],
+    [OID['DES-CBC'], { name: 'DES-CBC', length: 64 }],
+    [OID['DES-EDE3-CBC'], { name: 'DES-EDE3-CBC', length: 192 }],
+    [OID['RC2-CBC'], { name: 'RC2-CBC', length: 128 }],
     // pkijs' own entries stay
-    [ENGINE_OID.rsaEncryption, { name: 'RSAES-PKCS1-v1_5' }],
+    [OID.rsaEncryption, { name: 'RSAES-PKCS1-v1_5' }],
     ['2.16.840.1.101.3.4.1.2', { name: 'AES-CBC', length: 128 }],
     ['2.16.840.1.101.3.4.2.1', { name: 'SHA-256' }],
   ];
@@ -84,16 +85,16 @@ describe('OID maps', () => {
   });
 
   test('getAlgorithmByOID returns fresh objects (pkijs mutates them)', () => {
-    const a = engine.getAlgorithmByOID(ENGINE_OID.md5WithRSAEncryption) as { hash: { name: string } };
+    const a = engine.getAlgorithmByOID(OID.md5WithRSAEncryption) as { hash: { name: string } };
     a.hash.name = 'changed';
-    expect(engine.getAlgorithmByOID(ENGINE_OID.md5WithRSAEncryption)).toEqual({ name: 'RSASSA-PKCS1-v1_5', hash: { name: 'MD5' } });
+    expect(engine.getAlgorithmByOID(OID.md5WithRSAEncryption)).toEqual({ name: 'RSASSA-PKCS1-v1_5', hash: { name: 'MD5' } });
   });
 
   test.each([
-    [ENGINE_OID.md5WithRSAEncryption, 'MD5'],
-    [ENGINE_OID.sha224WithRSAEncryption, 'SHA-224'],
-    [ENGINE_OID.sha512_256WithRSAEncryption, 'SHA-512/256'],
-    [ENGINE_OID.ecdsaWithSHA224, 'SHA-224'],
+    [OID.md5WithRSAEncryption, 'MD5'],
+    [OID.sha224WithRSAEncryption, 'SHA-224'],
+    [OID['sha512-256WithRSAEncryption'], 'SHA-512/256'],
+    [OID['ecdsa-with-SHA224'], 'SHA-224'],
     ['1.2.840.113549.1.1.11', 'SHA-256'],
   ])('getHashAlgorithm(%s) = %s', (oid, want) => {
     expect(engine.getHashAlgorithm(new pkijs.AlgorithmIdentifier({ algorithmId: oid }))).toBe(want);
