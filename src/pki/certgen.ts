@@ -11,7 +11,7 @@
  */
 import type { Signer } from '../crypto/types.ts';
 import { X509_DER, csrSignatureAlgorithm, type IosUsage, type Rdn } from './csr.ts';
-import { BER, DER, derChildren, readTlv } from './der.ts';
+import { DER } from './der.ts';
 import { OID } from './oids.ts';
 
 export interface SelfSignedParams {
@@ -23,14 +23,6 @@ export interface SelfSignedParams {
   usage: readonly IosUsage[];
   /** subjectKeyIdentifier (RFC 5280 §4.2.1.2 method 1: SHA-1 of subjectPublicKeyBits) */
   keyIdentifier?: Uint8Array;
-}
-
-/** The subjectPublicKey BIT STRING contents (without the unused-bits octet) of an SPKI. */
-export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const top = readTlv(spki, 0, spki.length, BER);
-  const [, bits] = derChildren(spki, top, BER);
-  if (!bits || bits.tagNumber !== 3) throw new RangeError('certgen: not a SubjectPublicKeyInfo');
-  return spki.subarray(bits.contentStart + 1, bits.contentEnd);
 }
 
 export async function buildSelfSigned(p: SelfSignedParams, signer: Signer, signal?: AbortSignal): Promise<Uint8Array> {

@@ -11,6 +11,7 @@ import { shortNameOf } from './names.ts';
 import { escapeControls } from '../util/text.ts';
 import { signedDataCertificates } from './cms.ts';
 import { OID, oidName } from './oids.ts';
+import { summarizeCertificate } from './x509.ts';
 
 export interface InspectedAttribute {
   oid: string;
@@ -48,13 +49,21 @@ function valueText(v: asn1js.AsnType): string {
 export function inspectSignedEnvelope(der: Uint8Array): InspectedMessage {
   const out: InspectedMessage = { ok: false, certificates: [], attributes: [] };
   try {
-    signedDataCertificates(der, 'cms.inspect'); // the limits, before pkijs
+    const certs = signedDataCertificates(der, 'cms.inspect'); // the limits, before pkijs
     const asn = asn1js.fromBER(der.slice().buffer);
     if (asn.offset === -1) throw new Error('not DER');
     const ci = new pkijs.ContentInfo({ schema: asn.result });
     const sd = new pkijs.SignedData({ schema: ci.content });
     out.digest = sd.digestAlgorithms.map((a) => oidName(a.algorithmId)).join(', ');
-    for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) out.certificates.push(nameText(c.subject));
+    for (const c of certs) {
+      let subject: string;
+      try {
+        subject = summarizeCertificate(c).subject.map((a) => `${a.short}=${a.value}`).join(', ');
+      } catch (e) {
+        subject = `(not readable: ${(e as Error).message})`;
+      }
+      out.certificates.push(subject);
+    }
     const si = sd.signerInfos[0];
     if (si) {
       out.signatureAlgorithm = oidName(si.signatureAlgorithm.algorithmId);

@@ -433,6 +433,34 @@ export class DerReader {
   }
 }
 
+/**
+ * The same structure with BER lengths re-encoded as DER (definite, minimal); identifiers and
+ * contents are kept (so a constructed string stays constructed). For lenient readers of data
+ * such as a certificate that pkijs would have read; never for bytes a signature covers.
+ * Throws `DerError` unless `b` is exactly one BER element.
+ */
+export function berToDer(b: Uint8Array): Uint8Array {
+  const t = readTlv(b, 0, b.length, BER);
+  if (t.end !== b.length) throw new DerError(`der: ${b.length - t.end} bytes after the value`, t.end);
+  const join = (parts: readonly Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  const encode = (e: Tlv, depth: number): Uint8Array => {
+    if (depth > DER_MAX_DEPTH) throw new DerError(`der: nesting deeper than ${DER_MAX_DEPTH}`, e.start);
+    let idLength = 1;
+    if ((b[e.start]! & 0x1f) === 0x1f) while (b[e.start + idLength++]! & 0x80);
+    const body = e.constructed ? join(derChildren(b, e, BER).map((k) => encode(k, depth + 1))) : contentOf(b, e);
+    return join([b.subarray(e.start, e.start + idLength), Uint8Array.from(lengthOctets(body.length)), body]);
+  };
+  return encode(t, 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Primitive values
 

@@ -27,8 +27,12 @@ import { equalBytes, randomBytes } from '../util/bytes.ts';
 import { PkiError, isAbortError } from '../util/errors.ts';
 import { BER, DER, DerReader, decodeOid, derChildren, readTlv, type Tlv } from './der.ts';
 import { OID, cbcCipher, hashOfOid, oidInfo, oidOfHash } from './oids.ts';
-import { parseCertificate } from './x509.ts';
+import { parseChainCert, type ChainCert } from './chain/cert.ts';
+import { parseName } from './chain/name.ts';
 import { signedDataCertificates } from './cms.ts';
+
+/** The crypto engine the CMS functions take (pki/engine.ts's `PkiEngine`; any pkijs engine). */
+export type CmsEngine = pkijs.ICryptoEngine;
 
 /** Content-encryption algorithms `envelope` writes. */
 export type EnvelopeCipher = 'AES-128-CBC' | 'AES-192-CBC' | 'AES-256-CBC' | 'DES-EDE3-CBC' | 'DES-CBC';
@@ -89,15 +93,14 @@ function oidOf(der: Uint8Array, t: Tlv | undefined, op: string, what: string): s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Certificates: the raw pieces CMS copies out of them
+// Certificates: the pieces CMS copies out of them (the one certificate model, chain/cert.ts)
 
 interface CertParts {
+  cert: ChainCert;
   /** The certificate's Name issuer, byte for byte. */
   issuer: Uint8Array;
-  /** The serialNumber INTEGER element, byte for byte. */
+  /** The serialNumber INTEGER element. */
   serial: Uint8Array;
-  /** Its contents octets. */
-  serialContents: Uint8Array;
   /** SubjectPublicKeyInfo DER. */
   spki: Uint8Array;
   /** The SPKI algorithm OID. */
@@ -106,43 +109,30 @@ interface CertParts {
 
 /** issuer, serialNumber and subjectPublicKeyInfo of a DER certificate (RFC 5280 §4.1). */
 function certParts(der: Uint8Array, op: string): CertParts {
+  let cert: ChainCert;
   try {
-    const top = readTlv(der, 0, der.length, BER);
-    if (top.tag !== 0x30 || top.end !== der.length) throw new Error('not one SEQUENCE');
-    const [tbs] = derChildren(der, top, BER);
-    if (!tbs || tbs.tag !== 0x30) throw new Error('no TBSCertificate');
-    const f = derChildren(der, tbs, BER);
-    const i = f[0]?.tag === 0xa0 ? 1 : 0;
-    const serial = f[i];
-    const issuer = f[i + 2];
-    const spki = f[i + 5];
-    if (serial?.tag !== 0x02 || issuer?.tag !== 0x30 || spki?.tag !== 0x30) throw new Error('unexpected TBSCertificate layout');
-    const [alg] = derChildren(der, spki, BER);
-    const [oid] = alg ? derChildren(der, alg, BER) : [];
-    return {
-      issuer: der.slice(issuer.start, issuer.end),
-      serial: der.slice(serial.start, serial.end),
-      serialContents: der.slice(serial.contentStart, serial.contentEnd),
-      spki: der.slice(spki.start, spki.end),
-      keyAlgorithm: oidOf(der, oid, op, 'the public key algorithm'),
-    };
+    cert = parseChainCert(der, { lenient: true });
   } catch (e) {
-    if (e instanceof PkiError && e.code === 'bad-pkcs7') throw e;
     throw new PkiError('bad-certificate', `cms.${op}: not a DER certificate (${(e as Error).message})`, { cause: e });
   }
+  return { cert, issuer: cert.issuer.der.slice(), serial: DER.tlv(0x02, cert.serial), spki: cert.spki.slice(), keyAlgorithm: cert.spkiAlgorithm };
 }
 
 /**
  * True when a RecipientIdentifier / SignerIdentifier names a certificate (RFC 5652 §5.3,
- * §6.2.1). `parts` (raw bytes) allows a byte-exact match without parsing; otherwise, and for a
- * differently encoded but equal issuer name, `cert()` (pkijs, parsed on demand) decides.
+ * §6.2.1): issuerAndSerialNumber — the serial byte for byte, the issuer byte for byte or equal
+ * under RFC 5280 §7.1 — or the subjectKeyIdentifier.
  */
-function identifies(id: unknown, cert: () => pkijs.Certificate, parts?: CertParts): boolean {
+function identifies(id: unknown, c: ChainCert): boolean {
   if (id instanceof pkijs.IssuerAndSerialNumber) {
-    const issuer = new Uint8Array(id.issuer.valueBeforeDecode);
-    if (parts && issuer.length && equalBytes(issuer, parts.issuer) && equalBytes(new Uint8Array(id.serialNumber.valueBlock.valueHexView), parts.serialContents)) return true;
-    const c = cert();
-    return c.issuer.isEqual(id.issuer) && c.serialNumber.isEqual(id.serialNumber);
+    if (!equalBytes(new Uint8Array(id.serialNumber.valueBlock.valueHexView), c.serial)) return false;
+    const issuer = id.issuer.valueBeforeDecode.byteLength ? new Uint8Array(id.issuer.valueBeforeDecode) : new Uint8Array(id.issuer.toSchema().toBER(false));
+    if (equalBytes(issuer, c.issuer.der)) return true;
+    try {
+      return parseName(issuer, readTlv(issuer, 0, issuer.length, BER), 'issuer').key === c.issuer.key;
+    } catch {
+      return false;
+    }
   }
   // subjectKeyIdentifier: pkijs turns a KTRI's [0] into a plain OCTET STRING and keeps a
   // SignerInfo's [0] as it came (primitive, or constructed around an OCTET STRING)
@@ -150,9 +140,7 @@ function identifies(id: unknown, cert: () => pkijs.Certificate, parts?: CertPart
   let keyId: Uint8Array | undefined;
   if (id instanceof asn1js.OctetString && !id.idBlock.isConstructed) keyId = id.valueBlock.valueHexView;
   else if (block?.idBlock?.tagClass === 3 && block.idBlock.tagNumber === 0) keyId = block.idBlock.isConstructed ? block.valueBlock?.value?.[0]?.valueBlock.valueHexView : block.valueBlock?.valueHexView;
-  if (!keyId) return false;
-  const ski = cert().extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
-  return !!ski && equalBytes(new Uint8Array(keyId), new Uint8Array(ski.valueBlock.valueHexView));
+  return !!keyId && !!c.subjectKeyId && equalBytes(new Uint8Array(keyId), c.subjectKeyId);
 }
 
 /** Parses a ContentInfo of the given type (BER accepted) and returns its content element. */
@@ -223,8 +211,6 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
   const op = 'openEnvelope';
   const mine = certParts(p.recipientCert, op);
   if (!equalBytes(mine.spki, p.decrypter.spki)) throw new PkiError('key', `cms.${op}: the decrypter's key is not the key of the recipient certificate`);
-  let parsed: pkijs.Certificate | undefined;
-  const cert = (): pkijs.Certificate => (parsed ??= parseCertificate(p.recipientCert));
   let env: pkijs.EnvelopedData;
   try {
     env = new pkijs.EnvelopedData({ schema: contentOf(der, OID.envelopedData, op) });
@@ -232,7 +218,7 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
     if (e instanceof PkiError) throw e;
     throw bad(op, `malformed EnvelopedData (${(e as Error).message})`);
   }
-  const ri = env.recipientInfos.find((r) => r.variant === 1 && identifies((r.value as pkijs.KeyTransRecipientInfo).rid, cert, mine));
+  const ri = env.recipientInfos.find((r) => r.variant === 1 && identifies((r.value as pkijs.KeyTransRecipientInfo).rid, mine.cert));
   if (!ri) throw bad(op, 'no KeyTransRecipientInfo for this certificate');
   const ktri = ri.value as pkijs.KeyTransRecipientInfo;
   // rsaEncryption with NULL parameters (RFC 3370 §4.2.1) or, as some encoders write, none
@@ -469,8 +455,9 @@ function readAttributes(der: Uint8Array, op: string): CmsAttribute[] {
  */
 export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParams, engine: pkijs.ICryptoEngine): Promise<VerifiedSignedData> {
   const op = 'verifySignedData';
+  let carried: Uint8Array[];
   try {
-    signedDataCertificates(der, `cms.${op}`);
+    carried = signedDataCertificates(der, `cms.${op}`);
   } catch (e) {
     if (e instanceof PkiError) throw bad(op, e.message.replace(/^[\w.]+: /, ''));
     throw e;
@@ -490,17 +477,20 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
   const contentType = sd.encapContentInfo.eContentType;
 
   // the signer certificate: in the message or among the trusted ones
-  const candidates: { cert: () => pkijs.Certificate; der: () => Uint8Array; parts?: CertParts }[] = [];
-  for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) candidates.push({ cert: () => c, der: () => new Uint8Array(c.toSchema().toBER(false)) });
-  for (const t of p.trusted ?? []) {
-    let parsed: pkijs.Certificate | undefined;
-    candidates.push({ cert: () => (parsed ??= parseCertificate(t)), der: () => t, parts: certParts(t, op) });
+  const candidates: { der: Uint8Array; parts: CertParts }[] = [];
+  for (const c of carried) {
+    try {
+      candidates.push({ der: c, parts: certParts(c, op) });
+    } catch {
+      // a certificate we cannot read cannot be the signer's
+    }
   }
-  const found = candidates.find((c) => identifies(si.sid, c.cert, c.parts));
+  for (const t of p.trusted ?? []) candidates.push({ der: t, parts: certParts(t, op) });
+  const found = candidates.find((c) => identifies(si.sid, c.parts.cert));
   if (!found) throw bad(op, 'the signer certificate is missing');
-  const signerCert = found.der();
+  const signerCert = found.der;
   if (p.trusted && !p.trusted.some((t) => equalBytes(t, signerCert))) throw new PkiError('untrusted', `cms.${op}: the signer is not one of the trusted certificates`);
-  const spki = certParts(signerCert, op).spki;
+  const spki = found.parts.spki;
 
   const digest = hashOfOid(si.digestAlgorithm.algorithmId);
   const hash = digest && DIGESTS.includes(digest) ? digest : undefined;

@@ -29,7 +29,7 @@ import { PkiError } from '../util/errors.ts';
 import { contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeTime, parseOne, rawOf, TAG, type Tlv, DER } from './der.ts';
 import { toHexLower as hex } from '../util/hex.ts';
 import { equalBytes as sameBytes } from '../util/bytes.ts';
-import { formatTime, parseChainCert, readAlgorithmId, type AlgorithmId, type ChainCert } from './chain/cert.ts';
+import { formatTime, parseChainCert, readAlgorithmId, subjectPublicKeyBits, type AlgorithmId, type ChainCert } from './chain/cert.ts';
 import { OID } from './oids.ts';
 import { checkSignature } from './chain/signature.ts';
 
@@ -47,12 +47,6 @@ export interface CertId {
   issuerNameHash: Uint8Array;
   issuerKeyHash: Uint8Array;
   serial: Uint8Array;
-}
-
-function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const c = DerCursor.of(spki, parseOne(spki, TAG.SEQUENCE, 'subjectPublicKeyInfo'));
-  c.next('algorithm');
-  return decodeBitString(contentOf(spki, c.take(TAG.BIT_STRING, 'subjectPublicKey')), 'subjectPublicKey').bytes;
 }
 
 /** The CertID of `cert` issued by `issuer` (SHA-1, RFC 6960 §4.1.1). */

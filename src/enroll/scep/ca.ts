@@ -6,9 +6,8 @@
  * (NDES issues its "CEP Encryption" and "Enrollment Agent" certificates with key usages that
  * do not always separate them).
  */
-import type * as pkijs from 'pkijs';
 import { certificatesFromPkcs7, classifyDer } from '../../pki/cms.ts';
-import { verifySignedData } from '../../pki/envelope.ts';
+import { verifySignedData, type CmsEngine } from '../../pki/envelope.ts';
 import type { VerifyFn } from '../../crypto/types.ts';
 import { PkiError } from '../../util/errors.ts';
 import { readPasted } from '../../pki/pem.ts';
@@ -80,7 +79,7 @@ export function pickRa(ras: readonly Uint8Array[]): RaCertificates | undefined {
  * Returns the next CA certificate(s); throws a ScepError when the reply is not signed by one of
  * `trusted` or carries no CA certificate.
  */
-export async function parseNextCaReply(body: Uint8Array, p: { verify: VerifyFn; trusted: readonly Uint8Array[] }, engine: pkijs.ICryptoEngine): Promise<Uint8Array[]> {
+export async function parseNextCaReply(body: Uint8Array, p: { verify: VerifyFn; trusted: readonly Uint8Array[] }, engine: CmsEngine): Promise<Uint8Array[]> {
   let content: Uint8Array;
   try {
     content = (await verifySignedData(body, { verify: p.verify, trusted: p.trusted }, engine)).content;

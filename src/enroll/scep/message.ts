@@ -13,10 +13,9 @@
  * recipientNonce (OCTET STRING), pkiStatus and failInfo (PrintableString), failInfoText
  * (UTF8String); signData sorts the SET into DER order (micromdm rejects anything else).
  */
-import type * as pkijs from 'pkijs';
 import type { HashAlg } from '../../core/api.ts';
 import type { Decrypter, Signer, VerifyFn } from '../../crypto/types.ts';
-import { envelope, openEnvelope, signData, verifySignedData, type CmsAttribute } from '../../pki/envelope.ts';
+import { envelope, openEnvelope, signData, verifySignedData, type CmsAttribute, type CmsEngine } from '../../pki/envelope.ts';
 import { certificatesFromPkcs7 } from '../../pki/cms.ts';
 import { BER, derChildren, readTlv, DER } from '../../pki/der.ts';
 import { PkiError } from '../../util/errors.ts';
@@ -52,7 +51,7 @@ export interface PkiMessageParams {
 }
 
 /** Builds a pkiMessage (DER). */
-export async function buildPkiMessage(p: PkiMessageParams, engine: pkijs.ICryptoEngine): Promise<Uint8Array> {
+export async function buildPkiMessage(p: PkiMessageParams, engine: CmsEngine): Promise<Uint8Array> {
   if (!PRINTABLE.test(p.transactionID)) throw new RangeError('scep.build: transactionID must be a PrintableString');
   if (p.senderNonce.length !== 16) throw new RangeError('scep.build: senderNonce must be 16 bytes');
   const env = await envelope(p.content, p.recipients, p.cipher, engine);
@@ -131,7 +130,7 @@ function octetValue(der: Uint8Array): Uint8Array {
  * certificates); the SCEP attributes are decoded. Nonce and transactionID checks are the
  * caller's (it knows what it sent).
  */
-export async function parseCertRep(der: Uint8Array, p: { verify: VerifyFn; trusted: readonly Uint8Array[] }, engine: pkijs.ICryptoEngine): Promise<CertRep> {
+export async function parseCertRep(der: Uint8Array, p: { verify: VerifyFn; trusted: readonly Uint8Array[] }, engine: CmsEngine): Promise<CertRep> {
   let v;
   try {
     v = await verifySignedData(der, { verify: p.verify, trusted: p.trusted, absentContentIsEmpty: true }, engine);
@@ -166,7 +165,7 @@ export async function parseCertRep(der: Uint8Array, p: { verify: VerifyFn; trust
 }
 
 /** Opens a SUCCESS CertRep's envelope and returns the certificates of its degenerate SignedData. */
-export async function certRepCertificates(rep: CertRep, p: { recipientCert: Uint8Array; decrypter: Decrypter }, engine: pkijs.ICryptoEngine): Promise<Uint8Array[]> {
+export async function certRepCertificates(rep: CertRep, p: { recipientCert: Uint8Array; decrypter: Decrypter }, engine: CmsEngine): Promise<Uint8Array[]> {
   if (!rep.envelope.length) throw new ScepError('reply', 'The CA reply says SUCCESS but carries no certificate.');
   let inner: Uint8Array;
   try {

@@ -1,7 +1,8 @@
 /**
- * The certificate model of the chain validator (RFC 5280 §4.1, §4.2), parsed with the strict
- * reader in `_der.ts` so that signatures are verified over the TBSCertificate bytes exactly as
- * received.
+ * THE certificate model of `pki/` (RFC 5280 §4.1, §4.2): the chain validator, OCSP, CMS
+ * (envelope.ts) and the view model of x509.ts (`summarizeCertificate`, which the console and the
+ * GUI render) all read certificates here, with der.ts, keeping the bytes as received: signatures
+ * are verified over the TBSCertificate exactly as it came (`tbs`), nothing is re-encoded.
  *
  * ```asn1
  * Certificate ::= SEQUENCE { tbsCertificate TBSCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }
@@ -16,14 +17,18 @@
  * ```
  *
  * `parseChainCert` throws a `PkiError('bad-certificate')` for anything it cannot read, including
- * a malformed value of an extension it interprets. Rules the certificate breaks but that do not
+ * a malformed value of an extension it interprets. With `{ lenient: true }` (what viewers and
+ * CMS recipient matching need, as pkijs read certificates before) it also reads BER lengths, a
+ * non-minimal serial number, an unknown version (read as v3) and extensions in a v1/v2
+ * certificate, and a malformed extension
+ * value only leaves its field unset (noted in `problems`). Rules the certificate breaks but that do not
  * stop it being read are collected: `problems` always invalidate it, `strictProblems` only in
  * the strict profile (`strict: true`), which adds the RFC 5280 MUSTs that are requirements on
  * CAs rather than on the security of the path (key identifiers, serial number form, criticality
  * flags).
  */
 import { PkiError } from '../../util/errors.ts';
-import { checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeSmallUint, parseOne, rawOf, readTime, TAG, type Tlv } from '../der.ts';
+import { berToDer, checkInteger, contentOf, DerCursor, decodeBitString, decodeBoolean, decodeOid, decodeSmallUint, parseOne, rawOf, readTime, TAG, type Tlv } from '../der.ts';
 import { toHexLower as hex } from '../../util/hex.ts';
 import { formatName, parseGeneralName, parseGeneralNames, parseName, parseRelativeName, type Ava, type GeneralName, type Name } from './name.ts';
 import { parseNameConstraints, type NameConstraints } from './name-constraints.ts';
@@ -71,14 +76,14 @@ export function decodeReasonFlags(v: Uint8Array, what: string): number {
 }
 
 /** Reads a DistributionPointName ([0] fullName | [1] nameRelativeToCRLIssuer). */
-export function readDistributionPointName(b: Uint8Array, t: Tlv): { fullName?: GeneralName[]; relativeName?: Ava[] } {
+export function readDistributionPointName(b: Uint8Array, t: Tlv, lenient = false): { fullName?: GeneralName[]; relativeName?: Ava[] } {
   const nc = DerCursor.of(b, t);
   const choice = nc.next('DistributionPointName');
   nc.finish('DistributionPointName');
   if (choice.tag === 0xa0) {
     const names: GeneralName[] = [];
     const gc = DerCursor.of(b, choice);
-    while (!gc.done) names.push(parseGeneralName(b, gc.next('fullName'), 'fullName'));
+    while (!gc.done) names.push(parseGeneralName(b, gc.next('fullName'), 'fullName', lenient));
     if (!names.length) throw bad('x509: DistributionPointName fullName is empty');
     return { fullName: names };
   }
@@ -173,7 +178,7 @@ export function decodeKeyUsage(v: Uint8Array): number {
   return mask;
 }
 
-function parseExtensionValue(cert: ChainCert, ext: Extension): void {
+function parseExtensionValue(cert: ChainCert, ext: Extension, lenient: boolean): void {
   const v = ext.value;
   const what = oidName(ext.oid);
   switch (ext.oid) {
@@ -200,7 +205,7 @@ function parseExtensionValue(cert: ChainCert, ext: Extension): void {
       return;
     }
     case OID.subjectAltName:
-      cert.subjectAltName = parseGeneralNames(v, parseOne(v, TAG.SEQUENCE, what), what);
+      cert.subjectAltName = parseGeneralNames(v, parseOne(v, TAG.SEQUENCE, what), what, lenient);
       return;
     case OID.issuerAltName:
       parseGeneralNames(v, parseOne(v, TAG.SEQUENCE, what), what);
@@ -246,20 +251,20 @@ function parseExtensionValue(cert: ChainCert, ext: Extension): void {
       if (!ext.critical) cert.strictProblems.push('inhibitAnyPolicy is not marked critical (RFC 5280 §4.2.1.14)');
       return;
     case OID.cRLDistributionPoints:
-      cert.crlDistributionPoints = parseDistributionPoints(v, parseOne(v, TAG.SEQUENCE, what));
+      cert.crlDistributionPoints = parseDistributionPoints(v, parseOne(v, TAG.SEQUENCE, what), lenient);
       return;
   }
 }
 
 /** Parses CRLDistributionPoints (a SEQUENCE SIZE (1..MAX) OF DistributionPoint). */
-export function parseDistributionPoints(b: Uint8Array, t: Tlv): DistributionPoint[] {
+export function parseDistributionPoints(b: Uint8Array, t: Tlv, lenient = false): DistributionPoint[] {
   const c = DerCursor.of(b, t);
   const out: DistributionPoint[] = [];
   while (!c.done) {
     const dc = DerCursor.of(b, c.take(TAG.SEQUENCE, 'DistributionPoint'));
     const dp: DistributionPoint = {};
     const name = dc.optional(0xa0, 'distributionPoint');
-    if (name) Object.assign(dp, readDistributionPointName(b, name));
+    if (name) Object.assign(dp, readDistributionPointName(b, name, lenient));
     const reasons = dc.optional(0x81, 'reasons');
     if (reasons) dp.reasons = decodeReasonFlags(contentOf(b, reasons), 'reasons');
     const crlIssuer = dc.optional(0xa2, 'cRLIssuer');
@@ -292,20 +297,36 @@ function readOcspUrls(v: Uint8Array): string[] {
   return out;
 }
 
+/** How `parseChainCert` reads (see the file comment). */
+export interface ParseCertOptions {
+  lenient?: boolean;
+}
+
 /**
- * Parses a DER certificate for path validation. Throws `PkiError('bad-certificate')` with the
- * reason when the encoding (or an interpreted extension) is malformed.
+ * Parses a DER certificate. Throws `PkiError('bad-certificate')` with the reason when the
+ * encoding (or, unless lenient, an interpreted extension) is malformed.
  */
-export function parseChainCert(der: Uint8Array): ChainCert {
+export function parseChainCert(der: Uint8Array, opts?: ParseCertOptions): ChainCert {
+  const lenient = opts?.lenient ?? false;
   try {
-    return parseUnchecked(der);
+    return parseUnchecked(der, lenient);
   } catch (e) {
+    if (lenient) {
+      // BER lengths (asn1js/pkijs read them): read the DER form of the same structure
+      let canonical: Uint8Array | undefined;
+      try {
+        canonical = berToDer(der);
+      } catch {
+        /* not BER either: report the first error */
+      }
+      if (canonical && !sameDer(canonical, der)) return parseChainCert(canonical, { lenient });
+    }
     if (e instanceof PkiError && e.code === 'bad-certificate') throw e;
     throw bad(`x509: not a valid certificate (${(e as Error).message})`, e);
   }
 }
 
-function parseUnchecked(der: Uint8Array): ChainCert {
+function parseUnchecked(der: Uint8Array, lenient: boolean): ChainCert {
   const outer = parseOne(der, TAG.SEQUENCE, 'Certificate');
   const oc = DerCursor.of(der, outer);
   const tbsT = oc.take(TAG.SEQUENCE, 'tbsCertificate');
@@ -313,7 +334,7 @@ function parseUnchecked(der: Uint8Array): ChainCert {
   const sigT = oc.take(TAG.BIT_STRING, 'signatureValue');
   oc.finish('Certificate');
   const sig = decodeBitString(contentOf(der, sigT), 'signatureValue');
-  if (sig.bits % 8) throw bad('x509: signatureValue is not a whole number of octets');
+  if (sig.bits % 8 && !lenient) throw bad('x509: signatureValue is not a whole number of octets');
 
   const c = DerCursor.of(der, tbsT);
   let version: 1 | 2 | 3 = 1;
@@ -322,10 +343,11 @@ function parseUnchecked(der: Uint8Array): ChainCert {
     const vc = DerCursor.of(der, vT);
     const n = decodeSmallUint(contentOf(der, vc.take(TAG.INTEGER, 'version')), 'version');
     vc.finish('version');
-    if (n > 2) throw bad(`x509: unknown certificate version ${n + 1}`);
-    version = (n + 1) as 1 | 2 | 3;
+    if (n > 2 && !lenient) throw bad(`x509: unknown certificate version ${n + 1}`);
+    version = Math.min(n + 1, 3) as 1 | 2 | 3;
   }
-  const serial = checkInteger(contentOf(der, c.take(TAG.INTEGER, 'serialNumber')), 'serialNumber');
+  const serialV = contentOf(der, c.take(TAG.INTEGER, 'serialNumber'));
+  const serial = lenient && serialV.length ? serialV : checkInteger(serialV, 'serialNumber');
   const innerAlg = readAlgorithmId(der, c.next('signature'), 'signature');
   const issuer = parseName(der, c.next('issuer'), 'issuer');
   const validity = DerCursor.of(der, c.take(TAG.SEQUENCE, 'validity'));
@@ -367,7 +389,7 @@ function parseUnchecked(der: Uint8Array): ChainCert {
   };
 
   if (extsT) {
-    if (version !== 3) throw bad(`x509: extensions in a version ${version} certificate`);
+    if (version !== 3 && !lenient) throw bad(`x509: extensions in a version ${version} certificate`);
     const ec = DerCursor.of(der, extsT);
     const list = DerCursor.of(der, ec.take(TAG.SEQUENCE, 'extensions'));
     ec.finish('extensions');
@@ -388,13 +410,14 @@ function parseUnchecked(der: Uint8Array): ChainCert {
       seen.add(oid);
       if (UNDERSTOOD.has(oid)) {
         try {
-          parseExtensionValue(cert, ext);
+          parseExtensionValue(cert, ext, lenient);
         } catch (err) {
-          throw bad(`x509: malformed ${oidName(oid)} extension (${(err as Error).message})`, err);
+          if (!lenient) throw bad(`x509: malformed ${oidName(oid)} extension (${(err as Error).message})`, err);
+          cert.problems.push(`malformed ${oidName(oid)} extension (${(err as Error).message})`);
         }
       } else if (critical) cert.problems.push(`unsupported critical extension ${oidName(oid)} (RFC 5280 §4.2)`);
     }
-    if (!cert.extensions.length) throw bad('x509: empty extensions (RFC 5280 §4.1: SIZE (1..MAX))');
+    if (!cert.extensions.length && !lenient) throw bad('x509: empty extensions (RFC 5280 §4.1: SIZE (1..MAX))');
     const aia = cert.extensions.find((e) => e.oid === OID.authorityInfoAccess);
     if (aia) {
       // Only read for its OCSP URLs: a malformed AIA takes nothing away from path validation.
@@ -444,6 +467,13 @@ function sameDer(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The subjectPublicKey BIT STRING contents (without the unused-bits octet) of a SubjectPublicKeyInfo. */
+export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
+  const c = DerCursor.of(spki, parseOne(spki, TAG.SEQUENCE, 'subjectPublicKeyInfo'));
+  c.next('algorithm');
+  return decodeBitString(contentOf(spki, c.take(TAG.BIT_STRING, 'subjectPublicKey')), 'subjectPublicKey').bytes;
 }
 
 /** Formats a time (seconds since the epoch) as `2024-04-01 00:00:00 UTC`. */

@@ -177,11 +177,14 @@ export type GeneralName =
   | { type: 'dn'; name: Name; raw: Uint8Array }
   | { type: 'other' | 'x400' | 'edi' | 'rid'; raw: Uint8Array };
 
-/** Parses one GeneralName TLV (RFC 5280 §4.2.1.6). IA5String forms must be ASCII. */
-export function parseGeneralName(b: Uint8Array, t: Tlv, what: string): GeneralName {
+/**
+ * Parses one GeneralName TLV (RFC 5280 §4.2.1.6). IA5String forms must be ASCII; `lenient`
+ * (for display) reads other bytes as Latin-1 and an unknown choice as 'other'.
+ */
+export function parseGeneralName(b: Uint8Array, t: Tlv, what: string, lenient = false): GeneralName {
   const raw = rawOf(b, t);
   const ia5 = () => {
-    const s = decodeString(TAG.IA5_STRING, contentOf(b, t));
+    const s = decodeString(lenient ? TAG.TELETEX_STRING : TAG.IA5_STRING, contentOf(b, t));
     if (s === undefined) throw new DerError(`der: ${what}: IA5String with non-ASCII bytes`);
     return s;
   };
@@ -210,16 +213,17 @@ export function parseGeneralName(b: Uint8Array, t: Tlv, what: string): GeneralNa
       decodeOid(contentOf(b, t), `${what} registeredID`);
       return { type: 'rid', raw };
     default:
+      if (lenient) return { type: 'other', raw };
       throw new DerError(`der: ${what}: unknown GeneralName tag 0x${t.tag.toString(16)}`);
   }
 }
 
 /** Parses GeneralNames (a SEQUENCE SIZE (1..MAX) OF GeneralName). */
-export function parseGeneralNames(b: Uint8Array, t: Tlv, what: string): GeneralName[] {
+export function parseGeneralNames(b: Uint8Array, t: Tlv, what: string, lenient = false): GeneralName[] {
   if (t.tag !== TAG.SEQUENCE) throw new DerError(`der: ${what}: GeneralNames is not a SEQUENCE`);
   const out: GeneralName[] = [];
   const c = DerCursor.of(b, t);
-  while (!c.done) out.push(parseGeneralName(b, c.next(what), what));
+  while (!c.done) out.push(parseGeneralName(b, c.next(what), what, lenient));
   if (!out.length) throw new DerError(`der: ${what}: empty GeneralNames`);
   return out;
 }
