@@ -40,7 +40,7 @@ import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
 import { backoffMs, computeTimers, jitterSeed, renewAt, type AttemptState, type PkiTimer, type TimerInput } from '../auto/timers.ts';
 export { formatTimers } from '../auto/timers.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
-import { pruneOldCa, sameName } from './certs.ts';
+import { issuedBy, pruneOldCa } from './certs.ts';
 import { isAbortError } from '../util/errors.ts';
 import { iosLogStamp } from '../util/time.ts';
 import { toHex } from '../util/hex.ts';
@@ -191,7 +191,7 @@ export class AutoEnrollService {
       let shadowAt: number | undefined;
       for (const s of shadows) {
         // A shadow issued by the CA's rollover certificate waits for the CA rollover too.
-        const underNext = nextCa && sameName(s.issuer, nextCa.subject) && !cas.some((ca) => sameName(s.issuer, ca.subject));
+        const underNext = nextCa && issuedBy(s, nextCa) && !cas.some((ca) => issuedBy(s, ca));
         const at = Math.max(s.notBefore.getTime(), underNext && caSwitch !== undefined ? caSwitch : -Infinity);
         shadowAt = Math.max(shadowAt ?? -Infinity, at);
       }

@@ -64,9 +64,9 @@ export function associatedTrustpoints(cfg: RunningConfig, der: Uint8Array): stri
   return out;
 }
 
-/** Two names attribute by attribute (the consolidation replaces this by RFC 5280 name comparison). */
-export function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
-  return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
+/** True when `issuer`'s subject is `cert`'s issuer name (RFC 5280 §7.1 name comparison, pki/chain/name.ts). */
+export function issuedBy(cert: CertificateSummary, issuer: CertificateSummary): boolean {
+  return cert.issuerKey === issuer.subjectKey;
 }
 
 /**
@@ -86,7 +86,7 @@ export function pruneOldCa(certs: ChainCertificate[]): void {
     const c = certs[i]!;
     if (c.kind !== 'ca-previous') continue;
     const s = parse(c);
-    if (!s || !own.some((o) => sameName(o.issuer, s.subject) && (!o.authorityKeyId || !s.subjectKeyId || o.authorityKeyId === s.subjectKeyId))) certs.splice(i, 1);
+    if (!s || !own.some((o) => issuedBy(o, s) && (!o.authorityKeyId || !s.subjectKeyId || o.authorityKeyId === s.subjectKeyId))) certs.splice(i, 1);
   }
 }
 

@@ -11,7 +11,7 @@ import { PkiError, isAbortError } from '../util/errors.ts';
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { readPaste } from './interaction.ts';
-import { fingerprints, fingerprintMatches } from './certs.ts';
+import { fingerprints, fingerprintMatches, issuedBy } from './certs.ts';
 import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
 import { announceSubject, askIdentity, sanFor, subjectFor } from './enroll-common.ts';
 import { refuse } from './refuse.ts';
@@ -113,10 +113,6 @@ export function certificatesIn(blocks: PemBlock[]): Uint8Array[] {
   return out;
 }
 
-function sameName(a: CertificateSummary['subject'], b: CertificateSummary['issuer']): boolean {
-  return JSON.stringify(a.map((x) => [x.oid, x.value])) === JSON.stringify(b.map((x) => [x.oid, x.value]));
-}
-
 /**
  * Orders a set of CA certificates from the issuing CA (the one that issues none of the
  * others) up to the root. Refuses a set that is not one chain.
@@ -124,13 +120,13 @@ function sameName(a: CertificateSummary['subject'], b: CertificateSummary['issue
 export function orderCaChain(ders: Uint8Array[]): { der: Uint8Array; s: CertificateSummary }[] {
   const items = ders.map((der) => ({ der, s: summarizeCertificate(der) }));
   const unique = items.filter((x, i) => items.findIndex((y) => toHex(y.der) === toHex(x.der)) === i);
-  const issuesAnother = (x: (typeof unique)[number]) => unique.some((y) => y !== x && !y.s.selfIssued && sameName(x.s.subject, y.s.issuer));
+  const issuesAnother = (x: (typeof unique)[number]) => unique.some((y) => y !== x && !y.s.selfIssued && issuedBy(y.s, x.s));
   const leaves = unique.filter((x) => !issuesAnother(x));
   if (leaves.length !== 1) refuse(`% The data holds ${unique.length} certificates that do not form one chain.`);
   const chain = [leaves[0]!];
   while (!chain[chain.length - 1]!.s.selfIssued) {
     const cur = chain[chain.length - 1]!;
-    const up = unique.find((y) => !chain.includes(y) && sameName(y.s.subject, cur.s.issuer));
+    const up = unique.find((y) => !chain.includes(y) && issuedBy(cur.s, y.s));
     if (!up) break;
     chain.push(up);
   }

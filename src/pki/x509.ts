@@ -30,6 +30,9 @@ export interface CertificateSummary {
   serial: string;
   subject: Attribute[];
   issuer: Attribute[];
+  /** the subject and issuer in RFC 5280 §7.1 comparison form: equal keys are the same name (chain/name.ts) */
+  subjectKey: string;
+  issuerKey: string;
   notBefore: Date;
   notAfter: Date;
   /** basicConstraints cA = TRUE */
@@ -187,6 +190,8 @@ function summarize(der: Uint8Array): CertificateSummary {
     serial: toHex(serial),
     subject: attrs(c.subject.rdns),
     issuer: attrs(c.issuer.rdns),
+    subjectKey: c.subject.key,
+    issuerKey: c.issuer.key,
     notBefore: new Date(c.notBefore * 1000),
     notAfter: new Date(c.notAfter * 1000),
     isCA: !!c.basicConstraints?.ca,

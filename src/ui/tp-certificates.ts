@@ -2,7 +2,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { TrustpointApp } from '../app/app.ts';
 import { chainEntries } from '../app/certs.ts';
-import { writePem } from '../pki/pem.ts';
+import { writePem } from '../app/surface.ts';
 import { iosDate } from '../util/time.ts';
 
 export class TpCertificates extends LitElement {

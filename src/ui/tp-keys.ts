@@ -1,7 +1,7 @@
 /** Keys view: the key store (label, type, usage, where the private key is held). */
 import { LitElement, css, html, nothing } from 'lit';
 import type { TrustpointApp } from '../app/app.ts';
-import type { KeyRecord } from '../store/keystore.ts';
+import type { KeyRecord } from '../app/surface.ts';
 import { displayLabel } from '../app/keys.ts';
 import { iosDate } from '../util/time.ts';
 

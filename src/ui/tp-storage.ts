@@ -1,9 +1,7 @@
 /** Storage view: where NVRAM lives, whether the browser keeps it, and what it holds. */
 import { LitElement, css, html, nothing } from 'lit';
 import type { TrustpointApp } from '../app/app.ts';
-import type { NvramFile } from '../store/schema.ts';
-import { NVRAM_CAPACITY } from '../store/nvram.ts';
-import { storageEstimate } from '../store/persist.ts';
+import { NVRAM_CAPACITY, storageEstimate, type NvramFile } from '../app/surface.ts';
 import { iosTimestamp } from '../util/time.ts';
 
 export class TpStorage extends LitElement {

@@ -9,7 +9,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { TrustpointApp } from '../app/app.ts';
 import type { Interaction } from '../app/interaction.ts';
-import type { KeyRecord } from '../store/keystore.ts';
+import type { KeyRecord } from '../app/surface.ts';
 import type { TokenStatus } from '../app/tokens.ts';
 import type { RouteReport } from '../token/detect.ts';
 import { displayLabel } from '../app/keys.ts';

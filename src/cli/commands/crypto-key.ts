@@ -3,8 +3,7 @@
  * store as IOS shows it.
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
-import type { KeyRecord } from '../../store/keystore.ts';
-import type { KeyInfo, NamedCurve } from '../../crypto/types.ts';
+import type { KeyInfo, KeyRecord, NamedCurve } from '../../app/surface.ts';
 import { fqdnOf } from '../../config/model.ts';
 import { toIosHexWords } from '../../util/hex.ts';
 import { iosDate } from '../../util/time.ts';

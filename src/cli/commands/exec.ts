@@ -5,7 +5,7 @@
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
 import { STARTUP_CONFIG, VERSION } from '../../app/app.ts';
-import { NVRAM_CAPACITY } from '../../store/nvram.ts';
+import { NVRAM_CAPACITY } from '../../app/surface.ts';
 import { utf8 } from '../../util/bytes.ts';
 import { iosClock, iosTimestamp, iosUptime } from '../../util/time.ts';
 import { isYes } from '../../app/prompter.ts';

@@ -3,7 +3,7 @@
  * `delete flash:NAME` (what `enrollment url flash:NAME` reads and writes).
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
-import { FILESYSTEMS, FILESYSTEM_CAPACITY, normalizePath } from '../../store/files.ts';
+import { FILESYSTEMS, FILESYSTEM_CAPACITY, normalizePath } from '../../app/surface.ts';
 import { iosTimestamp } from '../../util/time.ts';
 import { toIosHexWords } from '../../util/hex.ts';
 

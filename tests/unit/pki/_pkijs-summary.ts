@@ -60,8 +60,10 @@ function generalName(n: pkijs.GeneralName): GeneralNameView {
   }
 }
 
+export type OldSummary = Omit<CertificateSummary, 'subjectKey' | 'issuerKey'>;
+
 /** The summary as pkijs read it; throws where pkijs could not read the certificate. */
-export function pkijsSummary(der: Uint8Array): CertificateSummary {
+export function pkijsSummary(der: Uint8Array): OldSummary {
   const asn = asn1js.fromBER(der.slice().buffer);
   if (asn.offset === -1 || asn.offset !== der.length) throw new Error('pkijs: malformed DER');
   const cert = new pkijs.Certificate({ schema: asn.result });
@@ -70,7 +72,7 @@ export function pkijsSummary(der: Uint8Array): CertificateSummary {
   const ext = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
   const subjectDer = new Uint8Array(cert.subject.toSchema().toBER());
   const issuerDer = new Uint8Array(cert.issuer.toSchema().toBER());
-  const s: CertificateSummary = {
+  const s: OldSummary = {
     serial: toHex(serialBytes),
     subject: attrs(cert.subject),
     issuer: attrs(cert.issuer),
