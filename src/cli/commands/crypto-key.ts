@@ -1,17 +1,13 @@
 /**
- * `crypto key generate rsa|ec`, `crypto key zeroize`, `show crypto key mypubkey` — the key
- * store as IOS shows it.
+ * `crypto key generate rsa|ec`, `crypto key zeroize`, `show crypto key mypubkey` — parsed here
+ * and printed as IOS shows them; the workflows are app/key-actions.ts.
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
-import type { KeyInfo, KeyRecord, NamedCurve } from '../../app/surface.ts';
-import { fqdnOf } from '../../config/model.ts';
+import type { KeyRecord } from '../../app/surface.ts';
 import { toIosHexWords } from '../../util/hex.ts';
 import { iosDate } from '../../util/time.ts';
-import { baseLabel, displayLabel, keyState } from '../../app/keys.ts';
-import { generatePairs } from '../../app/trustpoint-keys.ts';
-import { storeGeneratedKeys, zeroizeKeys, zeroizeTargets } from '../../app/key-actions.ts';
-import { assertCanStoreKeys } from '../../app/keys.ts';
-import { TOKEN_DEVICE, isTokenDevice } from '../../app/tokens.ts';
+import { displayLabel } from '../../app/keys.ts';
+import { generateKeys, publicKeys, zeroize } from '../../app/key-actions.ts';
 
 const KEY_H = {
   crypto: 'Encryption module',
@@ -22,106 +18,6 @@ const KEY_H = {
   on: 'Generate the keys on a device',
   $dev: 'Device name, e.g. usbtoken0:',
 };
-
-/** The default key label: the FQDN (IOS names general keys after hostname.domain). */
-function defaultLabel(ctx: CommandCtx): string | undefined {
-  return ctx.app.running.domainName ? fqdnOf(ctx.app.running) : undefined;
-}
-
-/**
- * Generates and stores keys the IOS way: names them, asks before replacing, reports
- * `[OK] (elapsed time was N seconds)`. Shared with enrollment (keys made on demand).
- */
-export async function generateKeysInteractive(
-  ctx: CommandCtx,
-  label: string,
-  key: KeyInfo,
-  usageKeys: boolean,
-  exportable: boolean,
-  opts: { announceName?: boolean; confirmReplace?: boolean; device?: string } = {},
-): Promise<KeyRecord[] | undefined> {
-  const kind = key.kind === 'rsa' ? 'RSA' : 'EC';
-  if (opts.announceName !== false) {
-    ctx.print(`The name for the keys will be: ${label}`);
-  }
-  const existing = (await ctx.app.keys.byLabel(label)).filter((k) => k.kind === key.kind);
-  if (existing.length && opts.confirmReplace !== false) {
-    ctx.print(`% You already have ${kind} keys defined named ${label}.`);
-    if (!(await ctx.confirm('% Do you really want to replace them? [yes/no]: '))) return undefined;
-  }
-  if (key.kind === 'rsa') {
-    ctx.print('');
-    ctx.print(`% The key modulus size is ${key.bits} bits`);
-    if (key.bits < 2048) ctx.print('% A key modulus of less than 2048 bits is not recommended.');
-  }
-  if (!opts.device && ctx.app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(ctx, 'the new private key');
-  const records = await generatePairs(ctx.app, ctx, label, { key, usageKeys, ...(opts.device ? { device: opts.device } : {}) }, exportable);
-  await storeGeneratedKeys(ctx.app, ctx, records);
-  return records;
-}
-
-/** The label to generate under, or undefined after printing why there is none (IOS checks). */
-function keyLabelFor(ctx: CommandCtx, a: Record<string, string | undefined>): string | undefined {
-  if (a.dev) {
-    if (!isTokenDevice(a.dev)) {
-      ctx.print(`% Invalid device "${a.dev}": keys can be generated on a token, ${TOKEN_DEVICE}`);
-      return undefined;
-    }
-    if (a.exportable !== undefined) {
-      ctx.print(`% Keys generated on ${a.dev} never leave it: "exportable" cannot be used with "on ${a.dev}".`);
-      return undefined;
-    }
-  }
-  const label = a.label ?? defaultLabel(ctx);
-  if (!label) ctx.print('% Please define a domain-name first.');
-  return label;
-}
-
-const dev = (a: Record<string, string | undefined>) => (a.dev ? { device: a.dev.toLowerCase() } : {});
-
-async function keygenRsa(ctx: CommandCtx, a: Record<string, string | undefined>) {
-  const label = keyLabelFor(ctx, a);
-  if (!label) return;
-  const usageKeys = a.usage === 'usage-keys';
-  let bits = a.mod !== undefined ? Number(a.mod) : undefined;
-  if (bits === undefined) {
-    ctx.print(`The name for the keys will be: ${label}`);
-    ctx.print(`Choose the size of the key modulus in the range of 512 to 4096 for your`);
-    ctx.print(`  ${usageKeys ? 'Signature Keys' : 'General Purpose Keys'}. Choosing a key modulus greater than 2048 may take`);
-    ctx.print('  a few seconds.');
-    ctx.print('');
-    const ans = (await ctx.ask({ text: 'How many bits in the modulus [2048]: ', kind: 'text', default: '2048' })).trim();
-    bits = Number(ans);
-    if (!/^\d+$/.test(ans) || bits < 512 || bits > 4096) {
-      ctx.print('% Invalid modulus: use 512 to 4096 bits.');
-      return;
-    }
-    await generateKeysInteractive(ctx, label, { kind: 'rsa', bits }, usageKeys, a.exportable !== undefined, { announceName: false, ...dev(a) });
-    return;
-  }
-  await generateKeysInteractive(ctx, label, { kind: 'rsa', bits }, usageKeys, a.exportable !== undefined, dev(a));
-}
-
-async function keygenEc(ctx: CommandCtx, a: Record<string, string | undefined>) {
-  const label = keyLabelFor(ctx, a);
-  if (!label) return;
-  const curve: NamedCurve = a.size === '384' ? 'P-384' : 'P-256';
-  await generateKeysInteractive(ctx, label, { kind: 'ec', curve }, false, a.exportable !== undefined, dev(a));
-}
-
-async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: string | undefined) {
-  const victims = await zeroizeTargets(ctx.app, kind, label);
-  const kindText = kind === 'ec' ? 'EC' : kind === 'rsa' ? 'RSA' : 'RSA and EC';
-  if (!victims.length) {
-    ctx.print(label ? `% No ${kindText} keys named ${label}.` : `% No ${kindText} keys to remove.`);
-    return;
-  }
-  if (label) ctx.print(`% Keys to be removed are named '${label}'.`);
-  else ctx.print(`% All ${kindText} keys will be removed.`);
-  ctx.print('% All router certs issued using these keys will also be removed.');
-  if (!(await ctx.confirm('Do you really want to remove these keys? [yes/no]: '))) return;
-  await zeroizeKeys(ctx.app, ctx, victims);
-}
 
 function showKeys(ctx: CommandCtx, list: KeyRecord[]) {
   const usageText = { general: 'General Purpose Key', signature: 'Signature Key', encryption: 'Encryption Key' } as const;
@@ -151,17 +47,28 @@ export const CRYPTO_KEY_COMMANDS: CliCommand[] = [
       modulus: 'Provide number of modulus bits on the command line',
       $mod: 'Size of the key modulus in bits',
     },
-    handler: (ctx, a) => keygenRsa(ctx, a),
+    handler: async (ctx, a) => {
+      await generateKeys(ctx.app, ctx, {
+        kind: 'rsa',
+        ...(a.label !== undefined ? { label: a.label } : {}),
+        ...(a.mod !== undefined ? { bits: Number(a.mod) } : {}),
+        usageKeys: a.usage === 'usage-keys',
+        exportable: a.exportable !== undefined,
+        ...(a.dev ? { device: a.dev } : {}),
+      });
+    },
   },
   {
     syntax: 'crypto key generate ec keysize ( 256$size | 384$size ) [label WORD$label] [exportable$exportable] [on WORD$dev]',
     help: { ...KEY_H, ec: 'Generate EC keys for ECDSA', keysize: 'Number of bits in prime modulus', '256': 'P-256 (secp256r1)', '384': 'P-384 (secp384r1)', $label: 'EC key pair label' },
-    handler: (ctx, a) => keygenEc(ctx, a),
+    handler: async (ctx, a) => {
+      await generateKeys(ctx.app, ctx, { kind: 'ec', size: a.size === '384' ? 384 : 256, ...(a.label !== undefined ? { label: a.label } : {}), exportable: a.exportable !== undefined, ...(a.dev ? { device: a.dev } : {}) });
+    },
   },
   {
     syntax: 'crypto key zeroize [( rsa$kind | ec$kind )] [WORD$label]',
     help: { crypto: KEY_H.crypto, key: KEY_H.key, zeroize: 'Remove keys', rsa: 'Remove RSA keys', ec: 'Remove EC keys', $label: 'Key pair label' },
-    handler: (ctx, a) => zeroize(ctx, a.kind as 'rsa' | 'ec' | undefined, a.label),
+    handler: (ctx, a) => zeroize(ctx.app, ctx, a.kind as 'rsa' | 'ec' | undefined, a.label),
   },
 ];
 
@@ -178,10 +85,7 @@ export const SHOW_KEY_COMMANDS: CliCommand[] = [
       $label: 'Key label',
     },
     async handler(ctx, a) {
-      const list = (await ctx.app.keys.list()).filter((k) => k.kind === a.kind && (a.label === undefined || baseLabel(k) === a.label));
-      const order = { general: 0, signature: 1, encryption: 2 } as const;
-      const state = { current: 0, pending: 1, retired: 2 } as const;
-      list.sort((x, y) => baseLabel(x).localeCompare(baseLabel(y)) || state[keyState(x)] - state[keyState(y)] || order[x.usage] - order[y.usage]);
+      const list = await publicKeys(ctx.app, a.kind as 'rsa' | 'ec', a.label);
       if (!list.length && a.label) ctx.print(`% No ${a.kind === 'rsa' ? 'RSA' : 'EC'} key pair named ${a.label}.`);
       showKeys(ctx, list);
     },
