@@ -20,20 +20,6 @@ export interface Question {
   default?: string;
 }
 
-export interface Prompter {
-  /** false for unattended callers (auto-enrollment, HTTP-style automation) */
-  readonly interactive: boolean;
-  ask(q: Question, signal?: AbortSignal): Promise<string>;
-}
-
-/** A prompter for unattended work: every question is refused. */
-export const NON_INTERACTIVE: Prompter = {
-  interactive: false,
-  ask(q) {
-    return Promise.reject(new Error(`prompter: a non-interactive request cannot answer "${q.text.trim()}"`));
-  },
-};
-
 export function isYes(answer: string): boolean {
   return /^(y|ye|yes)$/i.test(answer.trim());
 }

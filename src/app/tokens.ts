@@ -12,7 +12,7 @@
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { refuse } from './refuse.ts';
-import type { CoreApi, HashAlg } from '../core/api.ts';
+import type { CoreApi } from '../core/api.ts';
 import type { KeyInfo, Signer } from '../crypto/types.ts';
 import type { KeyRecord, KeyUsage } from '../store/keystore.ts';
 import { PkiError, isAbortError } from '../util/errors.ts';

@@ -27,8 +27,8 @@
  *
  * pkijs traps this module works around (pkijs 4.0.0):
  * - `EnvelopedData.addRecipientByCertificate` defaults to RSA-OAEP with SHA-512, which SCEP
- *   servers reject: use `addPkcs1Recipient` (rsaEncryption with explicit NULL parameters,
- *   issuerAndSerialNumber rid, KTRI version 0).
+ *   servers reject: `envelope()` (envelope.ts) writes rsaEncryption with explicit NULL
+ *   parameters, issuerAndSerialNumber rid, KTRI version 0.
  * - `EnvelopedData.encrypt` always writes a 16-byte IV and version 2, so 64-bit block ciphers
  *   (DES, 3DES) come out broken: `encrypt` here refuses a DES/RC2 IV that is not 8 bytes. Use
  *   `envelope()` (envelope.ts), which writes correct IVs and version 0.
@@ -38,11 +38,10 @@
  *   (older pkijs read such a KTRI as RSA-OAEP and failed, PKI.js issue #246): the key transport
  *   here depends on the OID only, `EnvelopedData.decrypt` and `openEnvelope` accept both forms.
  *
- * Layout: this file holds the engine class, `createPkiEngine` and `addPkcs1Recipient`; the
- * algorithm tables are in engine-oids.ts, argument and byte helpers in engine-util.ts, core
- * keys in engine-keys.ts.
+ * Layout: this file holds the engine class and `createPkiEngine`; the algorithm tables (the
+ * OIDs derived from oids.ts) and argument and byte helpers are in engine-util.ts, core keys in
+ * engine-keys.ts.
  */
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CoreApi } from '../core/api.ts';
 import { HASH_SIZE } from '../core/ops/hash.ts';
@@ -395,26 +394,4 @@ export class PkiEngine extends pkijs.CryptoEngine {
 export function createPkiEngine(core: CoreApi, opts?: PkiEngineOptions): PkiEngine {
   const web = opts && 'subtle' in opts ? (opts.subtle ?? null) : (globalThis.crypto?.subtle ?? null);
   return new PkiEngine(core, web);
-}
-
-/**
- * Adds a KeyTransRecipientInfo for `cert` to a pkijs EnvelopedData the way SCEP servers need it
- * (RFC 8894 §3.2.1, RFC 5652 §6.2.1): version 0, rid issuerAndSerialNumber, and
- * keyEncryptionAlgorithm rsaEncryption WITH explicit NULL parameters (RFC 3370 §4.2.1) —
- * instead of `addRecipientByCertificate`'s RSA-OAEP/SHA-512. Encrypt with AES content
- * encryption through pkijs, or use `envelope()` (envelope.ts) for DES/3DES.
- */
-export function addPkcs1Recipient(env: pkijs.EnvelopedData, cert: pkijs.Certificate): void {
-  if (cert.subjectPublicKeyInfo.algorithm.algorithmId !== OID.rsaEncryption) throw new PkiError('unsupported', `engine.addPkcs1Recipient: the certificate's key is ${cert.subjectPublicKeyInfo.algorithm.algorithmId}, not rsaEncryption`);
-  env.recipientInfos.push(
-    new pkijs.RecipientInfo({
-      variant: 1,
-      value: new pkijs.KeyTransRecipientInfo({
-        version: 0,
-        rid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-        keyEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
-        recipientCertificate: cert,
-      }),
-    }),
-  );
 }

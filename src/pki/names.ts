@@ -4,7 +4,8 @@
  * double-quoted values are accepted too). Attribute types are short names or dotted OIDs
  * (`OID.2.5.4.3=x` or `2.5.4.3=x`).
  *
- * Pure string handling; building the ASN.1 Name is done where pkijs lives (pki/csr).
+ * Pure string handling; the attribute keywords and short names come from oids.ts, and the DER
+ * Name is built in csr.ts (`X509_DER.nameBytes`).
  */
 import { escapeControls } from '../util/text.ts';
 import { PkiError } from '../util/errors.ts';

@@ -358,12 +358,6 @@ export function curveOfOid(oid: string): { curve: 'P-256' | 'P-384' | 'P-521'; s
   return e?.curve ? { curve: e.curve, size: e.size! } : undefined;
 }
 
-/** The OID of a named curve. */
-export function oidOfCurve(curve: 'P-256' | 'P-384' | 'P-521'): string {
-  for (const e of BY_OID.values()) if (e.kind === 'curve' && e.curve === curve) return e.oid;
-  throw new RangeError(`oids: no OID for ${curve}`);
-}
-
 /** The OID of a key purpose by its RFC 5280 name (`serverAuth`, `OCSPSigning`, ...). */
 export function keyPurposeOid(name: string): string | undefined {
   const e = (TABLE as Record<string, Entry>)[name];

@@ -8,10 +8,14 @@ import * as nc from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { vi } from 'vitest';
 import type { CoreApi } from '../../../src/core/api.ts';
 import { createDirectCore } from '../../../src/core/direct.ts';
 import { loadCoreBytes } from '../_core.ts';
+import { OID } from '../../../src/pki/oids.ts';
+import { PkiError } from '../../../src/util/errors.ts';
 
 export const loadCore = (release: boolean): Promise<CoreApi> => createDirectCore(loadCoreBytes(release ? 'release' : 'debug'));
 
@@ -79,4 +83,26 @@ export function openReferee(prefix: string, org: string): Referee {
     },
     close: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Adds a KeyTransRecipientInfo for `cert` to a pkijs EnvelopedData the way SCEP servers need it
+ * (RFC 8894 §3.2.1, RFC 5652 §6.2.1): version 0, rid issuerAndSerialNumber, and
+ * keyEncryptionAlgorithm rsaEncryption WITH explicit NULL parameters (RFC 3370 §4.2.1) —
+ * instead of `addRecipientByCertificate`'s RSA-OAEP/SHA-512. A test helper (the app writes
+ * EnvelopedData with `envelope()`): it drives pkijs' own EnvelopedData through the engine.
+ */
+export function addPkcs1Recipient(env: pkijs.EnvelopedData, cert: pkijs.Certificate): void {
+  if (cert.subjectPublicKeyInfo.algorithm.algorithmId !== OID.rsaEncryption) throw new PkiError('unsupported', `engine.addPkcs1Recipient: the certificate's key is ${cert.subjectPublicKeyInfo.algorithm.algorithmId}, not rsaEncryption`);
+  env.recipientInfos.push(
+    new pkijs.RecipientInfo({
+      variant: 1,
+      value: new pkijs.KeyTransRecipientInfo({
+        version: 0,
+        rid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
+        keyEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+        recipientCertificate: cert,
+      }),
+    }),
+  );
 }

@@ -17,10 +17,10 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CoreApi, HashAlg } from '../../../src/core/api.ts';
 import { coreDecrypter } from '../../../src/crypto/core-keys.ts';
-import { addPkcs1Recipient, createPkiEngine, isCoreKey, type PkiEngine } from '../../../src/pki/engine.ts';
+import { createPkiEngine, isCoreKey, type PkiEngine } from '../../../src/pki/engine.ts';
 import { OID } from '../../../src/pki/oids.ts';
 import { PkiError } from '../../../src/util/errors.ts';
-import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture } from './_cms-referee.ts';
+import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture, addPkcs1Recipient } from './_cms-referee.ts';
 
 // OpenSSL, the referee (and the core loader, WebCrypto trap): ./_cms-referee.ts
 const referee = openReferee('engine-test-', 'Engine Test');

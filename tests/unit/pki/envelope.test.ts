@@ -19,11 +19,11 @@ import type { CoreApi, HashAlg } from '../../../src/core/api.ts';
 import { coreDecrypter, coreSigner } from '../../../src/crypto/core-keys.ts';
 import type { Signer } from '../../../src/crypto/types.ts';
 import { webCryptoSigner } from '../../../src/crypto/webcrypto.ts';
-import { addPkcs1Recipient, createPkiEngine, type PkiEngine } from '../../../src/pki/engine.ts';
+import { createPkiEngine, type PkiEngine } from '../../../src/pki/engine.ts';
 import { envelope, openEnvelope, signData, verifySignedData, type CmsSignatureAlgorithm, type EnvelopeCipher } from '../../../src/pki/envelope.ts';
 import { makeVerify } from '../../../src/pki/verify-core.ts';
 import { PkiError } from '../../../src/util/errors.ts';
-import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture } from './_cms-referee.ts';
+import { LEGACY, hex, loadCore, openReferee, rnd, text, trapWebCrypto, utf8, type Fixture, addPkcs1Recipient } from './_cms-referee.ts';
 import { BER, DER, derCheck, derChildren, type Tlv, readTlv } from '../../../src/pki/der.ts';
 
 // OpenSSL, the referee (and the core loader, WebCrypto trap): ./_cms-referee.ts

@@ -22,7 +22,6 @@ import {
   oidDisplay,
   oidInfo,
   oidName,
-  oidOfCurve,
   oidOfHash,
   oidOfHmac,
   pbeScheme,
@@ -67,7 +66,7 @@ describe('the table', () => {
     expect(pbeScheme(OID['pbeWithMD5AndRC2-CBC'])).toMatchObject({ kdf: 'pbkdf1', hash: 'MD5', rc2Bits: 64 });
     expect(pbeScheme(OID.pbeWithSHAAnd128BitRC4)).toBeUndefined();
     expect(hmacOfOid(OID.hmacWithMD5)).toBeUndefined();
-    for (const c of ['P-256', 'P-384', 'P-521'] as const) expect(curveOfOid(oidOfCurve(c))!.curve).toBe(c);
+    expect(['1.2.840.10045.3.1.7', '1.3.132.0.34', '1.3.132.0.35'].map((o) => curveOfOid(o)!.curve)).toEqual(['P-256', 'P-384', 'P-521']);
     expect(keyPurposeOid('clientAuth')).toBe('1.3.6.1.5.5.7.3.2');
     expect(keyPurposeOid('keyUsage')).toBeUndefined();
   });
