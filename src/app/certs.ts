@@ -4,22 +4,20 @@
  */
 import type { CoreApi } from '../core/api.ts';
 import type { ChainCertificate, RunningConfig } from '../config/model.ts';
-import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
+import { issuedBy, summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
+import type { Fingerprints } from '../enroll/host.ts';
 import { oidDisplay } from '../pki/oids.ts';
 import { toHex, toIosHexWords } from '../util/hex.ts';
-import type { KeyRecord } from '../store/keystore.ts';
 
-export { iosCertificateUsage, type CertificateSummary } from '../pki/x509.ts';
+export { iosCertificateUsage, issuedBy, type CertificateSummary } from '../pki/x509.ts';
+export { fingerprintMatches } from '../enroll/authenticate.ts';
+export { keepOtherUsage } from '../enroll/host.ts';
+export type { Fingerprints } from '../enroll/host.ts';
 export type { Attribute } from '../pki/names.ts';
 
 /** How `show` prints a signature algorithm (`SHA256 with RSA Encryption`) or a key purpose (`TLS Web Client Authentication`); the dotted OID when it has no display name. */
 export const displayOid = oidDisplay;
 
-export interface Fingerprints {
-  md5: string;
-  sha1: string;
-  sha256: string;
-}
 
 /** `D23209AD 23D31423 2174E40D 7F9D6213 9786633A` style, for each hash. */
 export async function fingerprints(core: CoreApi, der: Uint8Array): Promise<Fingerprints> {
@@ -27,15 +25,6 @@ export async function fingerprints(core: CoreApi, der: Uint8Array): Promise<Fing
   return { md5: toIosHexWords(md5)[0]!, sha1: toIosHexWords(sha1)[0]!, sha256: toIosHexWords(sha256)[0]! };
 }
 
-/** Which configured `fingerprint` value (hex, no spaces) matches: MD5, SHA-1 or SHA-256. */
-export function fingerprintMatches(expected: string, fp: Fingerprints): boolean {
-  const e = expected.toUpperCase();
-  const plain = (s: string) => s.replace(/ /g, '');
-  if (e.length === 32) return plain(fp.md5) === e;
-  if (e.length === 40) return plain(fp.sha1) === e;
-  if (e.length === 64) return plain(fp.sha256) === e;
-  return false;
-}
 
 export interface ChainEntry {
   cert: ChainCertificate;
@@ -64,10 +53,7 @@ export function associatedTrustpoints(cfg: RunningConfig, der: Uint8Array): stri
   return out;
 }
 
-/** True when `issuer`'s subject is `cert`'s issuer name (RFC 5280 §7.1 name comparison, pki/chain/name.ts). */
-export function issuedBy(cert: CertificateSummary, issuer: CertificateSummary): boolean {
-  return cert.issuerKey === issuer.subjectKey;
-}
+
 
 /**
  * After a CA rollover the previous CA certificate (`certificate ca previous`) is kept while an
@@ -90,18 +76,3 @@ export function pruneOldCa(certs: ChainCertificate[]): void {
   }
 }
 
-/**
- * The chain entries that stay when `key` gets a new certificate: everything but the own
- * certificates (active or rollover), except the other usage key's (usage keys come in twos).
- */
-export function keepOtherUsage(certs: ChainCertificate[], keys: KeyRecord[], key: KeyRecord): ChainCertificate[] {
-  return certs.filter((c) => {
-    if (c.kind !== 'general' && c.kind !== 'self-signed' && c.kind !== 'rollover') return true;
-    try {
-      const ks = toHex(summarizeCertificate(c.der).spki);
-      return keys.some((k) => k !== key && toHex(k.spki) === ks && k.usage !== key.usage);
-    } catch {
-      return false;
-    }
-  });
-}

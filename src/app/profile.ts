@@ -22,7 +22,7 @@ import type { Interaction } from './interaction.ts';
 import { readPaste } from './interaction.ts';
 import { refuse } from './refuse.ts';
 import { isYes } from './prompter.ts';
-import { askIdentity, sanFor, subjectFor, type Identity } from './enroll-common.ts';
+import { askIdentity, sanFor, subjectFor, type Identity } from '../enroll/identity.ts';
 import { keyRecordsFor } from './trustpoint-keys.ts';
 import { certificatesIn, fileTarget, readTargetFile } from './pki.ts';
 import { storeIssued } from './scep.ts';

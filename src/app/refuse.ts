@@ -1,6 +1,2 @@
-import { PkiError } from '../util/errors.ts';
-
-/** A refusal already worded for the console (printed as is, starts with "% "). */
-export function refuse(message: string): never {
-  throw new PkiError('refused', message.startsWith('%') ? message : `% ${message}`);
-}
+/** A refusal already worded for the console (enroll/io.ts). */
+export { refuse } from '../enroll/io.ts';

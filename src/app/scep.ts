@@ -16,7 +16,7 @@ import { PENDING_TX_PREFIX, commitChange } from './commit.ts';
 import { assertCanStoreKeys } from './keys.ts';
 import { refuse } from './refuse.ts';
 import { keyRecordsFor, keySpecOf } from './trustpoint-keys.ts';
-import { announceSubject, askIdentity, sanFor, subjectFor } from './enroll-common.ts';
+import { announceSubject, askIdentity, sanFor, subjectFor } from '../enroll/identity.ts';
 import { isYes } from './prompter.ts';
 import { DEFAULTS, type ChainCertificate, type Trustpoint } from '../config/model.ts';
 import type { Decrypter, Signer } from '../crypto/types.ts';

@@ -209,6 +209,11 @@ function summarize(der: Uint8Array): CertificateSummary {
   return s;
 }
 
+/** True when `issuer`'s subject is `cert`'s issuer name (RFC 5280 §7.1 name comparison, chain/name.ts). */
+export function issuedBy(cert: CertificateSummary, issuer: CertificateSummary): boolean {
+  return cert.issuerKey === issuer.subjectKey;
+}
+
 /** The usage IOS shows for a certificate: Signature, Encryption or General Purpose. */
 export function iosCertificateUsage(s: CertificateSummary): 'General Purpose' | 'Signature' | 'Encryption' {
   const ku = s.keyUsage;

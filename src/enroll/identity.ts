@@ -1,16 +1,18 @@
 /**
  * What every enrollment method asks and builds the same way: the IOS identity questions
  * (serial number, IP address, challenge password — unless the trustpoint answers them) and
- * the subject and subjectAltName of the request.
+ * the subject and subjectAltName of the request. `app` is anything with the running-config
+ * and the device serial number (app's TrustpointApp, an `EnrollHost`).
  */
-import type { TrustpointApp } from './app.ts';
-import type { Interaction } from './interaction.ts';
-import { isYes } from './prompter.ts';
-import { refuse } from './refuse.ts';
+import type { EnrollHost } from './host.ts';
+import { isYes, refuse, type EnrollIo as Interaction } from './io.ts';
 import { fqdnOf, type Trustpoint } from '../config/model.ts';
 import { isIPv4, isIPv6 } from '../config/grammar.ts';
 import { iosSubject } from '../pki/csr.ts';
 import { parseX500Name } from '../pki/names.ts';
+
+/** What the identity questions read: the running-config and the device serial number. */
+export type IdentitySource = Pick<EnrollHost, 'running' | 'serialNumber'>;
 
 export interface Identity {
   serialNumber?: string;
@@ -24,7 +26,7 @@ export interface Identity {
  * guessed: a first enrollment without a configured challenge `password` is refused with the
  * reason (a renewal is authenticated by the current certificate and goes without one).
  */
-export async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trustpoint, selfSigned: boolean, renewing = false): Promise<Identity> {
+export async function askIdentity(app: IdentitySource, io: Interaction, tp: Trustpoint, selfSigned: boolean, renewing = false): Promise<Identity> {
   const id: Identity = {};
   if (!io.interactive) {
     if (tp.serialNumber === 'include') id.serialNumber = app.serialNumber;
@@ -76,13 +78,13 @@ export async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trust
 }
 
 /** What IOS announces before its identity questions: the configured subject and the FQDN. */
-export function announceSubject(app: TrustpointApp, io: Interaction, tp: Trustpoint): void {
+export function announceSubject(app: IdentitySource, io: Interaction, tp: Trustpoint): void {
   const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
   if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
   if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
 }
 
-export function subjectFor(app: TrustpointApp, tp: Trustpoint, id: Identity) {
+export function subjectFor(app: IdentitySource, tp: Trustpoint, id: Identity) {
   const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
   const subjectName = tp.subjectName ? parseX500Name(tp.subjectName) : undefined;
   return { subject: iosSubject({ ...(subjectName ? { subjectName } : {}), ...(fqdn ? { fqdn } : {}), ...id }), fqdn };
