@@ -4,7 +4,7 @@
  * workflows live where DESIGN.md §2–3 puts them — enroll/authenticate.ts, enroll/terminal.ts
  * (cut-and-paste and file), enroll/selfsigned.ts; SCEP is app/scep.ts over enroll/scep/, HTTP
  * profiles app/profile.ts, ACME app/acme.ts — and reach the app only through `enrollHost`
- * (the key store, chain validation with revocation checking, files, the one commit of
+ * (app/enroll-host.ts: the key store, chain validation with revocation checking, files, the one commit of
  * app/commit.ts). Every workflow validates everything before it changes anything.
  *
  * After a successful change IOS saves by itself only when the running-config had no unsaved
@@ -12,53 +12,20 @@
  */
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
-import { fingerprints } from './certs.ts';
-import { commitChange } from './commit.ts';
-import { keyRecordsFor } from './trustpoint-keys.ts';
+import { enrollHost } from './enroll-host.ts';
 import { enrollScep } from './scep.ts';
 import type { RunningConfig, Trustpoint } from '../config/model.ts';
 import { authenticateWith, caCertificatesOf } from '../enroll/authenticate.ts';
 import { fileTarget, readTargetFile as readTarget, type FileTarget } from '../enroll/file.ts';
-import type { EnrollHost } from '../enroll/host.ts';
 import { isYes, refuse } from '../enroll/io.ts';
 import { enrollSelfSigned } from '../enroll/selfsigned.ts';
 import { enrollTerminal, importCertificate as importWith } from '../enroll/terminal.ts';
 import type { PemBlock } from '../pki/pem.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
-import type { KeyRecord } from '../store/keystore.ts';
 
-export { refuse };
+export { refuse, enrollHost };
 export { certificatesIn, orderCaChain } from '../enroll/authenticate.ts';
 export { fileTarget, type FileTarget } from '../enroll/file.ts';
-
-/** The app as the enrollment workflows of enroll/ see it (enroll/host.ts). */
-export function enrollHost(app: TrustpointApp, io: Interaction): EnrollHost<KeyRecord> {
-  return {
-    io,
-    get running() {
-      return app.running;
-    },
-    get serialNumber() {
-      return app.serialNumber;
-    },
-    clock: () => app.clock(),
-    fingerprints: async (der) => fingerprints(await app.core(), der),
-    sha1: async (data) => (await app.core()).digest('SHA-1', data),
-    verify: app.verify,
-    engine: () => app.engine(),
-    validateChain: (c) => app.validateChain(c),
-    keysFor: (tp, opts) => keyRecordsFor(app, io, tp, opts),
-    signer: (k) => app.keys.signer(k),
-    commit: async (change) => {
-      await commitChange(app, io, change);
-    },
-    readFile: async (path) => (await app.files.read(path))?.data,
-    writeFile: async (path, data) => {
-      await app.files.write(path, data, app.clock().getTime());
-    },
-    offerDownload: (name, data, mime) => app.offerDownload(name, data, mime),
-  };
-}
 
 function trustpointOrRefuse(cfg: RunningConfig, name: string): Trustpoint {
   const tp = cfg.trustpoints.get(name);
