@@ -10,7 +10,7 @@
  * certificate backdated a few minutes) signs the envelope and receives the reply.
  */
 import type { TrustpointApp } from './app.ts';
-import type { Interaction } from './interaction.ts';
+import { report, type Interaction } from './interaction.ts';
 import { beginChange, endChange } from './pki.ts';
 import { refuse } from './refuse.ts';
 import { keyRecordsFor, keySpecOf } from './trustpoint-keys.ts';
@@ -186,6 +186,7 @@ async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPo
     engine,
   );
   if (x.dbg.messages) for (const l of await describeMessage(msg, 'request', x.choices)) x.dbg.print(l);
+  report(x.io, { stage: 'request-sent', messageType, transactionID: x.transactionID });
   const reply = await x.transport.pkiOperation(msg, x.choices.post, x.io.signal);
   let rep: CertRep;
   try {
@@ -242,6 +243,7 @@ async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): P
     await savePending(x.app, pending);
     x.io.print(`%PKI-6-CERTPENDING: Certificate request pending: polling the CA in ${period / 60_000} minute${period === 60_000 ? '' : 's'} (${pending.polls} of ${count}; Ctrl-C cancels).`);
     x.app.pendingPolls.set(tp.name, { transactionID: x.transactionID, attempt: pending.polls, of: count, next: x.app.clock().getTime() + period });
+    report(x.io, { stage: 'pending', trustpoint: tp.name, transactionID: x.transactionID, attempt: pending.polls, of: count, nextPollAt: Date.now() + x.app.scepPollDelay(period) });
     try {
       await sleep(x.app.scepPollDelay(period), x.io.signal);
     } catch (e) {
@@ -290,6 +292,7 @@ async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, 
   const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: 'general', serial: summarizeCertificate(der).serial, der }));
   entry.certificates = [...fresh, ...keep];
   io.print('%PKI-6-CERTRET: Certificate received from Certificate Authority');
+  for (const { der } of issued) report(io, { stage: 'issued', trustpoint: tp.name, serial: summarizeCertificate(der).serial, notAfter: summarizeCertificate(der).notAfter });
   await endChange(app, io, wasSaved);
 }
 

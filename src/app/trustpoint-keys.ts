@@ -7,7 +7,7 @@
  * certificate stay in force until then (shadow/rollover semantics).
  */
 import type { TrustpointApp } from './app.ts';
-import type { Interaction } from './interaction.ts';
+import { report, type Interaction } from './interaction.ts';
 import { fqdnOf, type Trustpoint } from '../config/model.ts';
 import type { KeyInfo } from '../crypto/types.ts';
 import type { KeyRecord } from '../store/keystore.ts';
@@ -40,7 +40,9 @@ export async function generatePairs(app: TrustpointApp, io: Interaction, label: 
   for (const usage of spec.usageKeys ? (['signature', 'encryption'] as const) : (['general'] as const)) {
     io.print(`% Generating ${size} bit ${kind} keys, keys will be ${exportable ? 'exportable' : 'non-exportable'}...`);
     const t0 = Date.now();
+    report(io, { stage: 'key-generation', label, algorithm: `${kind}-${size}`, done: false });
     out.push(await app.keys.generateOne(label, usage, spec.key, exportable, { signal: io.signal }));
+    report(io, { stage: 'key-generation', label, algorithm: `${kind}-${size}`, done: true });
     io.print(`[OK] (elapsed time was ${Math.round((Date.now() - t0) / 1000)} seconds)`);
   }
   return out;
