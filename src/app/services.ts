@@ -911,3 +911,84 @@ export function onDownload(app: TrustpointApp, fn: (d: { name: string; data: Uin
 }
 
 export type { DeskRow as DeskRowType };
+
+export { isYes } from './prompter.ts';
+
+/** `debug crypto pki messages` + `transactions` on, or `undebug all` (the Inspector's switches). */
+export function setDebugging(app: TrustpointApp, on: boolean): void {
+  app.debug.messages = on;
+  app.debug.transactions = on;
+  recordCommands(app, on ? 'Start debugging' : 'Stop debugging', on ? ['debug crypto pki messages', 'debug crypto pki transactions'] : ['undebug all']);
+}
+
+/** Configures the demo CA's trustpoint (DEMO) if it is not there yet; resolves to its name. */
+export async function demoTrustpoint(app: TrustpointApp, io: Interaction): Promise<string> {
+  const { DEMO_TRUSTPOINT, demoLines } = await import('./demo.ts');
+  if (app.demo.kind !== 'available') refuse('% The demo CA is not running.');
+  if (app.running.trustpoints.has(DEMO_TRUSTPOINT)) return DEMO_TRUSTPOINT;
+  const lines = demoLines(app.demo.ca, app.running.hostname).filter((l) => l.startsWith(' ') || l.startsWith('crypto pki trustpoint'));
+  const scratch = emptyConfig();
+  scratch.hostname = app.running.hostname;
+  const r = await readConfig(lines.join('\n'), scratch);
+  const plan = await planTrustpoint(app, trustpointFieldsOf(r.config.trustpoints.get(DEMO_TRUSTPOINT)!));
+  const wasSaved = !(await app.isModified());
+  await applyLines(app, plan.commands);
+  const cmds = [...plan.commands];
+  await saveIfInSync(app, wasSaved, cmds);
+  recordCommands(app, `Demo trustpoint ${DEMO_TRUSTPOINT}`, cmds);
+  io.print(`% Trustpoint ${DEMO_TRUSTPOINT} configured for the demo CA.`);
+  return DEMO_TRUSTPOINT;
+}
+
+function trustpointFieldsOf(tp: Trustpoint): TrustpointFields {
+  const c = emptyConfig();
+  c.trustpoints.set(tp.name, tp);
+  return trustpointFields({ running: c } as unknown as TrustpointApp, tp.name);
+}
+
+// ---------------------------------------------------------------------------------------
+// keys and storage (read-only views)
+
+export interface KeyView {
+  label: string;
+  type: string;
+  usage: string;
+  exportable: boolean;
+  holder: string;
+  created: Date;
+}
+
+export async function listKeys(app: TrustpointApp): Promise<KeyView[]> {
+  const { displayLabel } = await import('./keys.ts');
+  return (await app.keys.list()).map((k) => ({
+    label: displayLabel(k),
+    type: k.kind === 'rsa' ? `RSA ${k.bits}` : `EC ${k.curve}`,
+    usage: k.usage,
+    exportable: k.exportable,
+    holder: k.holder === 'webcrypto' ? 'browser key store (non-extractable)' : 'Trustpoint core',
+    created: new Date(k.createdAt),
+  }));
+}
+
+export interface StorageView {
+  files: { name: string; bytes: number; savedAt: number }[];
+  capacity: number;
+  estimate?: { usage: number; quota: number };
+  error?: string;
+}
+
+export async function storageInfo(app: TrustpointApp): Promise<StorageView> {
+  const { NVRAM_CAPACITY } = await import('../store/nvram.ts');
+  const { storageEstimate } = await import('../store/persist.ts');
+  const out: StorageView = { files: [], capacity: NVRAM_CAPACITY };
+  try {
+    out.files = (await app.nvram.list()).map((f) => ({ name: f.name, bytes: f.bytes, savedAt: f.savedAt }));
+  } catch (e) {
+    out.error = (e as Error).message;
+  }
+  const est = await storageEstimate();
+  if (est) out.estimate = est;
+  return out;
+}
+
+export { iosTimestamp } from '../util/time.ts';
