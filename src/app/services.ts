@@ -342,11 +342,11 @@ export function fieldLines(f: TrustpointFields): { field: keyof TrustpointFields
   if (v(f.subjectName)) add('subjectName', `subject-name ${v(f.subjectName)}`);
   if (v(f.subjectAltName)) add('subjectAltName', `subject-alt-name ${v(f.subjectAltName)}`);
   if (f.revocationCheck.length) add('revocationCheck', `revocation-check ${f.revocationCheck.join(' ')}`);
-  if (v(f.keyLabel) || v(f.keySize)) {
+  if (v(f.keyLabel)) {
     if (f.keyType === 'ec') add('keyLabel', `eckeypair ${v(f.keyLabel)}`);
     else {
       const size = v(f.keySize);
-      add(v(f.keyLabel) ? 'keySize' : 'keyLabel', `rsakeypair ${v(f.keyLabel)}${size ? ` ${size}${f.usageKeys ? ` ${size}` : ''}` : ''}`);
+      add(size ? 'keySize' : 'keyLabel', `rsakeypair ${v(f.keyLabel)}${size ? ` ${size}${f.usageKeys ? ` ${size}` : ''}` : ''}`);
     }
   }
   if (v(f.onDevice)) add('onDevice', `on ${v(f.onDevice)}`);
@@ -407,6 +407,7 @@ export async function planTrustpoint(app: TrustpointApp, f: TrustpointFields, or
   else if (name !== original && app.running.trustpoints.has(name)) errors.name = `% Trustpoint ${name} already exists.`;
   if (f.method === 'url' && !f.url.trim()) errors.url = '% Give the enrollment URL (http://…, https://…, tftp://… or flash:…).';
   if (f.method === 'profile' && !f.profile.trim()) errors.profile = '% Give the enrollment profile name.';
+  if (!f.keyLabel.trim() && (f.keySize.trim() || f.usageKeys || f.keyType === 'ec')) errors.keyLabel = '% Give the key pair label (rsakeypair LABEL [SIZE], eckeypair LABEL).';
   const tagged = fieldLines(f);
   if (!errors.name) {
     for (const t of tagged) {
