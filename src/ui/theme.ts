@@ -16,7 +16,7 @@ export const palette = css`
     --tp-accent-fg: #ffffff;
     --tp-danger: #b91c1c;
     --tp-ok: #15803d;
-    --tp-warn: #a16207;
+    --tp-warn: #854d0e;
     --tp-ok-bg: #f0fdf4;
     --tp-warn-bg: #fffbeb;
     --tp-bad-bg: #fef2f2;
@@ -112,6 +112,12 @@ export const shared = css`
     width: 24px;
     height: 24px;
     margin: 10px;
+  }
+  summary {
+    min-height: 44px;
+    display: flex;
+    align-items: center;
+    cursor: pointer;
   }
   textarea {
     font-family: ui-monospace, 'DejaVu Sans Mono', monospace;

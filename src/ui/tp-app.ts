@@ -351,11 +351,13 @@ export class TpApp extends LitElement {
       </header>
       <main class=${this.view}>${this.renderView()}</main>
       ${this.commands && this.view !== 'console'
-        ? html`<details class="commands" open>
-            <summary>Commands</summary>
-            <p class="muted" style="margin:0 0 6px">${this.commands.title} — the same in the console (also in its history):</p>
-            <pre class="code" aria-label="Commands" data-commands>${this.commands.lines.join('\n')}</pre>
-          </details>`
+        ? html`<aside class="commands" aria-label="Equivalent console commands">
+            <details open>
+              <summary>Commands</summary>
+              <p class="muted" style="margin:0 0 6px">${this.commands.title} — the same in the console (also in its history):</p>
+              <pre class="code" aria-label="Commands" data-commands tabindex="0">${this.commands.lines.join('\n')}</pre>
+            </details>
+          </aside>`
         : nothing}
     `;
   }

@@ -71,7 +71,7 @@ export class TpConsole extends LitElement {
     }
     .line {
       display: flex;
-      align-items: baseline;
+      align-items: center;
       white-space: pre;
     }
     input {
@@ -83,6 +83,7 @@ export class TpConsole extends LitElement {
       color: inherit;
       font: inherit;
       padding: 0;
+      min-height: 44px;
       caret-color: #7dd3fc;
     }
     .screen.drop {
