@@ -18,7 +18,7 @@ import { IdbMetaStore, MemoryMetaStore, type MetaStore } from './store/meta.ts';
 import { requestPersistentStorage } from './store/persist.ts';
 import { PkiError } from './util/errors.ts';
 import type { TpApp } from './ui/tp-app.ts';
-import { onCommands } from './app/services.ts';
+import { onCommands } from './app/commands-feed.ts';
 import './ui/tp-app.ts';
 
 export interface TrustpointGlobal {

@@ -15,8 +15,8 @@ import { makeVerify } from '../pki/verify-core.ts';
 import type { DemoState } from './demo.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
-import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
-import { createPkiEngine, type PkiEngine } from '../pki/engine.ts';
+import type { ValidateChainResult } from '../pki/chain/index.ts';
+import type { PkiEngine } from '../pki/engine.ts';
 
 /** A chain check as the workflows ask it: `ca` when the leaf itself is a CA certificate. */
 export interface ChainRequest {
@@ -104,7 +104,8 @@ export class TrustpointApp {
   }
 
   /** RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain). */
-  validateChain(req: ChainRequest): Promise<ValidateChainResult> {
+  async validateChain(req: ChainRequest): Promise<ValidateChainResult> {
+    const { validateChain: validatePath } = await import('../pki/chain/index.ts');
     return validatePath({
       leaf: req.leaf,
       intermediates: req.intermediates,
@@ -205,7 +206,7 @@ export class TrustpointApp {
 
   /** The pkijs crypto engine over the core (CMS, PKCS#12 through pkijs classes). */
   engine(): Promise<PkiEngine> {
-    this.enginePromise ??= this.core().then((c) => createPkiEngine(c));
+    this.enginePromise ??= this.core().then(async (c) => (await import('../pki/engine.ts')).createPkiEngine(c)); // pkijs loads on first use
     return this.enginePromise;
   }
 

@@ -5,7 +5,8 @@
  * empty prompt) is answered from one textarea: the text is handed over line by line.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { isYes, type Interaction, type ProgressEvent, type Question } from '../app/services.ts';
+import type { Interaction, ProgressEvent, Question } from '../app/services.ts';
+import { isYes } from '../app/prompter.ts';
 import { palette, shared } from './theme.ts';
 
 type CaFp = Extract<ProgressEvent, { stage: 'ca-certificate' }>;

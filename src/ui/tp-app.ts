@@ -12,7 +12,8 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { CliSession } from '../cli/session.ts';
-import { onCommands, recentCommands, type CommandRecord, type TrustpointApp } from '../app/services.ts';
+import { onCommands, recentCommands, type CommandRecord } from '../app/commands-feed.ts';
+import type { TrustpointApp } from '../app/services.ts';
 import { palette, shared } from './theme.ts';
 import { GuiInteraction } from './gui-interaction.ts';
 import './tp-console.ts';
