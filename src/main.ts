@@ -104,6 +104,7 @@ async function start(): Promise<void> {
 
   window.trustpoint = { cli: makeCliRunner(session), version: VERSION, app, session, core: () => app.core() };
   document.documentElement.dataset.ready = 'true';
+  performance.mark('trustpoint-ready');
 
   void requestPersistentStorage().then((state) => {
     app.persistState = state;

@@ -33,6 +33,8 @@ export interface DeskBatchRow {
   serial?: string;
   notAfter?: number;
   transactionID?: string;
+  /** PKCSReq sent again after a FAILURE reply (nothing was issued) */
+  retries?: number;
   /** stage times (ms) */
   ms?: { keygen?: number; enroll?: number; pkcs12?: number };
 }

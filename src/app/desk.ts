@@ -344,6 +344,14 @@ async function enrollRow(ctx: RowCtx, r: DeskBatchRow): Promise<void> {
     r.state = 'sending';
     await ctx.persist();
     let rep = await exchange(ctx, rx, transactionID, 'PKCSReq', csr);
+    // A FAILURE means nothing was issued, so sending again cannot enroll the name twice. Some
+    // CAs fail under parallel load (micromdm's file depot races on its serial file: "failed to
+    // sign CSR … serial: file exists"): two more tries, spaced, before the row fails.
+    for (let retry = 1; rep.status === 'FAILURE' && retry <= 2; retry++) {
+      await sleep(150 * retry + Math.random() * 150, ctx.signal);
+      rep = await exchange(ctx, rx, transactionID, 'PKCSReq', csr);
+      r.retries = retry;
+    }
     if (rep.status === 'PENDING') rep = await pollPending(ctx, rx, transactionID, csr, rep);
     const cert = await issued(ctx, rx, rep, kp.spki);
     r.ms = { ...r.ms, enroll: performance.now() - t };

@@ -254,7 +254,7 @@ export class TpDialog extends LitElement {
       )}
       <label for="cmp">Fingerprint to compare (typed or scanned)</label>
       <div class="row">
-        <input id="cmp" class="cmp" style="flex:1" .value=${this.compare} @input=${(e: Event) => (this.compare = (e.target as HTMLInputElement).value)} />
+        <input id="cmp" class="cmp grow" .value=${this.compare} @input=${(e: Event) => (this.compare = (e.target as HTMLInputElement).value)} />
         ${hasBD ? html`<button @click=${() => (this.scanning ? this.stopScan() : this.scan())}>${this.scanning ? 'Stop camera' : 'Scan QR code'}</button>` : nothing}
       </div>
       ${this.scanning ? html`<video muted playsinline aria-label="Camera"></video>` : nothing}
@@ -281,7 +281,7 @@ export class TpDialog extends LitElement {
                   ${c.paste
                     ? html`<textarea class="answer" aria-labelledby="q" autofocus></textarea>`
                     : html`<input class="answer" aria-labelledby="q" autofocus type=${c.q.kind === 'secret' ? 'password' : 'text'} .value=${c.q.default ?? ''} />`}
-                  <div class="row" style="margin-top:10px">
+                  <div class="row mt">
                     <button class="primary" type="submit">OK</button>
                     <button type="button" @click=${() => this.cancelCurrent()}>Cancel</button>
                   </div>

@@ -178,6 +178,24 @@ export const shared = css`
     font-size: 17px;
     margin: 0 0 8px;
   }
+  .mt {
+    margin-top: 10px;
+  }
+  .mb {
+    margin-bottom: 10px;
+  }
+  .between {
+    justify-content: space-between;
+  }
+  .block {
+    display: block;
+  }
+  .grow {
+    flex: 1;
+  }
+  .tight {
+    margin: 0 0 6px;
+  }
   .sr-only {
     position: absolute;
     width: 1px;

@@ -131,6 +131,7 @@ export class TpApp extends LitElement {
       }
       main.kiosk {
         padding: 0;
+        grid-row: 1 / -1;
       }
       tp-console {
         flex: 1;
@@ -328,7 +329,7 @@ export class TpApp extends LitElement {
   override render() {
     const app = this.app;
     if (this.kiosk !== undefined) {
-      return html`<main class="kiosk" style="grid-row: 1 / -1"><tp-kiosk .app=${app} .trustpoint=${this.kiosk}></tp-kiosk></main>`;
+      return html`<main class="kiosk"><tp-kiosk .app=${app} .trustpoint=${this.kiosk}></tp-kiosk></main>`;
     }
     const host = app?.running.hostname ?? '';
     const nvram = !app ? '' : !app.nvram.persistent ? 'NVRAM: memory only' : app.persistState === 'granted' ? 'NVRAM: persistent' : 'NVRAM: best effort';
@@ -355,7 +356,7 @@ export class TpApp extends LitElement {
         ? html`<aside class="commands" aria-label="Equivalent console commands">
             <details open>
               <summary>Commands</summary>
-              <p class="muted" style="margin:0 0 6px">${this.commands.title} — the same in the console (also in its history):</p>
+              <p class="muted tight">${this.commands.title} — the same in the console (also in its history):</p>
               <pre class="code" aria-label="Commands" data-commands tabindex="0">${this.commands.lines.join('\n')}</pre>
             </details>
           </aside>`

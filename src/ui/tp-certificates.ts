@@ -211,7 +211,7 @@ export class TpCertificates extends LitElement {
         <dt>Validation</dt>
         <dd class=${d.validationOk ? 'ok' : 'error'} data-field="validation">${d.validation}</dd>
       </dl>
-      <div class="row" style="margin-top:8px">
+      <div class="row mt">
         <a class="button" href=${this.certUrl(d.der, 'pem')} download=${`${base}.pem`}>Download PEM</a>
         <a class="button" href=${this.certUrl(d.der, 'der')} download=${`${base}.cer`}>Download DER</a>
       </div>
@@ -240,13 +240,13 @@ export class TpCertificates extends LitElement {
         />
         <span class="muted">or drop a file anywhere on the app, or paste below.</span>
       </div>
-      <label for="paste" style="display:block;margin-top:8px">Paste PEM or base64</label>
+      <label for="paste" class="block mt">Paste PEM or base64</label>
       <textarea id="paste"></textarea>
       <div class="row"><button @click=${() => this.open('pasted.pem', new TextEncoder().encode((this.renderRoot.querySelector('#paste') as HTMLTextAreaElement).value))}>Show</button></div>
       ${this.busy ? html`<p role="status">Reading ${this.fileName} …</p>` : nothing}
       ${!i
         ? nothing
-        : html`<div style="margin-top:10px">
+        : html`<div class="mt">
             <p><strong>${i.source}</strong></p>
             ${i.kind === 'needs-password'
               ? html`<form
@@ -370,7 +370,7 @@ export class TpCertificates extends LitElement {
           <dt>Valid</dt>
           <dd>${iosDate(s.notBefore)} — ${iosDate(s.notAfter)}</dd>
         </dl>
-        <div class="row" style="margin-top:8px">
+        <div class="row mt">
           <button
             aria-expanded=${d ? 'true' : 'false'}
             @click=${async () => {

@@ -242,7 +242,7 @@ export class TpDesk extends LitElement {
         ? html`<section aria-label="Batch">
             <p>Batch of ${b.rows.length} from trustpoint ${b.trustpoint}: ${done} of ${b.rows.length} done.</p>
             <progress aria-label="Batch progress" max=${b.rows.length} value=${done}></progress>
-            <div class="row" style="margin:8px 0">
+            <div class="row mt mb">
               ${b.running ? html`<button class="danger" @click=${() => cancelDeskBatch()}>Cancel</button>` : nothing}
               ${unfinished ? html`<button class="primary" @click=${() => this.resume()}>Resume</button>` : nothing}
               ${!b.running

@@ -165,6 +165,11 @@ export class TpKiosk extends LitElement {
     }
   }
 
+  /** Full screen needs a user gesture: the first press on the page asks for it. */
+  private fullscreen(): void {
+    if (!document.fullscreenElement) void document.documentElement.requestFullscreen?.().catch(() => undefined);
+  }
+
   private async exit(e: Event): Promise<void> {
     e.preventDefault();
     const input = this.renderRoot.querySelector('#pin') as HTMLInputElement;
@@ -193,7 +198,7 @@ export class TpKiosk extends LitElement {
       ${this.error ? html`<p class="sub error" role="alert">${this.error}</p>` : nothing}
       ${!this.online ? html`<p class="sub warn">Offline: showing the last known state.</p>` : nothing}
       ${last && !s.valid ? html`<p class="muted">Last attempt ${iosDate(new Date(last.at))}${s.nextTry && !this.working ? `; next try ${iosDate(new Date(s.nextTry))}` : ''}.</p>` : nothing}
-      ${s.exists ? html`<button class="big primary" ?disabled=${this.working} @click=${() => this.enroll()}>${s.valid ? 'Enroll' : last ? 'Retry' : 'Enroll'}</button>` : nothing}
+      ${s.exists ? html`<button class="big primary" ?disabled=${this.working} @click=${() => (this.fullscreen(), this.enroll())}>${s.valid ? 'Enroll' : last ? 'Retry' : 'Enroll'}</button>` : nothing}
       ${this.exiting
         ? html`<form @submit=${this.exit}>
             <label for="pin">Administrator PIN</label>

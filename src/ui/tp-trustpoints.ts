@@ -340,7 +340,7 @@ export class TpTrustpoints extends LitElement {
           <h3 id="preview-h">IOS preview</h3>
           <pre class="code" aria-labelledby="preview-h" data-preview>${(this.plan?.preview ?? []).join('\n')}</pre>
           <p role="status" class="error">${this.message}</p>
-          <div class="row" style="margin-top:10px">
+          <div class="row mt">
             <button class="primary" type="submit">Save</button>
             <button type="button" @click=${() => (this.editing = undefined)}>Close</button>
             ${isNew ? nothing : html`<button type="button" class="danger" @click=${() => this.removeTrustpoint(this.editing!)}>Delete</button>`}
@@ -463,7 +463,7 @@ export class TpTrustpoints extends LitElement {
         <dt>Fingerprint</dt>
         <dd>${d.ca.fingerprint.match(/.{8}/g)!.join(' ')}</dd>
       </dl>
-      <div class="row" style="margin-top:8px">
+      <div class="row mt">
         <button
           class="primary"
           @click=${async () => {
@@ -490,14 +490,14 @@ export class TpTrustpoints extends LitElement {
     const busy = !!this.run && !this.run.done;
     return html`
       ${this.demoCard()}
-      <div class="row" style="justify-content:space-between">
+      <div class="row between">
         <h2>Trustpoints</h2>
         <button class="primary" @click=${() => this.edit(undefined)}>New trustpoint</button>
       </div>
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing} ${this.run ? this.progressPanel(this.run) : nothing}
       ${tps.length === 0
         ? html`<p class="muted">No trustpoints yet. Press "New trustpoint" (or, in the console: <code>crypto pki trustpoint NAME</code>).</p>`
-        : html`<div class="grid" style="margin-top:12px">
+        : html`<div class="grid mt">
             ${tps.map(
               (t) => html`<article class="card" data-trustpoint=${t.name} aria-label=${`Trustpoint ${t.name}`}>
                 <h3>${t.name}</h3>
@@ -508,7 +508,7 @@ export class TpTrustpoints extends LitElement {
                   <dd>${t.caAuthenticated ? t.ca || 'authenticated' : 'not authenticated'}</dd>
                 </dl>
                 ${this.statusArea(t)}
-                <div class="row" style="margin-top:10px">
+                <div class="row mt">
                   <button @click=${() => this.edit(t.name)} aria-label=${`Edit ${t.name}`}>Edit</button>
                   <button ?disabled=${busy} @click=${() => this.start(t.name, 'Authenticate')}>Authenticate</button>
                   <button class="primary" ?disabled=${busy} @click=${() => this.start(t.name, 'Enroll')}>Enroll</button>
@@ -522,7 +522,7 @@ export class TpTrustpoints extends LitElement {
 
   private kioskCard(tps: TrustpointStatus[]) {
     if (!tps.length) return nothing;
-    return html`<section class="card" style="margin-top:16px" aria-labelledby="kiosk-h">
+    return html`<section class="card mt" aria-labelledby="kiosk-h">
       <h3 id="kiosk-h">Kiosk mode</h3>
       <p class="muted">A locked page for one trustpoint; leaving it needs the administrator PIN (only a PBKDF2 hash of it is stored).</p>
       <form
@@ -543,7 +543,7 @@ export class TpTrustpoints extends LitElement {
         <input id="kpin" type="password" inputmode="numeric" autocomplete="new-password" />
         <button type="submit">Set PIN</button>
       </form>
-      <div class="row" style="margin-top:8px">${tps.map((t) => html`<a class="button" href=${`?kiosk=${encodeURIComponent(t.name)}`}>Open kiosk for ${t.name}</a>`)}</div>
+      <div class="row mt">${tps.map((t) => html`<a class="button" href=${`?kiosk=${encodeURIComponent(t.name)}`}>Open kiosk for ${t.name}</a>`)}</div>
     </section>`;
   }
 }
