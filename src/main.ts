@@ -4,6 +4,8 @@
  * and registers the service worker (offline start and the "new version" flow).
  */
 import { TrustpointApp, VERSION } from './app/app.ts';
+import { AutoEnrollService, type AutoEnv } from './app/auto.ts';
+import { publishRunningRefs, withdrawRunningRefs } from './app/commit.ts';
 import { userMessage } from './app/messages.ts';
 import { DEMO_TRUSTPOINT, demoBanner, probeDemoCa } from './app/demo.ts';
 import { CliSession } from './cli/session.ts';
@@ -16,6 +18,7 @@ import { IdbKeyStore, MemoryKeyStore, type KeyStore } from './store/keystore.ts'
 import { IdbFileStore, MemoryFileStore, type FileStore } from './store/files.ts';
 import { IdbMetaStore, MemoryMetaStore, type MetaStore } from './store/meta.ts';
 import { requestPersistentStorage } from './store/persist.ts';
+import { IdbCommitter, type Committer } from './store/commit.ts';
 import { PkiError } from './util/errors.ts';
 import type { TpApp } from './ui/tp-app.ts';
 import { onCommands } from './app/commands-feed.ts';
@@ -42,6 +45,7 @@ interface Stores {
   keystore: KeyStore;
   files: FileStore;
   meta: MetaStore;
+  commit?: Committer;
 }
 
 async function openStores(notes: string[], notify: (line: string) => void): Promise<Stores> {
@@ -51,7 +55,7 @@ async function openStores(notes: string[], notify: (line: string) => void): Prom
       onVersionChange: () => notify('% NVRAM: a newer version of Trustpoint was opened in another tab; reload this tab to continue saving.'),
       onTerminated: () => notify('% NVRAM: the browser closed the storage connection; reload to continue saving.'),
     });
-    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db) };
+    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db), commit: new IdbCommitter(db) };
   } catch (e) {
     notes.push(e instanceof PkiError ? userMessage(e) : `% NVRAM: ${(e as Error).message}`);
     notes.push('% Running with memory-only NVRAM: nothing is kept across reloads.');
@@ -99,6 +103,7 @@ async function start(): Promise<void> {
       session.print(`% startup-config line ${e.line}: ${e.text.trim()}`);
       session.print(`  ${e.message}`);
     }
+    for (const n of boot.notes ?? []) session.print(n);
   } else session.print('startup-config is not present; using the default configuration.');
   session.print('');
 
@@ -110,6 +115,8 @@ async function start(): Promise<void> {
     app.persistState = state;
     shell.requestUpdate();
   });
+
+  startAutoEnrollment(app);
 
   // SCEP requests left pending at the CA when the page closed resume in the background.
   void import('./app/scep.ts').then(async ({ pendingTransactions, resumePending }) => {
@@ -135,10 +142,42 @@ async function start(): Promise<void> {
   handleLaunchedFiles(shell);
 }
 
+/** How renewal runs while the app is closed (set once the service worker is registered). */
+let backgroundStatus = 'Renewal while the app is closed: not available (no service worker); due renewals run at the next start.';
+
+/**
+ * Auto-enrollment in this tab: timers recomputed at start, on configuration and certificate
+ * changes, when the tab becomes visible, when the network comes back, and every minute; one
+ * renewal per trustpoint across tabs (Web Locks), other tabs told (BroadcastChannel).
+ */
+function startAutoEnrollment(app: TrustpointApp): void {
+  const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('trustpoint') : undefined;
+  const auto = new AutoEnrollService(app, {
+    ...(navigator.locks ? { locks: navigator.locks as unknown as NonNullable<AutoEnv['locks']> } : {}),
+    ...(channel ? { channel } : {}),
+    notify: (title, body) => {
+      if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+      void navigator.serviceWorker?.ready.then((r) => r.showNotification(title, { body, tag: 'trustpoint-expiry' }));
+    },
+    background: () => backgroundStatus,
+  });
+  app.auto = auto;
+  void auto.start();
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void auto.runDue();
+  });
+  window.addEventListener('online', () => void auto.runDue());
+  // This tab's running-config names keys other tabs must not delete: refreshed every minute.
+  void publishRunningRefs(app);
+  setInterval(() => void publishRunningRefs(app), 60_000);
+  window.addEventListener('pagehide', () => void withdrawRunningRefs(app));
+}
+
 function registerServiceWorker(shell: TpApp): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   let accepted = false;
   void navigator.serviceWorker.register('./sw.js', { scope: './' }).then((reg) => {
+    void registerPeriodicRenewal(reg);
     const offer = () => {
       if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();
     };
@@ -158,6 +197,29 @@ function registerServiceWorker(shell: TpApp): void {
     accepted = false;
     location.reload();
   });
+}
+
+/**
+ * Periodic Background Sync (installed app, Chromium): the service worker runs due renewals
+ * while the app is closed. Where the browser does not offer it, renewal waits for the next start.
+ */
+async function registerPeriodicRenewal(reg: ServiceWorkerRegistration): Promise<void> {
+  const ps = (reg as unknown as { periodicSync?: { register(tag: string, o: { minInterval: number }): Promise<void> } }).periodicSync;
+  if (!ps) {
+    backgroundStatus = 'Renewal while the app is closed: this browser has no Periodic Background Sync; due renewals run at the next start.';
+    return;
+  }
+  try {
+    const perm = await navigator.permissions.query({ name: 'periodic-background-sync' as PermissionName });
+    if (perm.state !== 'granted') {
+      backgroundStatus = 'Renewal while the app is closed: Periodic Background Sync is not granted (install the app to allow it); due renewals run at the next start.';
+      return;
+    }
+    await ps.register('trustpoint-renew', { minInterval: 12 * 3_600_000 });
+    backgroundStatus = 'Renewal while the app is closed: Periodic Background Sync registered (about every 12 hours, as the browser allows).';
+  } catch (e) {
+    backgroundStatus = `Renewal while the app is closed: Periodic Background Sync could not be registered (${(e as Error).message}); due renewals run at the next start.`;
+  }
 }
 
 /** Files opened with the installed app (manifest file_handlers): shown in the viewer, never run. */

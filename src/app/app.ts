@@ -10,6 +10,7 @@ import type { Nvram } from '../store/nvram.ts';
 import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
 import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
+import { SequentialCommitter, type CommitOps, type Committer } from '../store/commit.ts';
 import { KeyService } from './keys.ts';
 import { makeVerify } from '../pki/verify-core.ts';
 import type { DemoState } from './demo.ts';
@@ -31,6 +32,7 @@ import type { NvramFile } from '../store/schema.ts';
 import type { PersistState } from '../store/persist.ts';
 import type { CoreApi } from '../core/api.ts';
 import { StoreError } from '../util/errors.ts';
+import { collectRetiredKeys, reconcileKeys } from './commit.ts';
 
 export const STARTUP_CONFIG = 'startup-config';
 export const VERSION = '0.1.0';
@@ -40,6 +42,8 @@ export interface AppDeps {
   keystore?: KeyStore;
   files?: FileStore;
   meta?: MetaStore;
+  /** Writes changes across keys, NVRAM and meta in one transaction (store/commit.ts); default: one after the other (memory stores). */
+  commit?: Committer;
   /** Loads the crypto core on first use. */
   core?: () => Promise<CoreApi>;
   clock?: () => Date;
@@ -54,6 +58,8 @@ export interface BootReport {
   errors: ReadError[];
   /** set when the startup-config could not be read (e.g. corrupt); the running-config is the default */
   failure?: string;
+  /** what the start-up checks had to say (keys taken back, certificates without keys) */
+  notes?: string[];
 }
 
 export class TrustpointApp {
@@ -62,6 +68,10 @@ export class TrustpointApp {
   readonly keys: KeyService;
   readonly files: FileStore;
   readonly meta: MetaStore;
+  /** This running instance (a tab, the service worker): names its entry among the open tabs. */
+  readonly instanceId = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+  private readonly committer: Committer;
+  private changeListeners = new Set<() => void>();
   /** The device serial number (IOS "Processor board ID"), made once and kept. */
   serialNumber = '';
   readonly clock: () => Date;
@@ -77,6 +87,8 @@ export class TrustpointApp {
   readonly debugLog: string[] = [];
   /** SCEP requests waiting at the CA (PENDING), by trustpoint: for `show crypto pki timers`. */
   readonly pendingPolls = new Map<string, { transactionID: string; attempt: number; of: number; next: number }>();
+  /** The auto-enroller (app/auto.ts), when this instance runs one. */
+  auto: import('./auto.ts').AutoEnrollService | undefined;
   /** The demo CA beside the app, if the start command brought one up (demo.ts). */
   demo: DemoState = { kind: 'none' };
   /** How long to wait between CertPolls (tests shorten it). */
@@ -100,6 +112,7 @@ export class TrustpointApp {
     this.keys = new KeyService(deps.keystore ?? new MemoryKeyStore(), () => this.core(), this.clock);
     this.files = deps.files ?? new MemoryFileStore();
     this.meta = deps.meta ?? new MemoryMetaStore();
+    this.committer = deps.commit ?? new SequentialCommitter({ keystore: this.keys.store, nvram: this.nvram, meta: this.meta });
     this.verify = makeVerify(() => this.core(), typeof crypto !== 'undefined' && crypto.subtle ? webCryptoVerify : undefined);
   }
 
@@ -144,12 +157,25 @@ export class TrustpointApp {
     }
     if (!file) {
       this.running = emptyConfig();
+      this.baseline = this.runningText();
       return { loaded: false, bytes: 0, errors: [] };
     }
     const { config, errors } = await readConfig(file.text);
     this.running = config;
+    this.baseline = file.text;
     this.lastChange = new Date(file.savedAt);
-    return { loaded: true, bytes: file.bytes, errors };
+    const notes: string[] = [];
+    await this.settleKeys(notes);
+    return { loaded: true, bytes: file.bytes, errors, notes };
+  }
+
+  /** The key store agrees with the configuration just loaded (app/commit.ts reconcileKeys). */
+  private async settleKeys(notes: string[]): Promise<void> {
+    try {
+      await reconcileKeys(this, { interactive: false, signal: new AbortController().signal, print: (l) => notes.push(l), ask: () => Promise.reject(new Error('non-interactive')), confirm: async () => false });
+    } catch (e) {
+      notes.push(`% Key store check failed: ${(e as Error).message}`);
+    }
   }
 
   /** The running-config as configuration text. */
@@ -157,23 +183,88 @@ export class TrustpointApp {
     return writeConfig(this.running);
   }
 
+  /** Writes keys, NVRAM and meta records in one transaction (use app/commit.ts's commitChange for workflows). */
+  commit(ops: CommitOps): Promise<void> {
+    return this.committer.commit(ops);
+  }
+
+  /** Certificates, keys or the configuration changed (views refresh, timers are recomputed). */
+  emitChange(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  onChange(fn: () => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
   /** Marks the running-config changed (for "Last configuration change at ..."). */
   touch(): void {
     this.lastChange = this.clock();
+    this.emitChange();
   }
 
   async startup(): Promise<NvramFile | undefined> {
     return this.nvram.read(STARTUP_CONFIG);
   }
 
-  /** `write memory`: saves the running-config as the startup-config (atomically). */
+  /**
+   * `write memory`: saves the running-config as the startup-config (atomically); then keys that
+   * only the old startup-config still named (retired by an unsaved renewal) are deleted.
+   */
   async saveRunning(): Promise<NvramFile> {
-    return this.nvram.write(STARTUP_CONFIG, this.runningText(), this.clock().getTime());
+    const f = await this.nvram.write(STARTUP_CONFIG, this.runningText(), this.clock().getTime());
+    this.baseline = f.text;
+    await collectRetiredKeys(this);
+    this.emitChange();
+    this.emitStored();
+    return f;
   }
 
   async eraseStartup(): Promise<boolean> {
-    return this.nvram.erase(STARTUP_CONFIG);
+    const had = await this.nvram.erase(STARTUP_CONFIG);
+    this.baseline = writeConfig(emptyConfig());
+    this.emitStored();
+    return had;
   }
+
+  /**
+   * Another tab (or the service worker) changed the startup-config: if this running-config has
+   * no unsaved changes of its own, it becomes the new startup-config (as a reload would), so
+   * this instance neither renews a certificate already renewed nor saves over the change.
+   * Returns true when the running-config was replaced.
+   */
+  async adoptStartupIfUnmodified(): Promise<boolean> {
+    if (this.baseline === undefined || this.runningText() !== this.baseline) return false;
+    let file: NvramFile | undefined;
+    try {
+      file = await this.startup();
+    } catch {
+      return false;
+    }
+    const text = file?.text ?? writeConfig(emptyConfig());
+    if (text === this.baseline) return false;
+    const { config } = await readConfig(text);
+    this.running = config;
+    this.baseline = text;
+    if (file) this.lastChange = new Date(file.savedAt);
+    this.emitChange();
+    return true;
+  }
+
+  /** The startup-config text this instance last loaded or wrote (to tell its own changes from another tab's). */
+  baseline: string | undefined;
+
+  /** Something was written to NVRAM or the key store (other tabs are told: app/auto.ts). */
+  emitStored(): void {
+    for (const l of this.storedListeners) l();
+  }
+
+  onStored(fn: () => void): () => void {
+    this.storedListeners.add(fn);
+    return () => this.storedListeners.delete(fn);
+  }
+  private storedListeners = new Set<() => void>();
 
   /** `copy startup-config running-config`: merges the startup-config into the running one. */
   async mergeStartup(): Promise<{ errors: ReadError[]; found: boolean }> {

@@ -55,3 +55,28 @@ export function associatedTrustpoints(cfg: RunningConfig, der: Uint8Array): stri
   for (const [name, chain] of cfg.chains) if (chain.certificates.some((c) => toHex(c.der) === h)) out.push(name);
   return out;
 }
+
+function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
+  return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
+}
+
+/**
+ * After a CA rollover the previous CA certificate (`certificate ca previous`) is kept while an
+ * own certificate it issued is in use; this drops it (in place) once none is.
+ */
+export function pruneOldCa(certs: ChainCertificate[]): void {
+  const parse = (c: ChainCertificate) => {
+    try {
+      return summarizeCertificate(c.der);
+    } catch {
+      return undefined;
+    }
+  };
+  const own = certs.filter((c) => c.kind === 'general' || c.kind === 'rollover').map(parse).filter((s): s is CertificateSummary => !!s);
+  for (let i = certs.length - 1; i >= 0; i--) {
+    const c = certs[i]!;
+    if (c.kind !== 'ca-previous') continue;
+    const s = parse(c);
+    if (!s || !own.some((o) => sameName(o.issuer, s.subject) && (!o.authorityKeyId || !s.subjectKeyId || o.authorityKeyId === s.subjectKeyId))) certs.splice(i, 1);
+  }
+}

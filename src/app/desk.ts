@@ -458,7 +458,7 @@ export async function finishBatch(app: TrustpointApp, keepKeys: boolean): Promis
       if (!c.key) continue;
       const rec = await app.keys.importPkcs8(r.name, 'general', c.key.pkcs8, true);
       c.key.pkcs8.fill(0);
-      await app.keys.replaceLabel([rec]);
+      await app.keys.store.put([rec], [[rec.label, rec.usage]]);
     }
   }
   await discard(app, b);

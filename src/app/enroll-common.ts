@@ -18,9 +18,24 @@ export interface Identity {
   challengePassword?: string;
 }
 
-/** The enrollment questions IOS asks when the trustpoint does not answer them. */
-export async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trustpoint, selfSigned: boolean): Promise<Identity> {
+/**
+ * The enrollment questions IOS asks when the trustpoint does not answer them. Unattended
+ * (auto-enrollment), IOS's defaults apply — no serial number, no IP address — and nothing is
+ * guessed: a first enrollment without a configured challenge `password` is refused with the
+ * reason (a renewal is authenticated by the current certificate and goes without one).
+ */
+export async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trustpoint, selfSigned: boolean, renewing = false): Promise<Identity> {
   const id: Identity = {};
+  if (!io.interactive) {
+    if (tp.serialNumber === 'include') id.serialNumber = app.serialNumber;
+    if (tp.ipAddress?.kind === 'address') id.ipAddress = tp.ipAddress.value;
+    else if (tp.ipAddress?.kind === 'interface') refuse(`% ip-address ${tp.ipAddress.name}: interface addresses are not available in a browser; configure "ip-address A.B.C.D" or "ip-address none".`);
+    if (!selfSigned) {
+      if (tp.password !== undefined) id.challengePassword = tp.password;
+      else if (!renewing) refuse(`% No challenge password is configured for trustpoint ${tp.name} ("password" in the trustpoint): an unattended enrollment cannot ask for one.`);
+    }
+    return id;
+  }
   if (tp.serialNumber === 'include') id.serialNumber = app.serialNumber;
   else if (tp.serialNumber === undefined) {
     const a = await io.ask({ text: '% Include the router serial number in the subject name? [yes/no]: ', kind: 'yesno' });

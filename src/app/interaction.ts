@@ -9,23 +9,26 @@ import type { Question } from './prompter.ts';
 
 /**
  * How far a workflow got, for progress bars (the console ignores these: it prints its IOS
- * lines instead). Emitted by the workflows with one-line calls to `report(io, event)`.
+ * lines instead). Workflows emit them with one-line `io.progress?.(event)` calls.
  *
- * - `key-generation`: a key pair is being made (`done: false`) or is ready (`done: true`);
- *   RSA-4096 in the core can take tens of seconds — show an indeterminate indicator.
- * - `ca-certificate`: `crypto pki authenticate` fetched the CA certificate (shown large, for
- *   comparison, before the accept question).
- * - `request-sent`: a SCEP PKCSReq/RenewalReq/CertPoll went to the CA.
- * - `pending`: the CA answered PENDING; the next CertPoll is at `nextPollAt` (epoch ms),
- *   attempt `attempt` of `of`.
- * - `issued`: the certificate is stored (`serial`, `notAfter`).
+ * - `keygen`: a key pair is being made (`done: false`) or is ready (`done: true`); RSA-4096 in
+ *   the core can take tens of seconds — show an indeterminate indicator.
+ * - `ca-certificate`: `crypto pki authenticate` fetched a CA certificate (index of of, issuing
+ *   CA first), shown large for comparison before the accept question.
+ * - `request`: an enrollment request went to the CA (`method`, e.g. SCEP; its transactionID).
+ * - `pending`: the CA answered PENDING; the next poll is at `nextPollAt` (epoch ms), attempt
+ *   `attempt` of `of`.
+ * - `issued`: the certificate is stored (`serial`).
  */
-export type ProgressEvent =
-  | { stage: 'key-generation'; label: string; algorithm: string; done: boolean }
+export type EnrollProgress =
+  | { stage: 'keygen'; label: string; algorithm: string; done: boolean }
   | { stage: 'ca-certificate'; subject: string; fingerprints: { md5: string; sha1: string; sha256: string }; index: number; of: number }
-  | { stage: 'request-sent'; messageType: string; transactionID: string }
-  | { stage: 'pending'; trustpoint: string; transactionID: string; attempt: number; of: number; nextPollAt: number }
-  | { stage: 'issued'; trustpoint: string; serial: string; notAfter: Date };
+  | { stage: 'request'; method: string; transactionID?: string }
+  | { stage: 'pending'; transactionID: string; attempt: number; of: number; nextPollAt: number }
+  | { stage: 'issued'; serial: string };
+
+/** The same type under the name the GUI facade (services.ts) exports. */
+export type ProgressEvent = EnrollProgress;
 
 export interface Interaction {
   readonly interactive: boolean;
@@ -33,17 +36,8 @@ export interface Interaction {
   print(line: string): void;
   ask(q: Question): Promise<string>;
   confirm(text: string): Promise<boolean>;
-  /** Optional progress sink (GUI progress bars); the console and the auto-enroller may omit it. */
-  progress?(event: ProgressEvent): void;
-}
-
-/** Emits a progress event to `io` if it listens (a listener that throws is ignored). */
-export function report(io: Interaction, event: ProgressEvent): void {
-  try {
-    io.progress?.(event);
-  } catch {
-    // a view's progress handler must never break a workflow
-  }
+  /** Progress of a long workflow (optional; GUI progress bars listen, the console does not). */
+  progress?(event: EnrollProgress): void;
 }
 
 /**

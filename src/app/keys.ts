@@ -9,21 +9,68 @@ import { coreDecrypter, coreSigner } from '../crypto/core-keys.ts';
 import type { Decrypter, KeyInfo, NamedCurve, Signer } from '../crypto/types.ts';
 import { webCryptoSigner } from '../crypto/webcrypto.ts';
 import type { KeyRecord, KeyStore, KeyUsage } from '../store/keystore.ts';
+import type { Interaction } from './interaction.ts';
 import { PkiError } from '../util/errors.ts';
+import { toHex } from '../util/hex.ts';
 
 /**
- * Label prefix of a regenerated pair waiting for its certificate (`regenerate`): it lives
- * beside the current pair, invisible to `show crypto key` as a separate name, until
- * `activate` makes it the current pair.
+ * Label prefix of a regenerated pair waiting for its certificate (`regenerate`, the shadow key
+ * of a rollover): it lives beside the current pair until its certificate is committed, which
+ * makes it the current pair.
  */
 export const PENDING_PREFIX = '\u0000pending:';
 
+/**
+ * Label prefix of a pair that was replaced (by a rollover, a re-import, a new key under the
+ * same label) but is still named by a certificate in the startup-config, in another tab's
+ * running-config or by a pending enrollment: it is kept, unused, until nothing names it
+ * (`collectRetiredKeys`), so a certificate is never left without its key.
+ * Form: `\0retired:<12 bytes of the SPKI in hex>:<label>`.
+ */
+export const RETIRED_PREFIX = '\u0000retired:';
+
+export type KeyState = 'current' | 'pending' | 'retired';
+
+export function keyState(rec: KeyRecord | string): KeyState {
+  const l = typeof rec === 'string' ? rec : rec.label;
+  return l.startsWith(PENDING_PREFIX) ? 'pending' : l.startsWith(RETIRED_PREFIX) ? 'retired' : 'current';
+}
+
 export function isPending(rec: KeyRecord): boolean {
-  return rec.label.startsWith(PENDING_PREFIX);
+  return keyState(rec) === 'pending';
+}
+
+/** The label a user gave the pair, whatever its state. */
+export function baseLabel(rec: KeyRecord | string): string {
+  const l = typeof rec === 'string' ? rec : rec.label;
+  if (l.startsWith(PENDING_PREFIX)) return l.slice(PENDING_PREFIX.length);
+  if (l.startsWith(RETIRED_PREFIX)) return l.slice(l.indexOf(':', RETIRED_PREFIX.length) + 1);
+  return l;
+}
+
+/** The store label under which `rec` is kept once retired (unique per public key). */
+export function retiredLabel(rec: KeyRecord): string {
+  return `${RETIRED_PREFIX}${toHex(rec.spki.subarray(-12))}:${baseLabel(rec)}`;
 }
 
 export function displayLabel(rec: KeyRecord): string {
-  return isPending(rec) ? `${rec.label.slice(PENDING_PREFIX.length)} (pending: regenerated, waiting for its certificate)` : rec.label;
+  const state = keyState(rec);
+  if (state === 'pending') return `${baseLabel(rec)} (shadow: regenerated, waiting for its certificate)`;
+  if (state === 'retired') return `${baseLabel(rec)} (previous key, kept while a saved certificate names it)`;
+  return rec.label;
+}
+
+/**
+ * Without a secure context there is no WebCrypto to wrap a private key with: it would be stored
+ * as it is. Refuse unless the user, told so, agrees — every time (a non-interactive caller never
+ * agrees).
+ */
+export async function assertCanStoreKeys(io: Interaction, what: string): Promise<void> {
+  if (hasWebCrypto()) return;
+  io.print('% WARNING: this page is not a secure context (plain http?), so the browser offers no way to');
+  io.print(`%          encrypt ${what} at rest: it would be stored UNENCRYPTED in this browser profile.`);
+  io.print('%          Serve Trustpoint over https (or from localhost) to have keys protected.');
+  if (!io.interactive || !(await io.confirm('% Store the private key unencrypted anyway? [yes/no]: '))) throw new PkiError('refused', '% Private key not stored (no secure context).');
 }
 
 export interface GenerateRequest {
@@ -43,6 +90,11 @@ export function hasWebCrypto(): boolean {
 }
 
 export class KeyService {
+  /** Signers and decrypters handed out, by public key, so zeroize can wipe them. */
+  private live = new Map<string, { wipe?(): void }[]>();
+  /** Public keys zeroized in this session: their signers refuse even if a copy survived. */
+  private zeroized = new Set<string>();
+
   constructor(
     readonly store: KeyStore,
     private readonly core: () => Promise<CoreApi>,
@@ -98,43 +150,65 @@ export class KeyService {
     return [sign, encr];
   }
 
-  /** Stores records, replacing every pair of the same label and kind, in one transaction. */
-  async replaceLabel(records: KeyRecord[]): Promise<void> {
-    const labels = new Set(records.map((r) => r.label));
-    const remove: [string, KeyUsage][] = [];
-    for (const l of labels) for (const old of await this.store.byLabel(l)) remove.push([old.label, old.usage]);
-    await this.store.put(records, remove);
-  }
-
   async signer(rec: KeyRecord): Promise<Signer> {
     const info: KeyInfo = rec.kind === 'rsa' ? { kind: 'rsa', bits: rec.bits ?? 0 } : { kind: 'ec', curve: rec.curve as NamedCurve };
+    let inner: Signer;
     if (rec.holder === 'webcrypto') {
-      if (!rec.privateKey || !rec.publicKey) throw new PkiError('bad-key', `keys: the private key of ${rec.label} is missing from the key store`);
-      if (!hasWebCrypto()) throw new PkiError('unsupported', `keys: ${rec.label} is a WebCrypto key, and this page has no WebCrypto (plain HTTP?)`);
-      return webCryptoSigner({ privateKey: rec.privateKey, publicKey: rec.publicKey });
+      if (!rec.privateKey || !rec.publicKey) throw new PkiError('bad-key', `keys: the private key of ${baseLabel(rec)} is missing from the key store`);
+      if (!hasWebCrypto()) throw new PkiError('unsupported', `keys: ${baseLabel(rec)} is a WebCrypto key, and this page has no WebCrypto (plain HTTP?)`);
+      inner = await webCryptoSigner({ privateKey: rec.privateKey, publicKey: rec.publicKey });
+    } else {
+      const pkcs8 = await this.store.unwrap(rec.wrapped!);
+      inner = coreSigner(await this.core(), pkcs8, rec.spki, info);
+      pkcs8.fill(0);
     }
-    const pkcs8 = await this.store.unwrap(rec.wrapped!);
-    return coreSigner(await this.core(), pkcs8, rec.spki, info);
+    return this.track(rec.spki, inner);
   }
 
   /** A decrypter for core-held RSA keys; undefined for keys that cannot decrypt (WebCrypto RSASSA, EC). */
   async decrypter(rec: KeyRecord): Promise<Decrypter | undefined> {
     if (rec.holder !== 'core' || rec.kind !== 'rsa') return undefined;
-    return coreDecrypter(await this.core(), await this.store.unwrap(rec.wrapped!), rec.spki);
+    const pkcs8 = await this.store.unwrap(rec.wrapped!);
+    const d = coreDecrypter(await this.core(), pkcs8, rec.spki);
+    pkcs8.fill(0);
+    return this.track(rec.spki, d);
+  }
+
+  /** Registers a signer/decrypter for `wipe` and makes it refuse once its key is zeroized. */
+  private track<T extends Signer | Decrypter>(spki: Uint8Array, inner: T): T {
+    const id = toHex(spki);
+    const refuse = () => {
+      if (this.zeroized.has(id)) throw new PkiError('bad-key', 'keys: this key was zeroized ("crypto key zeroize"); it no longer signs or decrypts');
+    };
+    const list = this.live.get(id) ?? [];
+    list.push(inner);
+    this.live.set(id, list);
+    if ('sign' in inner) {
+      const s = inner as Signer;
+      return { ...s, sign: async (d, h, sig) => (refuse(), s.sign(d, h, sig)) } as T;
+    }
+    const d = inner as Decrypter;
+    return { ...d, decryptPkcs1: async (c, sig) => (refuse(), d.decryptPkcs1(c, sig)) } as T;
   }
 
   /**
-   * Makes a pending pair the current one (its certificate was just imported): in one
-   * transaction the old pair of the same usage goes and the pending one takes its label.
-   * A current pair is left as it is.
+   * `crypto key zeroize`: every signer and decrypter handed out for these public keys
+   * overwrites its private copy and refuses from now on. (The records themselves are deleted
+   * by the caller, in the same step as the certificates that named them.)
    */
-  async activate(rec: KeyRecord): Promise<void> {
-    if (!isPending(rec)) return;
-    const label = rec.label.slice(PENDING_PREFIX.length);
-    await this.store.put([{ ...rec, label }], [
-      [rec.label, rec.usage],
-      [label, rec.usage],
-    ]);
+  forget(spkis: Uint8Array[]): void {
+    for (const spki of spkis) {
+      const id = toHex(spki);
+      this.zeroized.add(id);
+      for (const x of this.live.get(id) ?? []) x.wipe?.();
+      this.live.delete(id);
+    }
+  }
+
+  /** Every record (any state) holding this public key. */
+  async bySpki(spki: Uint8Array): Promise<KeyRecord[]> {
+    const id = toHex(spki);
+    return (await this.store.list()).filter((r) => toHex(r.spki) === id);
   }
 
   /**

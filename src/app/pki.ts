@@ -9,11 +9,12 @@
  */
 import { PkiError, isAbortError } from '../util/errors.ts';
 import type { TrustpointApp } from './app.ts';
-import { readPaste, report, type Interaction } from './interaction.ts';
+import { readPaste, type Interaction } from './interaction.ts';
 import { fingerprints, fingerprintMatches } from './certs.ts';
 import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
 import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
 import { refuse } from './refuse.ts';
+import { commitChange } from './commit.ts';
 import { isYes } from './prompter.ts';
 import { fqdnOf, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
@@ -184,20 +185,6 @@ async function rolloverCertificates(app: TrustpointApp, io: Interaction, next: U
 }
 
 // ---------------------------------------------------------------------------------------
-// saving the way IOS does
-
-export async function beginChange(app: TrustpointApp): Promise<boolean> {
-  return !(await app.isModified());
-}
-
-export async function endChange(app: TrustpointApp, io: Interaction, wasSaved: boolean): Promise<void> {
-  app.touch();
-  if (wasSaved) {
-    await app.saveRunning();
-  } else io.print('%PKI-4-NOAUTOSAVE: Configuration was modified.  Issue "write memory" to save new certificate');
-}
-
-// ---------------------------------------------------------------------------------------
 // crypto pki authenticate
 
 function printSummary(io: Interaction, label: string, s: CertificateSummary): void {
@@ -247,7 +234,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
     io.print(`       Fingerprint MD5: ${fp.md5}`);
     io.print(`      Fingerprint SHA1: ${fp.sha1}`);
     io.print(`    Fingerprint SHA256: ${fp.sha256}`);
-    report(io, { stage: 'ca-certificate', subject: c.s.subject.map((a) => `${a.short}=${a.value}`).join(', '), fingerprints: fp, index: i, of: chain.length });
+    io.progress?.({ stage: 'ca-certificate', subject: c.s.subject.map((a) => `${a.short}=${a.value}`).join(', '), fingerprints: fp, index: i, of: chain.length });
   }
   for (const c of chain) {
     if (!c.s.isCA && !(c.s.selfIssued && chain.length === 1))
@@ -295,13 +282,13 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   if (own.length && oldRoot.length && !oldRoot.includes(rootHex))
     refuse(`% Trustpoint ${name} holds certificates from another CA; remove them first ("no crypto pki certificate chain ${name}").`);
   const rollover = next ? await rolloverCertificates(app, io, next, [issuing.der, ...ras]) : [];
-  const wasSaved = await beginChange(app);
   const entries: ChainCertificate[] = chain.map((c) => ({ kind: 'ca', serial: c.s.serial, der: c.der }));
-  const kept = existing.filter((c) => c.kind !== 'ca' && c.kind !== 'ca-rollover' && !c.kind.startsWith('ra-'));
-  cfg.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries, ...raEntries, ...rollover] });
+  const kept = existing.filter((c) => c.kind !== 'ca' && c.kind !== 'ca-rollover' && c.kind !== 'ca-previous' && !c.kind.startsWith('ra-'));
   io.print('Trustpoint CA certificate accepted.');
   io.print('% Certificate successfully imported');
-  await endChange(app, io, wasSaved);
+  await commitChange(app, io, {
+    apply: (c) => void c.chains.set(name, { trustpoint: name, certificates: [...kept, ...entries, ...raEntries, ...rollover] }),
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -327,7 +314,7 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
       io.print('% The current certificate and key stay in use until the new certificate arrives.');
       if (!isYes(await io.ask({ text: '% Do you want to continue with re-enrollment? [yes/no]: ', kind: 'yesno' }))) refuse('% Enrollment not started.');
     }
-    return enrollScep(app, io, tp, e.url);
+    return enrollScep(app, io, tp, e.url, { towardRollover: manualRollover(app, io, name) });
   }
   if (!caCerts(cfg, name).length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
 
@@ -384,6 +371,24 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
   io.print(`% Paste the issued certificate${requests.length > 1 ? 's' : ''} with "crypto pki import ${name} certificate".`);
 }
 
+/**
+ * The guide's manual rollover ("Tip"): when the current certificate expires no earlier than
+ * the CA certificate and the CA has published its rollover certificate (GetNextCACert), the
+ * request goes to the rollover CA and the certificate becomes a shadow, active with the CA
+ * rollover.
+ */
+function manualRollover(app: TrustpointApp, io: Interaction, name: string): boolean {
+  const certs = app.running.chains.get(name)?.certificates ?? [];
+  const next = certs.find((c) => c.kind === 'ca-rollover');
+  const ca = certs.find((c) => c.kind === 'ca');
+  const own = certs.filter((c) => c.kind === 'general');
+  if (!next || !ca || !own.length) return false;
+  const caEnd = summarizeCertificate(ca.der).notAfter.getTime();
+  if (!own.every((c) => summarizeCertificate(c.der).notAfter.getTime() >= caEnd)) return false;
+  io.print('% The current certificate expires no earlier than the CA certificate: requesting a rollover (shadow) certificate from the CA\'s rollover certificate.');
+  return true;
+}
+
 function printRequest(io: Interaction, title: string, body: string) {
   if (title) io.print(title);
   io.print('Certificate Request follows:');
@@ -415,13 +420,20 @@ async function enrollSelfSigned(app: TrustpointApp, io: Interaction, tp: Trustpo
   const notAfter = new Date(Date.UTC(now.getUTCFullYear() + 10, 0, 1));
   const keyIdentifier = await (await app.core()).digest('SHA-1', subjectPublicKeyBits(signer.spki));
   const der = await buildSelfSigned({ subject, serial: new Uint8Array([1]), notBefore: now, notAfter, usage: tp.usage ?? ['ike'], keyIdentifier }, signer, io.signal);
-  const wasSaved = await beginChange(app);
-  for (const h of holders) h.certificates = h.certificates.filter((x) => x.kind !== 'self-signed');
-  const chain = cfg.chains.get(tp.name) ?? { trustpoint: tp.name, certificates: [] };
-  chain.certificates = [...chain.certificates.filter((c) => c.kind !== 'self-signed' && c.kind !== 'general'), { kind: 'self-signed', serial: '01', der }];
-  cfg.chains.set(tp.name, chain);
+  const holderNames = holders.map((h) => h.trustpoint);
   io.print('Router Self Signed Certificate successfully created');
-  await endChange(app, io, wasSaved);
+  await commitChange(app, io, {
+    activate: [key],
+    apply: (c) => {
+      for (const h of holderNames) {
+        const x = c.chains.get(h);
+        if (x) x.certificates = x.certificates.filter((y) => y.kind !== 'self-signed');
+      }
+      const chain = c.chains.get(tp.name) ?? { trustpoint: tp.name, certificates: [] };
+      chain.certificates = [...chain.certificates.filter((y) => y.kind !== 'self-signed' && y.kind !== 'general'), { kind: 'self-signed', serial: '01', der }];
+      c.chains.set(tp.name, chain);
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -467,22 +479,30 @@ export async function importCertificate(app: TrustpointApp, io: Interaction, nam
   const chain = cas.map((c) => c.der);
   const v = await app.validateChain({ leaf: der, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false });
   if (!v.ok) refuse(`% The certificate does not chain to the CA of trustpoint ${name}: ${v.reason}. Not imported.`);
-  const wasSaved = await beginChange(app);
-  await app.keys.activate(key);
-  const entry = cfg.chains.get(name)!;
-  // Replace the certificate of the same key (renewal), keep the other usage key's.
-  const others = entry.certificates.filter((c) => {
-    if (c.kind !== 'general' && c.kind !== 'self-signed') return true;
+  io.print('% Router Certificate successfully imported');
+  await commitChange(app, io, {
+    activate: [key],
+    apply: (c) => {
+      const entry = c.chains.get(name)!;
+      entry.certificates = [{ kind: 'general', serial: s.serial, der }, ...keepOtherUsage(entry.certificates, keys, key)];
+    },
+  });
+}
+
+/**
+ * The chain entries that stay when `key` gets a new certificate: everything but the own
+ * certificates (active or rollover), except the other usage key's (usage keys come in twos).
+ */
+export function keepOtherUsage(certs: ChainCertificate[], keys: KeyRecord[], key: KeyRecord): ChainCertificate[] {
+  return certs.filter((c) => {
+    if (c.kind !== 'general' && c.kind !== 'self-signed' && c.kind !== 'rollover') return true;
     try {
-      const ks = summarizeCertificate(c.der).spki;
-      return keys.some((k) => k !== key && toHex(k.spki) === toHex(ks) && k.usage !== key.usage);
+      const ks = toHex(summarizeCertificate(c.der).spki);
+      return keys.some((k) => k !== key && toHex(k.spki) === ks && k.usage !== key.usage);
     } catch {
       return false;
     }
   });
-  entry.certificates = [{ kind: 'general', serial: s.serial, der }, ...others];
-  io.print('% Router Certificate successfully imported');
-  await endChange(app, io, wasSaved);
 }
 
 export { generateKeysFor };

@@ -10,8 +10,11 @@
  * certificate backdated a few minutes) signs the envelope and receives the reply.
  */
 import type { TrustpointApp } from './app.ts';
-import { report, type Interaction } from './interaction.ts';
-import { beginChange, endChange } from './pki.ts';
+import type { Interaction } from './interaction.ts';
+import { keepOtherUsage } from './pki.ts';
+import { pruneOldCa } from './certs.ts';
+import { PENDING_TX_PREFIX, commitChange } from './commit.ts';
+import { assertCanStoreKeys } from './keys.ts';
 import { refuse } from './refuse.ts';
 import { keyRecordsFor, keySpecOf } from './trustpoint-keys.ts';
 import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
@@ -43,15 +46,24 @@ export interface ScepPeers {
   trusted: Uint8Array[];
 }
 
-export function scepPeers(app: TrustpointApp, name: string): ScepPeers {
+/**
+ * The CA side of a trustpoint. `towardRollover`: the request goes to the CA's rollover
+ * certificate (GetNextCACert) — the guide's manual rollover, for a certificate that would
+ * outlive the current CA certificate: the CA issues it under its next key.
+ */
+export function scepPeers(app: TrustpointApp, name: string, opts: { towardRollover?: boolean } = {}): ScepPeers {
   const certs = app.running.chains.get(name)?.certificates ?? [];
-  const cas = certs.filter((c) => c.kind === 'ca').map((c) => c.der);
-  if (!cas.length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
+  const current = certs.filter((c) => c.kind === 'ca').map((c) => c.der);
+  if (!current.length) refuse(`% You must authenticate the Certificate Authority before you can enroll with it ("crypto pki authenticate ${name}").`);
+  const next = certs.filter((c) => c.kind === 'ca-rollover').map((c) => c.der);
+  const previous = certs.filter((c) => c.kind === 'ca-previous').map((c) => c.der);
+  const cas = opts.towardRollover && next.length ? next : current;
   const raEnc = certs.filter((c) => c.kind === 'ra-encrypt').map((c) => c.der);
   const raGeneral = certs.filter((c) => c.kind === 'ra-general').map((c) => c.der);
   const ras = certs.filter((c) => c.kind.startsWith('ra-')).map((c) => c.der);
-  const recipients = raEnc.length ? raEnc : raGeneral.length ? raGeneral : [cas[0]!];
-  return { cas, recipients, trusted: [...ras, ...cas] };
+  const recipients = opts.towardRollover && next.length ? [next[0]!] : raEnc.length ? raEnc : raGeneral.length ? raGeneral : [cas[0]!];
+  // During a CA rollover the CA may sign replies with either key: both certificates were authenticated.
+  return { cas, recipients, trusted: [...ras, ...current, ...next, ...previous] };
 }
 
 /** The key that signs the envelope and receives the reply. */
@@ -163,6 +175,8 @@ interface Exchange {
   extraCertificates: Uint8Array[];
   receiver: Receiver;
   transactionID: string;
+  /** when the issued certificate must validate (a shadow under the CA's next certificate: when that becomes valid) */
+  validAt?: Date;
 }
 
 async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPoll', content: Uint8Array, signer = x.signer, signerCert = x.signerCert): Promise<CertRep> {
@@ -186,7 +200,6 @@ async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPo
     engine,
   );
   if (x.dbg.messages) for (const l of await describeMessage(msg, 'request', x.choices)) x.dbg.print(l);
-  report(x.io, { stage: 'request-sent', messageType, transactionID: x.transactionID });
   const reply = await x.transport.pkiOperation(msg, x.choices.post, x.io.signal);
   let rep: CertRep;
   try {
@@ -205,14 +218,23 @@ async function send(x: Exchange, messageType: 'PKCSReq' | 'RenewalReq' | 'CertPo
 // ---------------------------------------------------------------------------------------
 // pending transactions in NVRAM
 
-const PENDING_KEY = 'scep-pending';
+/** Where pending transactions were kept before each had its own record (one list). */
+const LEGACY_PENDING_KEY = 'scep-pending';
 
+/**
+ * A request the CA left PENDING, kept in NVRAM so polling resumes after a reload. It keeps
+ * only what CertPoll needs: the request's subject, not the CSR (whose challenge password
+ * must not sit in storage), and the transport key that receives the reply.
+ */
 export interface PendingTransaction {
   trustpoint: string;
   url: string;
   transactionID: string;
-  csr: Uint8Array;
+  /** the request's subject (DER), for CertPoll's IssuerAndSubject */
+  subject: Uint8Array;
   key: { label: string; usage: KeyUsage };
+  /** the enrolled key's public key (it stays in the key store while this is pending) */
+  keySpki?: Uint8Array;
   receiverCert: Uint8Array;
   receiverSpki: Uint8Array;
   receiverKey: NonNullable<KeyRecord['wrapped']>;
@@ -220,36 +242,52 @@ export interface PendingTransaction {
   polls: number;
 }
 
+/** The pending transactions in NVRAM (records of older versions are brought up to date). */
 export async function pendingTransactions(app: TrustpointApp): Promise<PendingTransaction[]> {
-  return (await app.meta.get<PendingTransaction[]>(PENDING_KEY)) ?? [];
+  const legacy = await app.meta.get<(PendingTransaction & { csr?: Uint8Array })[]>(LEGACY_PENDING_KEY);
+  if (legacy) {
+    for (const p of legacy) {
+      const { csr, ...rest } = p;
+      await app.meta.set(PENDING_TX_PREFIX + p.transactionID, { ...rest, subject: p.subject ?? csrSubjectDer(csr!) });
+    }
+    await app.meta.remove(LEGACY_PENDING_KEY);
+  }
+  return (await app.meta.entries<PendingTransaction>(PENDING_TX_PREFIX)).map(([, p]) => p);
 }
 
-async function savePending(app: TrustpointApp, p: PendingTransaction | undefined, remove?: string): Promise<void> {
-  const list = (await pendingTransactions(app)).filter((x) => x.transactionID !== (remove ?? p?.transactionID));
-  if (p) list.push(p);
-  await app.meta.set(PENDING_KEY, list);
+async function savePending(app: TrustpointApp, io: Interaction, p: PendingTransaction): Promise<void> {
+  if (p.receiverKey.alg === 'none') await assertCanStoreKeys(io, 'the key that will receive the certificate');
+  await app.meta.set(PENDING_TX_PREFIX + p.transactionID, p);
 }
 
-/** Polls a pending request until it is granted, refused, abandoned or cancelled. */
+export async function forgetPending(app: TrustpointApp, transactionID: string): Promise<void> {
+  await app.meta.remove(PENDING_TX_PREFIX + transactionID);
+}
+
+/**
+ * Polls a pending request until it is granted, refused, abandoned or cancelled. The record
+ * stays in NVRAM until the caller has stored the certificate (or the CA refused it).
+ */
 async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): Promise<CertRep> {
   const period = (tp.retryPeriod ?? DEFAULTS.retryPeriodMinutes) * 60_000;
   const count = tp.retryCount ?? DEFAULTS.retryCount;
   for (;;) {
     if (pending.polls >= count) {
-      await savePending(x.app, undefined, pending.transactionID);
+      await forgetPending(x.app, pending.transactionID);
       throw new ScepError('pending-timeout', `% The CA left the request pending after ${count} polls: enrollment abandoned. Run "crypto pki enroll ${tp.name}" again when the CA has granted it.`);
     }
     pending.polls++;
-    await savePending(x.app, pending);
+    await savePending(x.app, x.io, pending);
     x.io.print(`%PKI-6-CERTPENDING: Certificate request pending: polling the CA in ${period / 60_000} minute${period === 60_000 ? '' : 's'} (${pending.polls} of ${count}; Ctrl-C cancels).`);
     x.app.pendingPolls.set(tp.name, { transactionID: x.transactionID, attempt: pending.polls, of: count, next: x.app.clock().getTime() + period });
-    report(x.io, { stage: 'pending', trustpoint: tp.name, transactionID: x.transactionID, attempt: pending.polls, of: count, nextPollAt: Date.now() + x.app.scepPollDelay(period) });
+    x.io.progress?.({ stage: 'pending', transactionID: x.transactionID, attempt: pending.polls, of: count, nextPollAt: x.app.clock().getTime() + period });
+    x.app.emitChange();
     try {
       await sleep(x.app.scepPollDelay(period), x.io.signal);
     } catch (e) {
       x.app.pendingPolls.delete(tp.name);
-      if (isAbortError(e)) {
-        await savePending(x.app, undefined, pending.transactionID);
+      if (isAbortError(e) && x.io.interactive) {
+        await forgetPending(x.app, pending.transactionID);
         x.io.print(`% Enrollment of trustpoint ${tp.name} cancelled; the pending request is forgotten.`);
       }
       throw e;
@@ -258,11 +296,8 @@ async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): P
     // Forgotten meanwhile (a new request for the trustpoint, from another view or tab): stop.
     if (!(await pendingTransactions(x.app)).some((p) => p.transactionID === pending.transactionID)) throw abortError();
     const names = certNamesDer(x.peers.cas[0]!);
-    const rep = await send(x, 'CertPoll', issuerAndSubject(names.subject, csrSubjectDer(pending.csr)), x.receiver.signer, x.receiver.cert);
-    if (rep.status !== 'PENDING') {
-      await savePending(x.app, undefined, pending.transactionID);
-      return rep;
-    }
+    const rep = await send(x, 'CertPoll', issuerAndSubject(names.subject, pending.subject), x.receiver.signer, x.receiver.cert);
+    if (rep.status !== 'PENDING') return rep;
   }
 }
 
@@ -277,51 +312,72 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
   const mine = certs.find((c) => equalBytes(summarizeCertificate(c).spki, keySpki));
   if (!mine) throw new ScepError('reply', '% The CA returned certificates, but none for our key: nothing stored.');
   const chain = x.peers.cas;
-  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.app.clock(), ca: false });
+  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.validAt ?? x.app.clock(), ca: false });
   if (!v.ok) throw new ScepError('reply', `% The issued certificate does not chain to the authenticated CA: ${v.reason}. Nothing stored.`);
   return mine;
 }
 
-/** Stores issued certificates and activates their (pending) keys, then saves the IOS way. */
-async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[]): Promise<void> {
-  const wasSaved = await beginChange(app);
-  for (const { key } of issued) await app.keys.activate(key);
-  const entry = app.running.chains.get(tp.name)!;
-  // One enrollment issues a certificate for every key of the trustpoint: they replace the old ones.
-  const keep = entry.certificates.filter((c) => c.kind !== 'general');
-  const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: 'general', serial: summarizeCertificate(der).serial, der }));
-  entry.certificates = [...fresh, ...keep];
+/**
+ * Stores issued certificates with their keys in one commit (app/commit.ts) and ends the
+ * transactions that produced them. A certificate valid now becomes the trustpoint's
+ * certificate and its (shadow) key the current key, the replaced key being retired; one not
+ * valid yet is kept as the rollover (shadow) certificate beside the current one, its key
+ * pending, until the SHADOW timer activates it.
+ */
+export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trustpoint, issued: { key: KeyRecord; der: Uint8Array }[], endsPending: string[] = [], underNextCa = false): Promise<'active' | 'shadow'> {
+  const now = app.clock();
+  // Not valid yet, or issued under the CA's next certificate (active only after the CA rollover): a shadow.
+  const shadow = underNextCa || issued.some(({ der }) => summarizeCertificate(der).notBefore > now);
+  const tpKeys = [...(await app.keys.byLabel(keySpecOf(app, tp).label)), ...issued.map((i) => i.key)];
   io.print('%PKI-6-CERTRET: Certificate received from Certificate Authority');
-  for (const { der } of issued) report(io, { stage: 'issued', trustpoint: tp.name, serial: summarizeCertificate(der).serial, notAfter: summarizeCertificate(der).notAfter });
-  await endChange(app, io, wasSaved);
+  for (const { der } of issued) io.progress?.({ stage: 'issued', serial: summarizeCertificate(der).serial });
+  await commitChange(app, io, {
+    ...(shadow ? {} : { activate: issued.map((i) => i.key) }),
+    endsPending,
+    apply: (cfg) => {
+      const entry = cfg.chains.get(tp.name)!;
+      let certs = entry.certificates;
+      for (const { key } of issued) certs = shadow ? certs.filter((c) => c.kind !== 'rollover') : keepOtherUsage(certs, tpKeys, key);
+      const fresh: ChainCertificate[] = issued.map(({ der }) => ({ kind: shadow ? 'rollover' : 'general', serial: summarizeCertificate(der).serial, der }));
+      entry.certificates = [...fresh, ...certs];
+      pruneOldCa(entry.certificates);
+    },
+  });
+  if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active ${underNextCa ? 'with the CA rollover' : `at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}`}.`);
+  return shadow ? 'shadow' : 'active';
 }
 
 // ---------------------------------------------------------------------------------------
 // crypto pki enroll (SCEP)
 
-export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustpoint, url: string): Promise<void> {
-  const peers = scepPeers(app, tp.name);
+export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustpoint, url: string, opts: { towardRollover?: boolean } = {}): Promise<void> {
+  const peers = scepPeers(app, tp.name, opts);
   const dbg = scepDebug(app, io);
   const transport = transportFor(url, dbg);
   const waiting = (await pendingTransactions(app)).filter((p) => p.trustpoint === tp.name);
   if (waiting.length) {
     io.print(`% A request of trustpoint ${tp.name} is pending at the CA (transaction ${waiting[0]!.transactionID}).`);
+    if (!io.interactive) refuse(`% A request of trustpoint ${tp.name} is already pending at the CA: it is being polled, no new request is made.`);
     if (!isYes(await io.ask({ text: '% Forget it and make a new request? [yes/no]: ', kind: 'yesno' }))) refuse('% Enrollment not started.');
-    for (const w of waiting) await savePending(app, undefined, w.transactionID);
+    for (const w of waiting) await forgetPending(app, w.transactionID);
   }
   io.print('% Start certificate enrollment ..');
   const choices = await capsOf(transport, io, dbg);
-  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true });
-  const id = await askIdentity(app, io, tp, false);
+  const renewing = (app.running.chains.get(tp.name)?.certificates ?? []).some((c) => c.kind === 'general' && app.clock() < summarizeCertificate(c.der).notAfter);
+  const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true, reusePending: !io.interactive });
+  const id = await askIdentity(app, io, tp, false, renewing);
   const { subject, fqdn } = subjectFor(app, tp, id);
   if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
   if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
   if (id.serialNumber) io.print(`% The serial number in the certificate will be: ${id.serialNumber}`);
   if (id.ipAddress) io.print(`% The IP address in the certificate is ${id.ipAddress}`);
   const core = await app.core();
+  // Toward the CA's next certificate: the result must validate once that certificate is valid.
+  const validAt = opts.towardRollover ? new Date(Math.max(app.clock().getTime(), ...peers.cas.map((c) => summarizeCertificate(c).notBefore.getTime()))) : undefined;
   const ownCerts = (app.running.chains.get(tp.name)?.certificates ?? []).filter((c) => c.kind === 'general' && app.clock() < summarizeCertificate(c.der).notAfter);
   const currentKeys = await app.keys.byLabel(keySpecOf(app, tp).label);
   const issued: { key: KeyRecord; der: Uint8Array }[] = [];
+  const ended: string[] = [];
   for (const key of keys) {
     const signer = await app.keys.signer(key);
     const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], key.usage, signer.key);
@@ -350,27 +406,39 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
     // Renewal: the current certificate (of the same usage) signs when the CA supports it.
     const current = ownCerts.find((c) => currentKeys.some((k) => k.usage === key.usage && equalBytes(k.spki, summarizeCertificate(c.der).spki)));
     const currentKey = current ? currentKeys.find((k) => equalBytes(k.spki, summarizeCertificate(current.der).spki)) : undefined;
-    let x: Exchange = { app, io, transport, choices, peers, dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID };
+    let x: Exchange = { app, io, transport, choices, peers, dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID, ...(validAt ? { validAt } : {}) };
     let messageType: 'PKCSReq' | 'RenewalReq' = 'PKCSReq';
     if (current && currentKey) {
-      const curSigner = await app.keys.signer(currentKey);
-      if (choices.renewal && curSigner.key.kind === 'rsa') {
+      // A RenewalReq is signed with the current certificate, and the CA encrypts its reply to
+      // that certificate (RFC 8894): only a current key that can decrypt (a core-held RSA key)
+      // can receive it. A non-extractable or EC key renews with a PKCSReq instead.
+      const canReceive = currentKey.holder === 'core' && currentKey.kind === 'rsa';
+      if (choices.renewal && canReceive) {
         messageType = 'RenewalReq';
         io.print(`% Renewing: RenewalReq signed with the current certificate (serial ${summarizeCertificate(current.der).serial}).`);
-        x = { ...x, signer: curSigner, signerCert: current.der, extraCertificates: equalBytes(receiver.cert, current.der) ? [] : [receiver.cert] };
+        const pkcs8 = await app.keys.store.unwrap(currentKey.wrapped!);
+        const cur = await receiverFromPkcs8(app, pkcs8, currentKey.spki, current.der);
+        pkcs8.fill(0);
+        receiver = cur;
+        x = { ...x, receiver: cur, signer: cur.signer, signerCert: current.der, extraCertificates: [] };
       } else {
-        io.print(`% Renewing: ${choices.renewal ? 'the current key cannot sign an RSA envelope' : 'the CA does not advertise Renewal'}; a new PKCSReq is sent.`);
+        io.print(
+          `% Renewing: ${!choices.renewal ? 'the CA does not advertise Renewal' : `the current key cannot decrypt the CA's reply to a RenewalReq (${currentKey.kind === 'ec' ? 'an EC key' : 'a non-exportable key'})`}; a new PKCSReq is sent.`,
+        );
       }
     }
     if (dbg.transactions) dbg.print(`CRYPTO_PKI: transaction ${transactionID}: ${messageType}, ${choices.cipher}, ${choices.digest}, ${choices.post ? 'POST' : 'GET'}`);
+    io.progress?.({ stage: 'request', transactionID, method: 'SCEP' });
     let rep = await send(x, messageType, csr);
     if (rep.status === 'PENDING') {
+      ended.push(transactionID);
       rep = await poll(x, tp, {
         trustpoint: tp.name,
         url,
         transactionID,
-        csr,
+        subject: csrSubjectDer(csr),
         key: { label: key.label, usage: key.usage },
+        keySpki: key.spki,
         receiverCert: receiver.cert,
         receiverSpki: receiver.signer.spki,
         receiverKey: receiver.wrapped,
@@ -378,9 +446,19 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
         polls: 0,
       });
     }
-    issued.push({ key, der: await issuedCertificate(x, rep, key.spki, key.kind === 'ec') });
+    issued.push({ key, der: await finalCertificate(x, rep, key) });
   }
-  await storeIssued(app, io, tp, issued);
+  await storeIssued(app, io, tp, issued, ended, opts.towardRollover);
+}
+
+/** The certificate of a final reply; a refused or unusable reply ends the pending transaction. */
+async function finalCertificate(x: Exchange, rep: CertRep, key: KeyRecord): Promise<Uint8Array> {
+  try {
+    return await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
+  } catch (e) {
+    await forgetPending(x.app, x.transactionID);
+    throw e;
+  }
 }
 
 /**
@@ -390,9 +468,9 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
 export async function resumePending(app: TrustpointApp, io: Interaction): Promise<void> {
   for (const p of await pendingTransactions(app)) {
     const tp = app.running.trustpoints.get(p.trustpoint);
-    const key = (await app.keys.byLabel(p.key.label)).find((k) => k.usage === p.key.usage);
+    const key = p.keySpki ? (await app.keys.bySpki(p.keySpki))[0] : (await app.keys.byLabel(p.key.label)).find((k) => k.usage === p.key.usage);
     if (!tp || !key) {
-      await savePending(app, undefined, p.transactionID);
+      await forgetPending(app, p.transactionID);
       continue;
     }
     io.print(`%PKI-6-CERTPENDING: Resuming the pending request of trustpoint ${tp.name} (transaction ${p.transactionID}).`);
@@ -403,8 +481,8 @@ export async function resumePending(app: TrustpointApp, io: Interaction): Promis
       pkcs8.fill(0);
       const x: Exchange = { app, io, transport: transportFor(p.url, dbg), choices: p.choices, peers: scepPeers(app, tp.name), dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID: p.transactionID };
       const rep = await poll(x, tp, p);
-      const der = await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
-      await storeIssued(app, io, tp, [{ key, der }]);
+      const der = await finalCertificate(x, rep, key);
+      await storeIssued(app, io, tp, [{ key, der }], [p.transactionID]);
     } catch (e) {
       if (isAbortError(e)) return;
       io.print((e as Error).message.startsWith('%') ? (e as Error).message : `% ${(e as Error).message}`);

@@ -49,6 +49,7 @@
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { refuse } from './refuse.ts';
+import { renewDateOf } from './auto.ts';
 import { chainEntries, fingerprints, type Fingerprints } from './certs.ts';
 import { DEFAULTS, emptyConfig, fqdnOf, type RunningConfig, type Trustpoint, type ChainCertKind } from '../config/model.ts';
 import { readConfig } from '../config/reader.ts';
@@ -107,7 +108,7 @@ export interface TrustpointStatus {
    * Filled in by the auto-enroller (issue 13): next timer and last automatic attempt. The
    * Trustpoints view shows whatever is here in the trustpoint's status area.
    */
-  auto?: { nextTimer?: Date; lastAttempt?: { at: Date; result: string } };
+  auto?: { nextTimer?: Date; nextKind?: string; lastAttempt?: { at: Date; result: string } };
   valid: boolean;
 }
 
@@ -117,19 +118,24 @@ function ownOf(cfg: RunningConfig, name: string) {
   return chainEntries(cfg, name).find((e) => e.cert.kind === 'general' || e.cert.kind === 'self-signed');
 }
 
-function renewAt(tp: Trustpoint, s: CertificateSummary): Date | undefined {
-  if (!tp.autoEnroll) return undefined;
-  const pct = tp.autoEnroll.percent ?? 100;
-  const a = s.notBefore.getTime();
-  const b = s.notAfter.getTime();
-  return new Date(a + ((b - a) * pct) / 100);
-}
-
 /** Extra status from the auto-enroller; it registers a provider here (issue 13). */
 export type AutoStatusProvider = (name: string) => TrustpointStatus['auto'] | undefined;
 const autoProviders = new WeakMap<TrustpointApp, AutoStatusProvider>();
 export function setAutoStatusProvider(app: TrustpointApp, p: AutoStatusProvider): void {
   autoProviders.set(app, p);
+}
+
+/** What the auto-enroller (app/auto.ts) knows: its next timer and last attempt for `name`. */
+function autoStatus(app: TrustpointApp, name: string): TrustpointStatus['auto'] | undefined {
+  const auto = app.auto;
+  if (!auto) return undefined;
+  const next = auto.scheduler.current.filter((t) => t.trustpoint === name).sort((a, b) => a.at - b.at)[0];
+  const last = auto.states[name]?.lastResult;
+  if (!next && !last) return undefined;
+  return {
+    ...(next ? { nextTimer: new Date(next.at), nextKind: next.kind } : {}),
+    ...(last ? { lastAttempt: { at: new Date(last.at), result: `${last.ok ? 'succeeded' : 'failed'}: ${last.text}` } } : {}),
+  };
 }
 
 export function listTrustpoints(app: TrustpointApp): TrustpointStatus[] {
@@ -151,11 +157,12 @@ export function listTrustpoints(app: TrustpointApp): TrustpointStatus[] {
     };
     if (own) {
       st.certificate = { serial: own.summary.serial, notBefore: own.summary.notBefore, notAfter: own.summary.notAfter, subject: dn(own.summary.subject) };
-      const r = renewAt(tp, own.summary);
+      // the renew date `show crypto pki certificates` prints (with the auto-enroller's jitter)
+      const r = tp.autoEnroll ? renewDateOf(app, tp, own.cert.der) : undefined;
       if (r) st.renewAt = r;
     }
     if (p) st.pending = { attempt: p.attempt, of: p.of, next: p.next };
-    const auto = autoProviders.get(app)?.(tp.name);
+    const auto = autoProviders.get(app)?.(tp.name) ?? autoStatus(app, tp.name);
     if (auto) st.auto = auto;
     return st;
   });
@@ -479,7 +486,21 @@ export async function kioskEnroll(app: TrustpointApp, io: Interaction, name: str
   if (!st) refuse(`% Trustpoint ${name} not found.`);
   if (st.valid && !(st.renewAt && app.clock() >= st.renewAt)) return 'valid';
   if (!st.caAuthenticated) await authenticate(app, io, name);
-  await enroll(app, io, name);
+  const tp = app.running.trustpoints.get(name)!;
+  if (app.auto && tp.autoEnroll) {
+    // The auto-enroller owns automatic enrollment of this trustpoint: let it run (one run per
+    // trustpoint across tabs); only what it could not do unattended is done here, with the user.
+    await app.auto.runDue();
+    if (listTrustpoints(app).find((t) => t.name === name)?.valid) {
+      await noteKioskAttempt(app, name, 'enrolled');
+      return 'enrolled';
+    }
+  }
+  // The auto-enroller's lock: it never runs this trustpoint while the kiosk enrolls it.
+  const locks = (globalThis.navigator as { locks?: { request(n: string, f: () => Promise<void>): Promise<void> } } | undefined)?.locks;
+  const run = () => enroll(app, io, name);
+  if (locks) await locks.request(`trustpoint-auto:${name}`, run);
+  else await run();
   await noteKioskAttempt(app, name, 'enrolled');
   return 'enrolled';
 }
@@ -725,7 +746,7 @@ export function timeline(app: TrustpointApp): TimelineEntry[] {
   for (const c of storedCertificates(app)) {
     const tp = app.running.trustpoints.get(c.trustpoint)!;
     const s = c.summary;
-    const r = c.kind === 'general' || c.kind === 'self-signed' ? renewAt(tp, s) : undefined;
+    const r = (c.kind === 'general' || c.kind === 'self-signed') && tp.autoEnroll ? renewDateOf(app, tp, c.der) : undefined;
     const a = s.notBefore.getTime();
     const b = s.notAfter.getTime();
     const state: TimelineEntry['state'] =

@@ -9,7 +9,9 @@
  */
 import type { TrustpointApp } from './app.ts';
 import { readPaste, type Interaction } from './interaction.ts';
-import { beginChange, endChange, orderCaChain, refuse } from './pki.ts';
+import { orderCaChain, refuse } from './pki.ts';
+import { commitChange } from './commit.ts';
+import { assertCanStoreKeys } from './keys.ts';
 import { keySpecOf } from './trustpoint-keys.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { newTrustpoint, type ChainCertificate } from '../config/model.ts';
@@ -107,19 +109,25 @@ export async function importPkcs12(app: TrustpointApp, io: Interaction, name: st
   const label = tp.rsaKeypair?.label ?? tp.ecKeypair ?? name;
   const rec = await app.keys.importPkcs8(label, 'general', contents.key.pkcs8, false);
   if (toHex(rec.spki) !== toHex(ownSummary.spki)) refuse("% The PKCS #12 file's key does not match its certificate: nothing imported.");
-  const wasSaved = await beginChange(app);
-  await app.keys.replaceLabel([rec]);
-  if (!existing) {
-    if (rec.kind === 'rsa') tp.rsaKeypair = { label };
-    else tp.ecKeypair = label;
-    cfg.trustpoints.set(name, tp);
-    io.print(`% Trustpoint ${name} created for the imported key and certificates.`);
-  }
+  if (rec.holder === 'core') await assertCanStoreKeys(io, 'the imported private key');
   const certs: ChainCertificate[] = [{ kind: 'general', serial: ownSummary.serial, der: own.der }, ...chain.map((c) => ({ kind: 'ca' as const, serial: c.s.serial, der: c.der }))];
-  cfg.chains.set(name, { trustpoint: name, certificates: certs });
+  if (!existing) io.print(`% Trustpoint ${name} created for the imported key and certificates.`);
   io.print(`% The key pair ${label} was imported as non-exportable.`);
   io.print(`CRYPTO_PKI: Imported PKCS12 file successfully.`);
-  await endChange(app, io, wasSaved);
+  // The key, the certificates and (when IOS would save) the startup-config in one commit; a key
+  // the label held before is retired, not deleted, while a saved certificate still names it.
+  await commitChange(app, io, {
+    activate: [rec],
+    apply: (cfg) => {
+      if (!cfg.trustpoints.has(name)) {
+        const t = newTrustpoint(name);
+        if (rec.kind === 'rsa') t.rsaKeypair = { label };
+        else t.ecKeypair = label;
+        cfg.trustpoints.set(name, t);
+      }
+      cfg.chains.set(name, { trustpoint: name, certificates: certs });
+    },
+  });
 }
 
 /** The exportable key and certificates of a trustpoint, or a refusal. */

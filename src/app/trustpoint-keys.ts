@@ -7,11 +7,11 @@
  * certificate stay in force until then (shadow/rollover semantics).
  */
 import type { TrustpointApp } from './app.ts';
-import { report, type Interaction } from './interaction.ts';
+import type { Interaction } from './interaction.ts';
 import { fqdnOf, type Trustpoint } from '../config/model.ts';
 import type { KeyInfo } from '../crypto/types.ts';
 import type { KeyRecord } from '../store/keystore.ts';
-import { PENDING_PREFIX } from './keys.ts';
+import { PENDING_PREFIX, assertCanStoreKeys, baseLabel } from './keys.ts';
 
 export interface KeySpec {
   label: string;
@@ -39,19 +39,26 @@ export async function generatePairs(app: TrustpointApp, io: Interaction, label: 
   const out: KeyRecord[] = [];
   for (const usage of spec.usageKeys ? (['signature', 'encryption'] as const) : (['general'] as const)) {
     io.print(`% Generating ${size} bit ${kind} keys, keys will be ${exportable ? 'exportable' : 'non-exportable'}...`);
+    const algorithm = `${kind}-${size}`;
+    io.progress?.({ stage: 'keygen', label: baseLabel(label), algorithm, done: false });
     const t0 = Date.now();
-    report(io, { stage: 'key-generation', label, algorithm: `${kind}-${size}`, done: false });
     out.push(await app.keys.generateOne(label, usage, spec.key, exportable, { signal: io.signal }));
-    report(io, { stage: 'key-generation', label, algorithm: `${kind}-${size}`, done: true });
+    io.progress?.({ stage: 'keygen', label: baseLabel(label), algorithm, done: true });
     io.print(`[OK] (elapsed time was ${Math.round((Date.now() - t0) / 1000)} seconds)`);
   }
   return out;
 }
 
-/** Generates and stores the trustpoint's pair(s) under `label` (or as pending under it). */
+/**
+ * Generates and stores the trustpoint's pair(s) under `label` (current: a first key, made
+ * where none exists), or as its pending (shadow) pair beside the current one (`regenerate`).
+ * Stored at once, before any request names them, so a tab closed after this leaves at worst an
+ * unused shadow pair — never a certificate without a key.
+ */
 export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec: KeySpec, pending: boolean, exportable: boolean): Promise<KeyRecord[]> {
+  if (app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(io, 'the new private key');
   const out = await generatePairs(app, io, pending ? PENDING_PREFIX + spec.label : spec.label, spec, exportable);
-  await app.keys.store.put(out, out.map((r) => [r.label, r.usage]));
+  await app.commit({ keys: { put: out, remove: out.map((r) => [r.label, r.usage]) } });
   return out;
 }
 
@@ -60,7 +67,7 @@ export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec:
  * now, replacing an older pending pair), else the current pair, generated if missing. For
  * import: every current and pending pair of the label (a certificate may be for either).
  */
-export async function keyRecordsFor(app: TrustpointApp, io: Interaction, tp: Trustpoint, opts: { forEnrollment: boolean; generalOnly?: boolean }): Promise<KeyRecord[]> {
+export async function keyRecordsFor(app: TrustpointApp, io: Interaction, tp: Trustpoint, opts: { forEnrollment: boolean; generalOnly?: boolean; reusePending?: boolean }): Promise<KeyRecord[]> {
   const spec = keySpecOf(app, tp);
   if (opts.generalOnly) spec.usageKeys = false;
   const kind = spec.key.kind;
@@ -72,6 +79,11 @@ export async function keyRecordsFor(app: TrustpointApp, io: Interaction, tp: Tru
   if (current.length === 0) {
     io.print(`% The key pair ${spec.label} does not exist: generating it.`);
     return generateKeysFor(app, io, spec, false, false);
+  }
+  if (wantRegen && opts.reusePending && pending.length && (!spec.usageKeys || pending.length >= 2)) {
+    // An automatic retry: the shadow pair of the earlier attempt is still waiting for its certificate.
+    io.print(`% Using the shadow key pair of ${spec.label} made by an earlier attempt (regenerate).`);
+    return pending;
   }
   if (wantRegen) {
     io.print(`% Generating a new key pair for ${spec.label} (regenerate); the current one stays in use until the new certificate is imported.`);

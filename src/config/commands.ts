@@ -628,7 +628,7 @@ const PROFILE: ConfigCommand[] = [
 // ---------------------------------------------------------------------------------------
 // config-cert-chain and its hex data mode
 
-const CHAIN_KINDS: readonly ChainCertKind[] = ['ca', 'self-signed', 'rollover', 'ca-rollover', 'ra-sign', 'ra-encrypt', 'ra-general'];
+const CHAIN_KINDS: readonly ChainCertKind[] = ['ca', 'self-signed', 'rollover', 'ca-rollover', 'ca-previous', 'ra-sign', 'ra-encrypt', 'ra-general'];
 
 const CHAIN: ConfigCommand[] = [
   {
@@ -653,6 +653,13 @@ const CHAIN: ConfigCommand[] = [
     help: { certificate: 'Enter a certificate in hexadecimal', ca: 'The certificate of the CA', rollover: "The CA's rollover (shadow) certificate", $serial: 'Certificate serial number (hex)' },
     handler(ctx, a) {
       ctx.enter('config-pubkey', { chain: ctx.target.chain!, cert: { kind: 'ca-rollover', serial: a.serial!.toUpperCase(), hex: [] } });
+    },
+  },
+  {
+    syntax: 'certificate ca previous HEX$serial',
+    help: { certificate: 'Enter a certificate in hexadecimal', ca: 'The certificate of the CA', previous: "The CA's previous certificate, kept after a CA rollover while certificates it issued are in use", $serial: 'Certificate serial number (hex)' },
+    handler(ctx, a) {
+      ctx.enter('config-pubkey', { chain: ctx.target.chain!, cert: { kind: 'ca-previous', serial: a.serial!.toUpperCase(), hex: [] } });
     },
   },
   {

@@ -70,8 +70,13 @@ export interface EnrollmentProfile {
 }
 
 /** How a certificate in a `crypto pki certificate chain` block is labelled. */
-/** `ca-rollover`: the CA's next (shadow) certificate from GetNextCACert, written `certificate ca rollover`. */
-export type ChainCertKind = 'general' | 'ca' | 'self-signed' | 'rollover' | 'ca-rollover' | 'ra-sign' | 'ra-encrypt' | 'ra-general';
+/**
+ * `ca-rollover`: the CA's next (shadow) certificate from GetNextCACert, written `certificate ca rollover`.
+ * `ca-previous`: the CA certificate a CA rollover replaced, kept while certificates it issued are
+ * in use, written `certificate ca previous` (a Trustpoint extension).
+ * `rollover`: the device's own shadow certificate, waiting to become active (IOS "Rollover Certificate").
+ */
+export type ChainCertKind = 'general' | 'ca' | 'self-signed' | 'rollover' | 'ca-rollover' | 'ca-previous' | 'ra-sign' | 'ra-encrypt' | 'ra-general';
 
 export interface ChainCertificate {
   kind: ChainCertKind;

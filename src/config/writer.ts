@@ -76,7 +76,7 @@ export function certificateHexLines(der: Uint8Array): string[] {
 function chainLines(c: CertificateChain): string[] {
   const out = [`crypto pki certificate chain ${c.trustpoint}`];
   for (const cert of c.certificates) {
-    out.push(` certificate ${cert.kind === 'general' ? '' : cert.kind === 'ca-rollover' ? 'ca rollover ' : cert.kind + ' '}${cert.serial}`);
+    out.push(` certificate ${cert.kind === 'general' ? '' : cert.kind === 'ca-rollover' ? 'ca rollover ' : cert.kind === 'ca-previous' ? 'ca previous ' : cert.kind + ' '}${cert.serial}`);
     out.push(...certificateHexLines(cert.der));
     out.push('  \tquit');
   }

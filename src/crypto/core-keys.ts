@@ -20,29 +20,48 @@ function rsaCore(core: CoreApi): RsaCore {
   return c as RsaCore;
 }
 
-export function coreSigner(core: CoreApi, pkcs8: Uint8Array, spki: Uint8Array, key: KeyInfo): Signer {
+/** A private key copy that can be overwritten (`crypto key zeroize`); use after that refuses. */
+function wipeable(pkcs8: Uint8Array): { get(): Uint8Array; wipe(): void } {
   const priv = pkcs8.slice();
+  let wiped = false;
+  return {
+    get() {
+      if (wiped) throw new PkiError('bad-key', 'keys: this key was zeroized');
+      return priv;
+    },
+    wipe() {
+      priv.fill(0);
+      wiped = true;
+    },
+  };
+}
+
+export function coreSigner(core: CoreApi, pkcs8: Uint8Array, spki: Uint8Array, key: KeyInfo): Signer {
+  const priv = wipeable(pkcs8);
   if (key.kind === 'ec') {
     return {
       key,
       spki,
       hashes: ALL_HASHES.filter((h) => h !== 'MD5'),
-      sign: (data, hash, signal) => core.ecSign(priv, hash, data, 'der', signal ? { signal } : undefined),
+      sign: async (data, hash, signal) => core.ecSign(priv.get(), hash, data, 'der', signal ? { signal } : undefined),
+      wipe: priv.wipe,
     };
   }
   return {
     key,
     spki,
     hashes: ALL_HASHES,
-    sign: (data, hash) => rsaCore(core).rsaSignPkcs1(priv, hash, data),
+    sign: async (data, hash) => rsaCore(core).rsaSignPkcs1(priv.get(), hash, data),
+    wipe: priv.wipe,
   };
 }
 
 export function coreDecrypter(core: CoreApi, pkcs8: Uint8Array, spki: Uint8Array): Decrypter {
-  const priv = pkcs8.slice();
+  const priv = wipeable(pkcs8);
   return {
     spki,
-    decryptPkcs1: (ct) => rsaCore(core).rsaDecryptPkcs1(priv, ct),
+    decryptPkcs1: async (ct) => rsaCore(core).rsaDecryptPkcs1(priv.get(), ct),
+    wipe: priv.wipe,
   };
 }
 

@@ -21,6 +21,8 @@ export interface Signer {
    * (X9.62 Ecdsa-Sig-Value) signature for EC keys — the encodings X.509, PKCS#10 and CMS use.
    */
   sign(data: Uint8Array, hash: HashAlg, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Overwrites private material this signer holds in memory; it refuses to sign afterwards. */
+  wipe?(): void;
 }
 
 /** A private key that decrypts CMS key transport (RSAES-PKCS1-v1_5). */
@@ -28,6 +30,8 @@ export interface Decrypter {
   readonly spki: Uint8Array;
   /** Throws one generic error for every failure (no padding oracle). */
   decryptPkcs1(ciphertext: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Overwrites private material this decrypter holds in memory; it refuses afterwards. */
+  wipe?(): void;
 }
 
 /** Verifies a signature with a public key (SPKI DER); false for any mismatch or bad input. */

@@ -75,7 +75,7 @@ async function diagnose(url: URL, cause: unknown, signal?: AbortSignal): Promise
     return new HttpError(
       'mixed-content',
       shown,
-      `The browser blocked ${shown}: this page is served over https and the CA URL is plain http (mixed content). Use an https URL for the CA (e.g. a TLS proxy in front of it) or serve Trustpoint over http.`,
+      `The browser blocked ${shown}: this page is served over https and the CA URL is plain http (mixed content). Use an https URL for the CA (e.g. a TLS proxy in front of it). Do not serve Trustpoint itself over plain http: without a secure context the browser cannot protect the keys.`,
       undefined,
       { cause },
     );

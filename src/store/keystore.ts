@@ -68,7 +68,16 @@ export class IdbKeyStore implements KeyStore {
       const rec = await this.db.get('meta', WRAP_KEY);
       if (rec?.value instanceof CryptoKey) return rec.value;
       const k = await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-      await this.db.put('meta', { key: WRAP_KEY, value: k });
+      // Another tab may have made one meanwhile: look again and store ours in one transaction,
+      // so every tab ends up with the same wrapping key (the loser's key is dropped unused).
+      const tx = this.db.transaction('meta', 'readwrite', { durability: 'strict' });
+      const now = await tx.store.get(WRAP_KEY);
+      if (now?.value instanceof CryptoKey) {
+        await tx.done;
+        return now.value;
+      }
+      await tx.store.put({ key: WRAP_KEY, value: k });
+      await tx.done;
       return k;
     })();
     return this.wrapKey;

@@ -22,7 +22,8 @@ export interface Nvram {
   list(): Promise<NvramFile[]>;
 }
 
-function makeRecord(name: string, text: string, now: number): NvramFile {
+/** A checked NVRAM record (size limit, length and CRC-32), ready to store. */
+export function makeNvramRecord(name: string, text: string, now: number): NvramFile {
   const bytes = utf8(text);
   if (bytes.length > NVRAM_CAPACITY) throw new StoreError('quota', `nvram.write: ${bytes.length} bytes do not fit in NVRAM (${NVRAM_CAPACITY} bytes)`);
   return { name, text, bytes: bytes.length, crc32: crc32(bytes), savedAt: now };
@@ -56,7 +57,7 @@ export class IdbNvram implements Nvram {
   }
 
   async write(name: string, text: string, now = Date.now()) {
-    const rec = makeRecord(name, text, now);
+    const rec = makeNvramRecord(name, text, now);
     try {
       const tx = this.db.transaction('nvram', 'readwrite', { durability: 'strict' });
       await tx.store.put(rec);
@@ -93,7 +94,7 @@ export class MemoryNvram implements Nvram {
     return check(this.files.get(name));
   }
   async write(name: string, text: string, now = Date.now()) {
-    const rec = makeRecord(name, text, now);
+    const rec = makeNvramRecord(name, text, now);
     this.files.set(name, rec);
     return rec;
   }

@@ -146,8 +146,8 @@ export class TpKiosk extends LitElement {
     this.error = '';
     this.stage = 'Starting enrollment …';
     this.io = new GuiInteraction(undefined, (e: ProgressEvent) => {
-      if (e.stage === 'key-generation') this.stage = e.done ? 'Key ready' : 'Generating the key …';
-      else if (e.stage === 'request-sent') this.stage = 'Request sent to the CA …';
+      if (e.stage === 'keygen') this.stage = e.done ? 'Key ready' : 'Generating the key …';
+      else if (e.stage === 'request') this.stage = 'Request sent to the CA …';
       else if (e.stage === 'pending') this.stage = `Waiting for the CA (check ${e.attempt} of ${e.of}) …`;
       else if (e.stage === 'issued') this.stage = 'Certificate issued';
     });

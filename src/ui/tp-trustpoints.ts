@@ -385,18 +385,18 @@ export class TpTrustpoints extends LitElement {
   }
 
   private onProgress(r: Run, e: ProgressEvent): void {
-    if (e.stage === 'key-generation') {
+    if (e.stage === 'keygen') {
       r.keygen = !e.done;
       r.stage = e.done ? `Key pair ${e.algorithm} ready` : `Generating a ${e.algorithm} key pair`;
-    } else if (e.stage === 'request-sent') {
+    } else if (e.stage === 'request') {
       delete r.pending;
-      r.stage = `Request sent (${e.messageType})`;
+      r.stage = `Request sent (${e.method})`;
     } else if (e.stage === 'pending') {
       r.pending = { attempt: e.attempt, of: e.of, nextPollAt: e.nextPollAt };
       r.stage = 'Pending at the CA';
     } else if (e.stage === 'issued') {
       delete r.pending;
-      r.stage = `Issued: serial ${e.serial}, valid until ${iosDate(e.notAfter)}`;
+      r.stage = `Issued: serial ${e.serial}`;
     } else if (e.stage === 'ca-certificate') r.stage = 'Compare the CA fingerprint';
     this.requestUpdate();
   }
@@ -438,7 +438,7 @@ export class TpTrustpoints extends LitElement {
         : html`<div class="muted">No certificate</div>`}
       ${t.renewAt ? html`<div>Renews on ${iosDate(t.renewAt)}</div>` : nothing}
       ${t.pending ? html`<div class="warn">Request pending at the CA (poll ${t.pending.attempt} of ${t.pending.of})</div>` : nothing}
-      ${t.auto?.nextTimer ? html`<div>Next automatic attempt ${iosDate(t.auto.nextTimer)}</div>` : nothing}
+      ${t.auto?.nextTimer ? html`<div>Next timer${t.auto.nextKind ? ` (${t.auto.nextKind})` : ''}: ${iosDate(t.auto.nextTimer)}</div>` : nothing}
       ${t.auto?.lastAttempt ? html`<div>Last automatic attempt ${iosDate(t.auto.lastAttempt.at)}: ${t.auto.lastAttempt.result}</div>` : nothing}
     </div>`;
   }

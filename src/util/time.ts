@@ -34,3 +34,8 @@ export function iosUptime(ms: number): string {
   unit(m, 'minute');
   return parts.join(', ');
 }
+
+/** `*Dec 21 19:14:15.421` — the timestamp of IOS syslog lines (UTC here). */
+export function iosLogStamp(d: Date): string {
+  return `*${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+}

@@ -49,8 +49,15 @@ for (const ca of ['ec', 'rsa'] as const)
   test(`without crypto.subtle: EC keys, ${ca.toUpperCase()} CA — authenticate, enroll, import, reload`, async ({ page }) => {
     await openApp(page, server.url);
     expect(await page.evaluate(() => typeof crypto.subtle)).toBe('undefined');
-    let t = await cli(page, 'enable\nshow version\nconf t\nhostname k1\nip domain-name example.com\ncrypto key generate ec keysize 256 label e1\n');
+    // Without a secure context a private key would be stored unencrypted: refused unless the
+    // user agrees to a plain warning, every time.
+    let t = await cli(page, 'enable\nshow version\nconf t\nhostname k1\nip domain-name example.com\ncrypto key generate ec keysize 256 label e1\nno\n');
     expect(t).toContain('Crypto: WebCrypto NOT available');
+    expect(t).toContain('it would be stored UNENCRYPTED in this browser profile');
+    expect(t).toContain('% Private key not stored (no secure context).');
+    expect(t).not.toContain('% Generating 256 bit EC keys');
+    expect(await cli(page, 'do show crypto key mypubkey ec\n')).not.toContain('Key name: e1');
+    t = await cli(page, 'crypto key generate ec keysize 256 label e1\nyes\n');
     expect(t).toContain('% Generating 256 bit EC keys');
     t = await cli(page, 'do show crypto key mypubkey ec\n');
     expect(t).toContain('Key storage: Trustpoint core (not wrapped: no WebCrypto on this page)');

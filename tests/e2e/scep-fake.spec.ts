@@ -45,7 +45,13 @@ test('a PENDING request survives a page reload and completes when the CA grants 
   const abandoned = cli(page, 'configure terminal\ncrypto pki enroll pend').catch((e: Error) => e.message);
   await expect.poll(() => consoleText(page)).toContain('%PKI-6-CERTPENDING: Certificate request pending: polling the CA in 1 minute (1 of 10; Ctrl-C cancels).');
   const tid = f.requests.find((r) => r.operation === 'PKIOperation')!.transactionID!;
-  expect(await page.evaluate(async () => (await window.trustpoint!.app.meta.get<{ transactionID: string }[]>('scep-pending'))?.map((p) => p.transactionID))).toEqual([tid]);
+  // One record per pending transaction, keeping only what CertPoll needs: no CSR, so no challenge password at rest.
+  const kept = await page.evaluate(async () => (await window.trustpoint!.app.meta.entries<Record<string, unknown>>('scep-pending:')).map(([, p]) => ({ tid: p.transactionID, fields: Object.keys(p).sort() })));
+  expect(kept.map((p) => p.tid)).toEqual([tid]);
+  expect(kept[0]!.fields).not.toContain('csr');
+  expect(kept[0]!.fields).toContain('subject');
+  const stored = await page.evaluate(async () => JSON.stringify(await window.trustpoint!.app.meta.entries('scep-pending:'), (_, v) => (v instanceof Uint8Array ? String.fromCharCode(...v) : v)));
+  expect(stored).not.toContain('fake-challenge');
 
   // The CA grants it while the page is gone; the reloaded app resumes on its own.
   f.setScript(['success']);

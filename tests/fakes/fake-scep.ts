@@ -16,7 +16,7 @@
  * with `openssl x509 -req -copy_extensions copy`.
  */
 import * as nc from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,7 @@ import {
   sortDer,
   stringValue,
   toPem,
+  fromPem,
   utf8,
   type ReplyCipher,
   type SignerKey,
@@ -86,6 +87,12 @@ export interface FakeScepOptions {
   caKey?: 'rsa';
   /** Days of validity of issued certs. Default 365. */
   certDays?: number;
+  /**
+   * When the next CA certificate (GetNextCACert) becomes valid, in days from now (it is valid
+   * for 10 years from then). Default 1825 (5 years): a CA announcing its rollover well ahead.
+   * Requests encrypted to the next CA certificate are issued under the next CA's key.
+   */
+  nextCaStartsInDays?: number;
 }
 
 /** One request as the fake saw it. */
@@ -107,6 +114,7 @@ export interface FakeRequest {
   challengePassword?: string; // from the CSR, if present (tests check it arrives; the fake never logs it)
   action?: FakeAction; // what the fake answered
   getMessageEncoding?: 'std-base64-percent-encoded' | 'other'; // GET PKIOperation: was `message` standard base64 fully percent-encoded (+ / = as %2B %2F %3D)
+  forNextCa?: boolean; // the envelope was addressed to the next CA certificate: issued under the next CA
 }
 
 /** A running fake. */
@@ -167,6 +175,24 @@ async function makeCert(dir: string, name: string, keyPath: string, subject: str
   return der;
 }
 
+/** YYYYMMDDHHMMSSZ, the form `openssl ca -startdate/-enddate` take. */
+const genTime = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+
+/** A self-signed certificate valid from `notBefore` for `days` (`openssl ca -selfsign`, which, unlike `req -x509`, takes dates). */
+async function makeDatedCert(dir: string, name: string, keyPath: string, subject: string, ext: string, serial: number, notBefore: Date, days: number): Promise<Uint8Array> {
+  const d = join(dir, `ca-${name}`);
+  mkdirSync(d);
+  writeFileSync(join(d, 'index.txt'), '');
+  writeFileSync(join(d, 'serial'), serial.toString(16).padStart(2, '0') + '\n');
+  writeFileSync(
+    join(d, 'ca.cnf'),
+    `[ca]\ndefault_ca=d\n[d]\ndatabase=${d}/index.txt\nnew_certs_dir=${d}\nserial=${d}/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\nemail_in_dn=no\n[p]\norganizationName=optional\norganizationalUnitName=optional\ncommonName=optional\n`,
+  );
+  await openssl(['req', '-new', '-key', keyPath, '-subj', subject, '-config', join(dir, 'openssl.cnf'), '-out', join(d, 'req.pem')]);
+  await openssl(['ca', '-batch', '-notext', '-selfsign', '-config', join(d, 'ca.cnf'), '-keyfile', keyPath, '-in', join(d, 'req.pem'), '-out', join(dir, `${name}.pem`), '-startdate', genTime(notBefore), '-enddate', genTime(new Date(notBefore.getTime() + days * 86_400_000)), '-extfile', join(dir, 'openssl.cnf'), '-extensions', ext]);
+  return fromPem(readFileSync(join(dir, `${name}.pem`), 'utf8'));
+}
+
 const isContentFree = (a: FakeAction): boolean => a === 'pending' || a === 'garbage' || a === 'drop' || (typeof a === 'object' && ('failure' in a || 'http' in a));
 
 /** Starts a fake SCEP responder on 127.0.0.1. Close it with `close()` (afterAll). */
@@ -185,7 +211,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   ]);
   const [caDer, nextCaDer] = await Promise.all([
     makeCert(dir, 'ca', caK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP CA ${tag}`, 'v3_ca', 1),
-    makeCert(dir, 'next', nextK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP Next CA ${tag}`, 'v3_ca', 1),
+    makeDatedCert(dir, 'next', nextK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP Next CA ${tag}`, 'v3_ca', 1, new Date(Date.now() + (opts.nextCaStartsInDays ?? 1825) * 86_400_000), 3650),
   ]);
   const caPemPath = join(dir, 'ca.pem');
   const caRef = { pem: caPemPath, key: caK.path };
@@ -201,6 +227,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   const ca: SignerKey = { certDer: caDer, key: caK.key };
   const replySigner: SignerKey = raSignK && raSignDer ? { certDer: raSignDer, key: raSignK.key } : ca;
   const decrypter = raEncK ? { cert: join(dir, 'ra-encrypt.pem'), key: raEncK.path, der: raEncryptDer! } : { cert: caPemPath, key: caK.path, der: caDer };
+  const nextDecrypter = { cert: join(dir, 'next.pem'), key: nextK.path, der: nextCaDer };
   const raChain = (): Uint8Array[] => {
     const order = opts.ra?.raOrder ?? ['sign', 'encrypt', 'ca'];
     return order.map((w) => (w === 'sign' ? raSignDer! : w === 'encrypt' ? raEncryptDer! : caDer));
@@ -255,18 +282,28 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     if (signerCert) rec.signerCert = signerCert;
     rec.signatureValid = signerCert ? verifySignerInfo(si, sd.eContent, signerCert) : false;
 
+    let dec = decrypter;
     if (sd.eContent) {
       try {
         const env = parseEnvelopedData(sd.eContent);
         rec.contentCipherOid = env.cipherOid;
-        const mine = certFields(decrypter.der);
-        const match = env.recipients.find((r) => (r.ski ? equalBytes(r.ski, mine.ski) : equalBytes(r.issuer, mine.issuer) && r.serialHex === mine.serialHex));
+        const addressedTo = (der: Uint8Array) => {
+          const f = certFields(der);
+          return env.recipients.find((r) => (r.ski ? equalBytes(r.ski, f.ski) : equalBytes(r.issuer, f.issuer) && r.serialHex === f.serialHex));
+        };
+        let match = addressedTo(decrypter.der);
+        // A request encrypted to the next CA certificate (a client rolling over) is for the next CA.
+        if (!match && addressedTo(nextCaDer)) {
+          dec = nextDecrypter;
+          match = addressedTo(nextCaDer);
+          rec.forNextCa = true;
+        }
         const serial = (match ?? env.recipients[0])?.serialHex;
         if (serial !== undefined) rec.recipientSerial = serial;
       } catch {
         // not an EnvelopedData: left for openssl to refuse
       }
-      const r = await run('openssl', ['cms', '-decrypt', '-inform', 'DER', '-binary', '-recip', decrypter.cert, '-inkey', decrypter.key, '-provider', 'legacy', '-provider', 'default'], sd.eContent);
+      const r = await run('openssl', ['cms', '-decrypt', '-inform', 'DER', '-binary', '-recip', dec.cert, '-inkey', dec.key, '-provider', 'legacy', '-provider', 'default'], sd.eContent);
       if (r.code === 0) rec.content = r.stdout;
     }
     if (rec.content && (rec.messageType === MSG.PKCSReq || rec.messageType === MSG.RenewalReq || rec.messageType === MSG.UpdateReq)) {
@@ -320,10 +357,10 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     return buildSignedData({ ...(extra.envelope ? { eContent: extra.envelope } : {}), certificates, signer, attrs });
   }
 
-  async function issue(csr: Uint8Array): Promise<Uint8Array> {
+  async function issue(csr: Uint8Array, underNext = false): Promise<Uint8Array> {
     const r = await run(
       'openssl',
-      ['x509', '-req', '-inform', 'DER', '-CA', caPemPath, '-CAkey', caK.path, '-set_serial', String(nextSerial++), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
+      ['x509', '-req', '-inform', 'DER', '-CA', underNext ? join(dir, 'next.pem') : caPemPath, '-CAkey', underNext ? nextK.path : caK.path, '-set_serial', String(nextSerial++), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
       csr,
     );
     if (r.code !== 0) throw new Error(`CSR refused: ${r.stderr.trim().split('\n')[0] ?? ''}`);
@@ -369,7 +406,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     try {
       if (isCsrReq) {
         pendingCsrs.delete(p.transactionID);
-        certs = [await issue(rec.content), caDer];
+        certs = rec.forNextCa ? [await issue(rec.content, true), nextCaDer] : [await issue(rec.content), caDer];
       } else if (rec.messageType === MSG.CertPoll) {
         const csr = pendingCsrs.get(p.transactionID);
         if (!csr) return fail(4, 'fake-scep: no pending request with this transactionID');

@@ -159,7 +159,9 @@ test('RSA-3072: the key is made in the browser and certified by the CA', async (
 
 test('renewal: RenewalReq signed with the current certificate keeps the key; with regenerate a new key is certified', async ({ page }) => {
   await openApp(page, app.url);
-  await configure(page, ['enable', 'configure terminal', trustpoint('renew', lab.scepUrl, [' rsakeypair renew 2048'])]);
+  // An exportable (core-held) key can decrypt the CA's reply to a RenewalReq, which RFC 8894 has
+  // the CA encrypt to the certificate that signed the request.
+  await configure(page, ['enable', 'configure terminal', 'ip domain-name example.com', 'crypto key generate rsa label renew modulus 2048 exportable', trustpoint('renew', lab.scepUrl, [' rsakeypair renew 2048'])]);
   await authenticate(page, 'renew');
   expect(await cli(page, 'crypto pki enroll renew')).toContain('%PKI-6-CERTRET');
   const first = await ownCertificate(page, 'renew');
@@ -186,6 +188,21 @@ test('renewal: RenewalReq signed with the current certificate keeps the key; wit
   // The CA's own records: three certificates, the first two revoked-by-reissue as micromdm does.
   const serials = depotSerials();
   for (const c of [first, second, third]) expect(serials).toContain(c.serialNumber.replace(/^0+/, '').padStart(2, '0'));
+});
+
+test('renewal of a non-exportable key: a new PKCSReq (the key could not decrypt a RenewalReq reply), same key certified again', async ({ page }) => {
+  await openApp(page, app.url);
+  await configure(page, ['enable', 'configure terminal', trustpoint('renewne', lab.scepUrl, [' rsakeypair renewne 2048'])]);
+  await authenticate(page, 'renewne');
+  expect(await cli(page, 'crypto pki enroll renewne')).toContain('%PKI-6-CERTRET');
+  const first = await ownCertificate(page, 'renewne');
+  const again = await cli(page, 'do debug crypto pki messages\ncrypto pki enroll renewne\nyes');
+  expect(again).toContain("% Renewing: the current key cannot decrypt the CA's reply to a RenewalReq (a non-exportable key); a new PKCSReq is sent.");
+  expect(again).toContain('messageType: 19 (PKCSReq)');
+  expect(again).toContain('%PKI-6-CERTRET');
+  const second = await ownCertificate(page, 'renewne');
+  expect(second.serialNumber).not.toBe(first.serialNumber);
+  expect(spkiOf(second)).toEqual(spkiOf(first));
 });
 
 test('a wrong challenge password: the CA refuses with badRequest, said in plain words; nothing is stored', async ({ page }) => {

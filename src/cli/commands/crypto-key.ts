@@ -8,10 +8,10 @@ import type { KeyInfo, NamedCurve } from '../../crypto/types.ts';
 import { fqdnOf } from '../../config/model.ts';
 import { toIosHexWords } from '../../util/hex.ts';
 import { iosDate } from '../../util/time.ts';
-import { toHex } from '../../util/hex.ts';
-import { summarizeCertificate } from '../../pki/x509.ts';
-import { PENDING_PREFIX, displayLabel } from '../../app/keys.ts';
+import { baseLabel, displayLabel, keyState } from '../../app/keys.ts';
 import { generatePairs } from '../../app/trustpoint-keys.ts';
+import { storeGeneratedKeys, zeroizeKeys, zeroizeTargets } from '../../app/key-actions.ts';
+import { assertCanStoreKeys } from '../../app/keys.ts';
 
 const KEY_H = {
   crypto: 'Encryption module',
@@ -54,8 +54,9 @@ export async function generateKeysInteractive(
     ctx.print(`% The key modulus size is ${key.bits} bits`);
     if (key.bits < 2048) ctx.print('% A key modulus of less than 2048 bits is not recommended.');
   }
+  if (ctx.app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(ctx, 'the new private key');
   const records = await generatePairs(ctx.app, ctx, label, { key, usageKeys }, exportable);
-  await ctx.app.keys.replaceLabel(records);
+  await storeGeneratedKeys(ctx.app, ctx, records);
   return records;
 }
 
@@ -100,30 +101,8 @@ async function keygenEc(ctx: CommandCtx, a: Record<string, string | undefined>) 
   await generateKeysInteractive(ctx, label, { kind: 'ec', curve }, false, a.exportable !== undefined);
 }
 
-/** Removes own certificates whose public key is one of `spkis` from every chain; returns how many. */
-export function removeCertsForKeys(ctx: CommandCtx, spkis: Uint8Array[]): number {
-  const want = new Set(spkis.map(toHex));
-  let n = 0;
-  for (const chain of ctx.app.running.chains.values()) {
-    chain.certificates = chain.certificates.filter((c) => {
-      if (c.kind === 'ca' || c.kind.startsWith('ra-')) return true;
-      try {
-        if (want.has(toHex(summarizeCertificate(c.der).spki))) {
-          n++;
-          return false;
-        }
-      } catch {
-        /* keep what we cannot read */
-      }
-      return true;
-    });
-  }
-  return n;
-}
-
 async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: string | undefined) {
-  const all = await ctx.app.keys.list();
-  const victims = all.filter((k) => (kind === undefined || k.kind === kind) && (label === undefined || k.label === label || k.label === PENDING_PREFIX + label));
+  const victims = await zeroizeTargets(ctx.app, kind, label);
   const kindText = kind === 'ec' ? 'EC' : kind === 'rsa' ? 'RSA' : 'RSA and EC';
   if (!victims.length) {
     ctx.print(label ? `% No ${kindText} keys named ${label}.` : `% No ${kindText} keys to remove.`);
@@ -133,12 +112,7 @@ async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: s
   else ctx.print(`% All ${kindText} keys will be removed.`);
   ctx.print('% All router certs issued using these keys will also be removed.');
   if (!(await ctx.confirm('Do you really want to remove these keys? [yes/no]: '))) return;
-  const removed = removeCertsForKeys(ctx, victims.map((v) => v.spki));
-  await ctx.app.keys.store.remove(label, kind);
-  // The core keeps recently used RSA private keys between operations: forget them too.
-  if (victims.some((v) => v.holder === 'core')) await (await ctx.app.core()).rsaCacheClear();
-  if (label !== undefined) await ctx.app.keys.store.remove(PENDING_PREFIX + label, kind);
-  if (removed) ctx.app.touch();
+  await zeroizeKeys(ctx.app, ctx, victims);
 }
 
 function showKeys(ctx: CommandCtx, list: KeyRecord[]) {
@@ -196,9 +170,10 @@ export const SHOW_KEY_COMMANDS: CliCommand[] = [
       $label: 'Key label',
     },
     async handler(ctx, a) {
-      const list = (await ctx.app.keys.list()).filter((k) => k.kind === a.kind && (a.label === undefined || k.label === a.label || k.label === PENDING_PREFIX + a.label));
+      const list = (await ctx.app.keys.list()).filter((k) => k.kind === a.kind && (a.label === undefined || baseLabel(k) === a.label));
       const order = { general: 0, signature: 1, encryption: 2 } as const;
-      list.sort((x, y) => x.label.localeCompare(y.label) || order[x.usage] - order[y.usage]);
+      const state = { current: 0, pending: 1, retired: 2 } as const;
+      list.sort((x, y) => baseLabel(x).localeCompare(baseLabel(y)) || state[keyState(x)] - state[keyState(y)] || order[x.usage] - order[y.usage]);
       if (!list.length && a.label) ctx.print(`% No ${a.kind === 'rsa' ? 'RSA' : 'EC'} key pair named ${a.label}.`);
       showKeys(ctx, list);
     },

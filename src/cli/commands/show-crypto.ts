@@ -11,6 +11,7 @@ import { iosDate } from '../../util/time.ts';
 import { toHex } from '../../util/hex.ts';
 import { PENDING_PREFIX } from '../../app/keys.ts';
 import { keySpecOf } from '../../app/trustpoint-keys.ts';
+import { formatTimers, renewDateOf, timersOf, unattendedBlocker } from '../../app/auto.ts';
 
 const SIG_NAMES: Record<string, string> = {
   '1.2.840.113549.1.1.4': 'MD5 with RSA Encryption',
@@ -41,14 +42,6 @@ function subjectLines(s: CertificateSummary, indent: string): string[] {
   return [...out, ...nameLines(s.subject, indent)];
 }
 
-function renewDate(tp: Trustpoint, s: CertificateSummary): Date {
-  if (!tp.autoEnroll) return new Date(0);
-  const pct = tp.autoEnroll.percent ?? 100;
-  const life = s.notAfter.getTime() - s.notBefore.getTime();
-  // IOS: renew when `percent` of the lifetime has passed, leaving at least 3 minutes.
-  return new Date(Math.min(s.notBefore.getTime() + life * (pct / 100), s.notAfter.getTime() - 3 * 60_000));
-}
-
 async function printCertificate(ctx: CommandCtx, title: string, e: ChainEntry, tp: Trustpoint, own: boolean, verbose: boolean): Promise<void> {
   const s = e.summary;
   const cfg = ctx.app.running;
@@ -69,7 +62,7 @@ async function printCertificate(ctx: CommandCtx, title: string, e: ChainEntry, t
   ctx.print('  Validity Date:');
   ctx.print(`    start date: ${iosDate(s.notBefore)}`);
   ctx.print(`    end   date: ${iosDate(s.notAfter)}`);
-  if (own) ctx.print(`    renew date: ${iosDate(renewDate(tp, s))}`);
+  if (own) ctx.print(`    renew date: ${iosDate(renewDateOf(ctx.app, tp, e.cert.der))}`);
   if (verbose) {
     ctx.print('  Subject Key Info:');
     ctx.print(
@@ -226,17 +219,17 @@ export const SHOW_CRYPTO_COMMANDS: CliCommand[] = [
     syntax: 'show crypto pki timers',
     help: { ...H, timers: 'Show PKI timers' },
     handler(ctx) {
-      // Auto-enrollment timers arrive with auto-enrollment; show the renew dates known now.
-      const cfg = ctx.app.running;
-      ctx.print('PKI Timers');
-      for (const [tp, p] of ctx.app.pendingPolls)
-        ctx.print(`|  ${Math.max(0, Math.round((p.next - ctx.app.clock().getTime()) / 1000))}s POLL ${tp} (transaction ${p.transactionID.slice(0, 16)}..., poll ${p.attempt} of ${p.of})`);
-      for (const t of cfg.trustpoints.values()) {
-        if (!t.autoEnroll) continue;
-        const own = chainEntries(cfg, t.name).find((e) => e.cert.kind === 'general');
-        if (!own) continue;
-        const at = renewDate(t, own.summary);
-        ctx.print(`|  ${Math.max(0, Math.round((at.getTime() - ctx.app.clock().getTime()) / 1000))}s RENEW ${t.name} (at ${iosDate(at)})`);
+      const now = ctx.app.clock().getTime();
+      for (const l of formatTimers(now, timersOf(ctx.app))) ctx.print(l);
+      const auto = ctx.app.auto;
+      if ([...ctx.app.running.trustpoints.values()].some((t) => t.autoEnroll)) {
+        ctx.print(auto ? auto.background() : '% Automatic enrollment is not running in this session.');
+        for (const t of ctx.app.running.trustpoints.values()) {
+          const st = auto?.states[t.name];
+          if (st?.lastResult) ctx.print(`  ${t.name}: last automatic attempt ${iosDate(new Date(st.lastResult.at))}: ${st.lastResult.ok ? 'succeeded' : `failed (${st.lastResult.text})`}${st.gaveUp ? '; stopped after the retry count' : ''}`);
+          const why = t.autoEnroll ? unattendedBlocker(ctx.app.running, t) : undefined;
+          if (why) ctx.print(`  ${t.name}: auto-enroll is configured but cannot run: ${why}.`);
+        }
       }
     },
   },
