@@ -30,7 +30,6 @@ import type { Interaction } from './interaction.ts';
 import { commitChange } from './commit.ts';
 import { keyState } from './keys.ts';
 import type { KeyRecord } from '../store/keystore.ts';
-import { pendingTransactions } from './scep.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
@@ -296,6 +295,7 @@ export class AutoEnrollService {
     const name = t.trustpoint;
     const tp = this.app.running.trustpoints.get(name);
     if (!tp) return;
+    const { pendingTransactions } = await import('./scep.ts'); // the SCEP code loads on first use (start-up weight)
     if ((await pendingTransactions(this.app)).some((p) => p.trustpoint === name)) return; // polled by its own workflow
     const st: AttemptState = (this.states[name] ??= { failures: 0 });
     const now = this.app.clock().getTime();

@@ -11,7 +11,7 @@
  */
 import * as pkijs from 'pkijs';
 import { PkiError } from '../util/errors.ts';
-import { parseDer } from './x509.ts';
+import { parseDer } from './x509-parse.ts';
 
 export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
