@@ -7,41 +7,47 @@
  * A promise to whoever moves code underneath (the SCEP loop into enroll/scep/client.ts,
  * authenticate into enroll/, the auto-enroller behind `kioskEnroll`): keep these signatures.
  *
- *   Commands feed
- *     onCommands(app, fn: (c: CommandRecord) => void): () => void
+ *   Commands feed (commands-feed.ts, in the first chunk)
+ *     onCommands(app, fn: (c: CommandRecord) => void): () => void;  recentCommands(app): CommandRecord[]
  *     recordCommands(app, title: string, lines: string[]): CommandRecord      (passwords redacted)
- *     redactCommand(line: string): string
+ *     redactCommand(line: string): string;  explain(e: unknown): string        (the console's words, never a stack)
  *   Trustpoints
- *     listTrustpoints(app): TrustpointStatus[]
+ *     listTrustpoints(app): TrustpointStatus[]       (status area: certificate, renewAt, pending, auto: next timer / last attempt)
+ *     setAutoStatusProvider(app, (name) => TrustpointStatus['auto'])          (optional override of the auto status)
  *     trustpointFields(app, name?): TrustpointFields                          (a new one when name is undefined)
- *     planTrustpoint(app, fields, original?): Promise<TrustpointPlan>        (validated by the grammar, live preview)
- *     saveTrustpoint(app, io, fields, original?): Promise<TrustpointPlan>    (applies, write memory when NVRAM was in sync)
+ *     fieldLines(fields): { field, line }[];  FIELD_LABELS;  ENROLLMENT_METHODS (add `acme`, `est` … rows here)
+ *     planTrustpoint(app, fields, original?): Promise<TrustpointPlan>        (validated by the grammar, live preview, commands)
+ *     saveTrustpoint(app, io, fields, original?): Promise<TrustpointPlan>    (applies; write memory when NVRAM was in sync)
  *     deleteTrustpoint(app, io, name): Promise<void>
  *     trustpointBlock(app, name): string[]                                   (as `show running-config` prints it)
- *   Enrollment (questions through `io`, progress through `io.progress`)
+ *     demoTrustpoint(app, io): Promise<string>                               (the demo CA's trustpoint, if missing)
+ *   Enrollment (questions through `io.ask/confirm`, progress through `io.progress`: EnrollProgress in interaction.ts)
  *     authenticate(app, io, name): Promise<void>
  *     enroll(app, io, name): Promise<void>
- *     kioskEnroll(app, io, name): Promise<'enrolled' | 'valid' | 'skipped'>   (the auto-enroller's slot)
+ *     kioskEnroll(app, io, name): Promise<'enrolled' | 'valid' | 'skipped'>   (auto-enroller first, then interactive, under its lock)
+ *     setKioskEnroller(fn: KioskEnroller): void                               (replace the kiosk's enrollment wholesale)
  *   Certificates
  *     storedCertificates(app): StoredCertificate[]
  *     inspectData(app, bytes, opts?: { password?: string; name?: string }): Promise<Inspection>
- *     certificateDetails(app, der, chain?: Uint8Array[]): Promise<CertificateDetails>
+ *     certificateDetails(app, der, pool?: Uint8Array[]): Promise<CertificateDetails>
  *     encodeCertificate(der, 'pem' | 'der'): Uint8Array
  *     exportTrustpointPkcs12(app, io, name, password, profile: 'aes' | '3des'): Promise<Uint8Array>
  *     importPkcs12(app, io, name, bytes, password, fileName?): Promise<void>
  *     timeline(app): TimelineEntry[]
  *   Kiosk
- *     kioskStatus(app, name): Promise<KioskStatus>
+ *     kioskStatus(app, name): Promise<KioskStatus>;  noteKioskAttempt(app, name, result, nextTry?): Promise<void>
  *     setKioskPin(app, pin): Promise<void>; hasKioskPin(app): Promise<boolean>; checkKioskPin(app, pin): Promise<boolean>
  *   Provisioning desk (src/app/desk.ts, loaded on first use)
  *     parseDeskRows(text): { rows: DeskRow[]; errors: string[] }
  *     deskBatch(app): Promise<DeskBatch | undefined>
  *     startDeskBatch(app, io, spec: DeskSpec): Promise<DeskBatch>
  *     resumeDeskBatch(app, io): Promise<DeskBatch | undefined>
+ *     cancelDeskBatch(): Promise<void>
  *     deskZip(app, batch): Promise<Uint8Array>
  *     finishDeskBatch(app, keepKeys: boolean): Promise<void>
- *     cancelDeskBatch(): Promise<void>
- *     onDesk(app, fn): () => void
+ *     onDesk(app, fn: (b: DeskBatch) => void): () => void
+ *   Other views
+ *     setDebugging(app, on): void;  listKeys(app): Promise<KeyView[]>;  storageInfo(app): Promise<StorageView>
  *
  * Every action records the IOS commands that do the same (`recordCommands`): the GUI shows
  * them in its "Commands" panel and the console adds them to its history.
