@@ -117,6 +117,12 @@ export interface TrustpointStatus {
    */
   auto?: { nextTimer?: Date; nextKind?: string; lastAttempt?: { at: Date; result: string } };
   valid: boolean;
+  /** the configuration in words: subject, key pair, usage, auto-enroll, pre-entered CA fingerprint */
+  subject: string;
+  keyPair: string;
+  usage: string;
+  autoEnroll: string;
+  fingerprint: string;
 }
 
 export const dn = (attrs: CertificateSummary['subject']) => attrs.map((a) => `${a.short}=${a.value}`).join(', ');
@@ -161,6 +167,11 @@ export function listTrustpoints(app: TrustpointApp): TrustpointStatus[] {
       caAuthenticated: !!ca,
       ...(ca ? { ca: dn(ca.summary.subject) } : {}),
       valid: !!own && now >= own.summary.notBefore && now <= own.summary.notAfter,
+      subject: tp.subjectName ? tp.subjectName : `${fqdnOf(cfg)} (default)`,
+      keyPair: tp.rsaKeypair ? `RSA ${tp.rsaKeypair.label}${tp.rsaKeypair.size ? ` (${tp.rsaKeypair.size} bits)` : ''}` : tp.ecKeypair ? `EC ${tp.ecKeypair}` : `${fqdnOf(cfg)} (default)`,
+      usage: (tp.usage ?? DEFAULTS.usage).join(', '),
+      autoEnroll: tp.autoEnroll ? `at ${tp.autoEnroll.percent ?? 100}% of lifetime${tp.autoEnroll.regenerate ? ', new key' : ''}` : 'off',
+      fingerprint: tp.fingerprint ? tp.fingerprint.match(/.{1,8}/g)!.join(' ') : 'not pre-entered',
     };
     if (own) {
       st.certificate = { serial: own.summary.serial, notBefore: own.summary.notBefore, notAfter: own.summary.notAfter, subject: dn(own.summary.subject) };

@@ -506,6 +506,16 @@ export class TpTrustpoints extends LitElement {
                   <dd>${t.method}${t.url ? html` — ${t.url}` : nothing}</dd>
                   <dt>CA</dt>
                   <dd>${t.caAuthenticated ? t.ca || 'authenticated' : 'not authenticated'}</dd>
+                  <dt>Subject</dt>
+                  <dd>${t.subject}</dd>
+                  <dt>Key pair</dt>
+                  <dd>${t.keyPair}</dd>
+                  <dt>Usage</dt>
+                  <dd>${t.usage}</dd>
+                  <dt>Auto-enroll</dt>
+                  <dd>${t.autoEnroll}</dd>
+                  <dt>CA fingerprint</dt>
+                  <dd>${t.fingerprint}</dd>
                 </dl>
                 ${this.statusArea(t)}
                 <div class="row mt">
