@@ -35,3 +35,21 @@ export function ensureBigCrl(dir: string, n: number): string | undefined {
   run(['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', '../' + `crl-${n}.der`]);
   return der;
 }
+
+/**
+ * The CA of `ensureBigCrl(dir, n)` as DER and a certificate it issued that is not on the CRL
+ * (for the end-to-end revocation check); made once beside the CRL.
+ */
+export function ensureBigCrlChain(dir: string, n: number): { ca: string; leaf: string } | undefined {
+  if (!ensureBigCrl(dir, n)) return undefined;
+  const work = `${dir}/crl-${n}`;
+  const ca = `${work}/ca.der`;
+  const leaf = `${work}/leaf.der`;
+  if (existsSync(ca) && existsSync(leaf)) return { ca, leaf };
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(`${work}/leaf.ext`, 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n');
+  run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=bench leaf']);
+  run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '0x0FEDCBA987654321', '-days', '3650', '-extfile', 'leaf.ext', '-outform', 'DER', '-out', 'leaf.der']);
+  run(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der']);
+  return { ca, leaf };
+}

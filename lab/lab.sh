@@ -613,6 +613,11 @@ cmd_start() {
   if ((${#STARTED[@]})); then say "started: ${STARTED[*]}"; else say "already running, nothing started"; fi
   check_loopback_only quiet || die "something of the lab listens on a non-loopback address (see lab.sh status)"
   summary
+  # the revocation lab (CRL + OCSP, lab/revocation.sh) beside the SCEP CA; REVOCATION_LAB=0 skips it
+  if [ "${REVOCATION_LAB:-1}" = 1 ]; then
+    LAB_DIR=$LAB_DIR CORS_ORIGINS=$CORS_ORIGINS CORS_ANY_LOCAL_PORT=$CORS_ANY_LOCAL_PORT bash "$(dirname "$0")/revocation.sh" start ||
+      say "the revocation lab did not start (see lab/revocation.sh); the SCEP lab runs without it"
+  fi
 }
 
 summary() {
@@ -634,6 +639,7 @@ EOF
 # ---------------------------------------------------------------- stop / status / reset
 
 cmd_stop() {
+  [ ! -d "$LAB_DIR/revocation" ] || LAB_DIR=$LAB_DIR bash "$(dirname "$0")/revocation.sh" stop || true
   [ -d "$RUN" ] || { say "no lab state in $LAB_DIR; nothing to stop"; return 0; }
   lock_lab
   local i any=0

@@ -15,6 +15,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v scepclient >/dev/null 2>&1 || need+=(scep)
+PKITS=/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data
+[ -d "$PKITS" ] || need+=(python3-cryptography-vectors) # NIST PKITS for the vectors step
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]} — run as root or install them (apt-get install ${need[*]})" >&2
@@ -48,7 +50,7 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS"
 
 step "build: production app"
 npx vite build

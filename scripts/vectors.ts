@@ -5,6 +5,8 @@
  *   --wycheproof DIR   every Wycheproof v1 JSON file under DIR (also .json.gz)
  *   --tdes FILE        a NIST CAVP TDES known-answer file (BoringSSL's text format)
  *   --limbo FILE       an x509-limbo file (path validation: src/pki/chain with the core's verifier)
+ *   --pkits DIR        NIST PKITS in the standard layout (certs/, crls/): sections 4.1–4.16 by the
+ *                      test list in tests/vectors/pkits, per-section figures, OpenSSL alongside
  *   --core debug       use the debug build instead (asserts on)
  *   --verbose          print every failing test case, not just the first few per file
  *
@@ -28,7 +30,7 @@ interface Totals {
 }
 
 function parseArgs(argv: string[]) {
-  const opts = { wycheproof: [] as string[], tdes: [] as string[], limbo: [] as string[], core: 'release', verbose: false };
+  const opts = { wycheproof: [] as string[], tdes: [] as string[], limbo: [] as string[], pkits: [] as string[], core: 'release', verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -39,14 +41,15 @@ function parseArgs(argv: string[]) {
     if (a === '--wycheproof') opts.wycheproof.push(next());
     else if (a === '--tdes') opts.tdes.push(next());
     else if (a === '--limbo') opts.limbo.push(next());
+    else if (a === '--pkits') opts.pkits.push(next());
     else if (a === '--core') opts.core = next();
     else if (a === '--verbose' || a === '-v') opts.verbose = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run vectors -- [--wycheproof DIR]... [--tdes FILE]... [--limbo FILE]... [--core release|debug] [--verbose]');
+      console.log('usage: npm run vectors -- [--wycheproof DIR]... [--tdes FILE]... [--limbo FILE]... [--pkits DIR]... [--core release|debug] [--verbose]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  if (!opts.wycheproof.length && !opts.tdes.length && !opts.limbo.length) throw new Error('nothing to run: give --wycheproof DIR, --tdes FILE and/or --limbo FILE');
+  if (!opts.wycheproof.length && !opts.tdes.length && !opts.limbo.length && !opts.pkits.length) throw new Error('nothing to run: give --wycheproof DIR, --tdes FILE, --limbo FILE and/or --pkits DIR');
   return opts;
 }
 
@@ -198,6 +201,28 @@ async function main(): Promise<void> {
     const shown = opts.verbose ? r.lines : r.lines.filter((l) => !l.includes(': skipped (')).slice(0, 20);
     for (const l of shown) console.log(`        ${l}`);
     if (!opts.verbose && r.lines.length > shown.length) console.log(`        ... ${r.lines.length - shown.length} more lines (--verbose)`);
+  }
+  for (const dir of opts.pkits) {
+    const { runPkitsDir } = await import('./vectors/pkits.ts');
+    const { webCryptoVerify } = await import('../src/pki/verify-webcrypto.ts');
+    const { makeVerify } = await import('../src/pki/verify-core.ts');
+    const { wrapDirect } = await import('../src/core/direct.ts');
+    const api = wrapDirect(core);
+    const verify = makeVerify(() => Promise.resolve(api), webCryptoVerify);
+    let r: Awaited<ReturnType<typeof runPkitsDir>>;
+    try {
+      r = await runPkitsDir(dir, { verify, verbose: opts.verbose });
+    } catch (e) {
+      console.log(`ERROR ${dir}: ${(e as Error).message}`);
+      totals.errors++;
+      continue;
+    }
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} PKITS ${dir}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    for (const l of r.summary) console.log(`        ${l}`);
+    for (const l of r.lines) console.log(`        ${l}`);
   }
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   if (totals.errors) console.log(`${totals.errors} file(s) could not be read`);

@@ -48,6 +48,11 @@ interface Stores {
   commit?: Committer;
 }
 
+/** The e2e test seam (README, "Tests"): defined by a test before the app loads, never in normal use. */
+function testSeam(): { pollDelayMs?: unknown; hook?: (stage: string) => Promise<void> | void } | undefined {
+  return (window as unknown as { __TRUSTPOINT_TEST__?: { pollDelayMs?: unknown; hook?: (stage: string) => Promise<void> | void } }).__TRUSTPOINT_TEST__;
+}
+
 async function openStores(notes: string[], notify: (line: string) => void): Promise<Stores> {
   try {
     const db = await openTrustpointDb({
@@ -55,7 +60,7 @@ async function openStores(notes: string[], notify: (line: string) => void): Prom
       onVersionChange: () => notify('% NVRAM: a newer version of Trustpoint was opened in another tab; reload this tab to continue saving.'),
       onTerminated: () => notify('% NVRAM: the browser closed the storage connection; reload to continue saving.'),
     });
-    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db), commit: new IdbCommitter(db) };
+    return { nvram: new IdbNvram(db), keystore: new IdbKeyStore(db), files: new IdbFileStore(db), meta: new IdbMetaStore(db), commit: new IdbCommitter(db, () => void testSeam()?.hook?.('commit-queued')) };
   } catch (e) {
     notes.push(e instanceof PkiError ? userMessage(e) : `% NVRAM: ${(e as Error).message}`);
     notes.push('% Running with memory-only NVRAM: nothing is kept across reloads.');
@@ -70,11 +75,12 @@ async function start(): Promise<void> {
   const app = new TrustpointApp({ ...stores, core: async () => createWorkerCore(), reload: () => location.reload() });
   appRef = app;
   // Test seam (README, "Tests"): e2e tests shorten the CertPoll wait, which IOS counts in minutes.
-  const seam = (window as unknown as { __TRUSTPOINT_TEST__?: { pollDelayMs?: unknown } }).__TRUSTPOINT_TEST__;
+  const seam = testSeam();
   if (typeof seam?.pollDelayMs === 'number' && seam.pollDelayMs >= 0) {
     const ms = seam.pollDelayMs;
     app.scepPollDelay = () => ms;
   }
+  if (typeof seam?.hook === 'function') app.testHook = seam.hook;
   const boot = await app.boot();
   const session = new CliSession(app);
 

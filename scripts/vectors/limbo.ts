@@ -2,7 +2,9 @@
  * The x509-limbo runner (`npm run vectors -- --limbo FILE`): runs every test case of a limbo
  * JSON file (format: ../shared/vectors/x509-limbo/README.md, schema `limbo-schema.json`)
  * through `validateChain` in the strict RFC 5280 profile and compares the outcome with
- * `expected_result`.
+ * `expected_result`. Limbo's cases are written against pyca/cryptography's RFC 5280 policy, which
+ * enforces the MUSTs on CAs, so they declare the strict profile; NIST PKITS (`pkits.ts`) runs the
+ * default relying-party profile, which accepts what RFC 5280 asks relying parties to accept.
  *
  * A case is skipped, with the reason, only when it needs something out of scope for an
  * RFC 5280 client:

@@ -5,7 +5,8 @@
  */
 import { readConfig, type ReadError } from '../config/reader.ts';
 import { writeConfig } from '../config/writer.ts';
-import { emptyConfig, type RunningConfig } from '../config/model.ts';
+import { emptyConfig, type RunningConfig, type Trustpoint } from '../config/model.ts';
+import { checkPathRevocation } from './revocation.ts';
 import type { Nvram } from '../store/nvram.ts';
 import { MemoryKeyStore, type KeyStore } from '../store/keystore.ts';
 import { MemoryFileStore, type FileStore } from '../store/files.ts';
@@ -27,6 +28,8 @@ export interface ChainRequest {
   time: Date;
   ca: boolean;
   crls?: Uint8Array[];
+  /** check revocation as this trustpoint's `revocation-check` says (app/revocation.ts) */
+  trustpoint?: Trustpoint;
 }
 import type { NvramFile } from '../store/schema.ts';
 import type { PersistState } from '../store/persist.ts';
@@ -93,6 +96,12 @@ export class TrustpointApp {
   demo: DemoState = { kind: 'none' };
   /** How long to wait between CertPolls (tests shorten it). */
   scepPollDelay: (ms: number) => number = (ms) => ms;
+  /**
+   * Test seam (e2e only, set from `window.__TRUSTPOINT_TEST__.hook`): awaited at named points of
+   * an enrollment ('keys-generated', 'reply-received', 'commit-queued'), so a test can crash the
+   * page exactly there. Undefined in normal use.
+   */
+  testHook: ((stage: string) => Promise<void> | void) | undefined;
   private enginePromise: Promise<PkiEngine> | undefined;
   /** Signature verification (the core, with WebCrypto as a fallback). */
   readonly verify: VerifyFn;
@@ -116,10 +125,13 @@ export class TrustpointApp {
     this.verify = makeVerify(() => this.core(), typeof crypto !== 'undefined' && crypto.subtle ? webCryptoVerify : undefined);
   }
 
-  /** RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain). */
+  /**
+   * RFC 5280 validation of `leaf` up to one of `anchors` (src/pki/chain), then, with
+   * `trustpoint`, its `revocation-check` (app/revocation.ts) over the validated path.
+   */
   async validateChain(req: ChainRequest): Promise<ValidateChainResult> {
-    const { validateChain: validatePath } = await import('../pki/chain/index.ts');
-    return validatePath({
+    const { validateChain: validatePath } = await import('../pki/chain/index.ts'); // loaded on first use (start-up weight)
+    const v = await validatePath({
       leaf: req.leaf,
       intermediates: req.intermediates,
       anchors: req.anchors,
@@ -127,6 +139,11 @@ export class TrustpointApp {
       verify: this.verify,
       ...(req.crls ? { crls: req.crls } : {}),
     });
+    if (!v.ok || !req.trustpoint?.revocationCheck?.length) return v;
+    const r = await checkPathRevocation(this, req.trustpoint, v.path);
+    if (r.status === 'revoked') return { ok: false, code: 'revoked', reason: r.reason };
+    if (r.status === 'unknown') return { ok: false, code: 'revocation-unknown', reason: r.reason };
+    return v;
   }
 
   /** The device serial: 8 hex digits, random at first start, then kept in NVRAM. */
@@ -235,7 +252,7 @@ export class TrustpointApp {
    * Returns true when the running-config was replaced.
    */
   async adoptStartupIfUnmodified(): Promise<boolean> {
-    if (this.baseline === undefined || this.runningText() !== this.baseline) return false;
+    if (this.baseline === undefined || this.runningText() !== (await this.canonical(this.baseline))) return false;
     let file: NvramFile | undefined;
     try {
       file = await this.startup();
@@ -279,12 +296,25 @@ export class TrustpointApp {
   async isModified(): Promise<boolean> {
     try {
       const file = await this.startup();
-      return (file?.text ?? writeConfig(emptyConfig())) !== this.runningText();
+      return (await this.canonical(file?.text)) !== this.runningText();
     } catch (e) {
       if (e instanceof StoreError) return true;
       throw e;
     }
   }
+
+  /**
+   * A stored configuration text as this version writes it (a startup-config edited by hand or
+   * written by an older version differs in form, not in meaning, from the running-config).
+   */
+  private async canonical(text: string | undefined): Promise<string> {
+    if (text === undefined) return writeConfig(emptyConfig());
+    if (this.canonCache?.text === text) return this.canonCache.canon;
+    const canon = writeConfig((await readConfig(text)).config);
+    this.canonCache = { text, canon };
+    return canon;
+  }
+  private canonCache: { text: string; canon: string } | undefined;
 
   core(): Promise<CoreApi> {
     if (!this.coreLoader) return Promise.reject(new Error('app.core: no crypto core in this build'));

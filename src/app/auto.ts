@@ -33,7 +33,7 @@ import type { KeyRecord } from '../store/keystore.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
-import { computeTimers, jitterSeed, renewAt, type AttemptState, type PkiTimer, type TimerInput } from '../auto/timers.ts';
+import { backoffMs, computeTimers, jitterSeed, renewAt, type AttemptState, type PkiTimer, type TimerInput } from '../auto/timers.ts';
 export { formatTimers } from '../auto/timers.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
 import { pruneOldCa } from './certs.ts';
@@ -313,7 +313,7 @@ export class AutoEnrollService {
       st.lastResult = { ok: true, at: st.lastIssuedAt, text: 'certificate received' };
       this.warnings.delete(name);
       this.warned.delete(name);
-      this.afterIssue(name, tp);
+      this.afterIssue(name, tp, st);
     } catch (e) {
       if (isAbortError(e)) return;
       const reason = ((e as Error).message || String(e)).replace(/^% ?/, '').split('\n')[0]!;
@@ -333,18 +333,33 @@ export class AutoEnrollService {
     }
   }
 
-  /** After a certificate arrived: one that is already due is logged, and not renewed before one retry period. */
-  private afterIssue(name: string, tp: Trustpoint): void {
+  /**
+   * After a certificate arrived: one that is already due (a device clock ahead of the CA's, a
+   * lifetime shorter than asked) is logged and renewed no sooner than one retry period later,
+   * the wait doubling for each such certificate in a row, and not at all after the retry count.
+   */
+  private afterIssue(name: string, tp: Trustpoint, st: AttemptState): void {
     const own = (this.app.running.chains.get(name)?.certificates ?? []).find((c) => c.kind === 'general');
     const s = own && parsed(own);
     if (!s || !tp.autoEnroll) return;
     const now = this.app.clock().getTime();
     const at = renewAt(life(s), tp.autoEnroll.percent, jitterSeed(this.app.serialNumber, own.der));
-    if (at <= now) {
-      const period = (tp.retryPeriod ?? DEFAULTS.retryPeriodMinutes) * 60_000;
-      const why = now >= s.notAfter.getTime() ? 'it has already expired by this device\'s clock' : now < s.notBefore.getTime() ? 'it is not valid yet by this device\'s clock' : 'its renewal point has already passed';
-      this.say('4', 'CERT_RENEW_EARLY', `The new certificate of trustpoint ${name} is already due for renewal (${why}: is this device's clock ahead of the CA's, or did the CA issue a shorter lifetime than asked?). Next renewal no sooner than ${new Date(now + period).toISOString()}.`);
+    if (at > now) {
+      st.early = 0;
+      return;
     }
+    st.early = (st.early ?? 0) + 1;
+    const period = (tp.retryPeriod ?? DEFAULTS.retryPeriodMinutes) * 60_000;
+    const count = tp.retryCount ?? DEFAULTS.retryCount;
+    const why = now >= s.notAfter.getTime() ? "it has already expired by this device's clock" : now < s.notBefore.getTime() ? "it is not valid yet by this device's clock" : 'its renewal point has already passed';
+    st.lastResult = { ok: true, at: now, text: `certificate received, but already due for renewal (${why})` };
+    if (st.early >= count) {
+      st.gaveUp = true;
+      this.say('3', 'CERT_RENEW_EARLY', `The certificate of trustpoint ${name} was already due for renewal when it arrived, ${st.early} times in a row (${why}): automatic renewal stops until the next start. Check this device's clock against the CA's.`);
+      return;
+    }
+    const next = now + Math.max(period, backoffMs(period, st.early));
+    this.say('4', 'CERT_RENEW_EARLY', `The new certificate of trustpoint ${name} is already due for renewal (${why}: is this device's clock ahead of the CA's, or did the CA issue a shorter lifetime than asked?). Next renewal no sooner than ${new Date(next).toISOString()}.`);
   }
 
   /** SHADOW: the rollover certificate(s) become active, their key(s) current, in one commit. */

@@ -245,7 +245,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
       io.print(`% Warning: ${c.s.subject.find((a) => a.short === 'CN')?.value ?? 'a CA certificate'} is signed with MD5, which is broken; it is shown but should be replaced.`);
   }
   const root = chain[chain.length - 1]!;
-  const v = await app.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true });
+  const v = await app.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true, trustpoint: tp });
   if (!v.ok) refuse(`% The CA chain does not validate: ${v.reason}. Not imported.`);
   // RA certificates (SCEP RA mode) must be issued by the CA too.
   const raEntries: ChainCertificate[] = [];
@@ -477,7 +477,7 @@ export async function importCertificate(app: TrustpointApp, io: Interaction, nam
   const now = app.clock();
   if (now > s.notAfter) refuse(`% The certificate expired at ${iosDate(s.notAfter)}: not imported.`);
   const chain = cas.map((c) => c.der);
-  const v = await app.validateChain({ leaf: der, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false });
+  const v = await app.validateChain({ leaf: der, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: now, ca: false, trustpoint: tp });
   if (!v.ok) refuse(`% The certificate does not chain to the CA of trustpoint ${name}: ${v.reason}. Not imported.`);
   io.print('% Router Certificate successfully imported');
   await commitChange(app, io, {

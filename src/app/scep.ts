@@ -302,7 +302,7 @@ async function poll(x: Exchange, tp: Trustpoint, pending: PendingTransaction): P
 }
 
 /** SUCCESS → our certificate, checked; FAILURE → a ScepError in plain words. */
-async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array, ec: boolean): Promise<Uint8Array> {
+async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array, ec: boolean, tp: Trustpoint): Promise<Uint8Array> {
   if (rep.status === 'FAILURE') {
     const base = failureText(rep.failInfo, rep.failInfoText);
     const hint = rep.failInfo === 2 && ec ? '\n% Note: many SCEP CAs (micromdm among them) certify RSA keys only, and this request was for an EC key.' : '';
@@ -312,7 +312,21 @@ async function issuedCertificate(x: Exchange, rep: CertRep, keySpki: Uint8Array,
   const mine = certs.find((c) => equalBytes(summarizeCertificate(c).spki, keySpki));
   if (!mine) throw new ScepError('reply', '% The CA returned certificates, but none for our key: nothing stored.');
   const chain = x.peers.cas;
-  const v = await x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time: x.validAt ?? x.app.clock(), ca: false });
+  const at = x.validAt ?? x.app.clock();
+  const check = (time: Date) => x.app.validateChain({ leaf: mine, intermediates: chain.slice(0, -1), anchors: [chain[chain.length - 1]!], time, ca: false, trustpoint: tp });
+  let v = await check(at);
+  const s = summarizeCertificate(mine);
+  if (!v.ok && (at > s.notAfter || at < s.notBefore)) {
+    // Outside its validity by this device's clock only: the CA just issued it for our key and
+    // signed the reply to our nonce, so the clock is what is wrong. Check it at its own start,
+    // keep it, and say so (auto-enrollment then waits before renewing: app/auto.ts).
+    const when = new Date(s.notBefore.getTime() + 1000);
+    const again = await check(when);
+    if (again.ok) {
+      x.io.print(`% Warning: the issued certificate is valid from ${s.notBefore.toISOString()} to ${s.notAfter.toISOString()}, which this device's clock (${at.toISOString()}) puts ${at > s.notAfter ? 'after its end' : 'before its start'}. Check the clock (NTP) of this device or the CA.`);
+      v = again;
+    }
+  }
   if (!v.ok) throw new ScepError('reply', `% The issued certificate does not chain to the authenticated CA: ${v.reason}. Nothing stored.`);
   return mine;
 }
@@ -446,15 +460,16 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
         polls: 0,
       });
     }
-    issued.push({ key, der: await finalCertificate(x, rep, key) });
+    issued.push({ key, der: await finalCertificate(x, rep, key, tp) });
+    await app.testHook?.('reply-received');
   }
   await storeIssued(app, io, tp, issued, ended, opts.towardRollover);
 }
 
 /** The certificate of a final reply; a refused or unusable reply ends the pending transaction. */
-async function finalCertificate(x: Exchange, rep: CertRep, key: KeyRecord): Promise<Uint8Array> {
+async function finalCertificate(x: Exchange, rep: CertRep, key: KeyRecord, tp: Trustpoint): Promise<Uint8Array> {
   try {
-    return await issuedCertificate(x, rep, key.spki, key.kind === 'ec');
+    return await issuedCertificate(x, rep, key.spki, key.kind === 'ec', tp);
   } catch (e) {
     await forgetPending(x.app, x.transactionID);
     throw e;
@@ -481,7 +496,7 @@ export async function resumePending(app: TrustpointApp, io: Interaction): Promis
       pkcs8.fill(0);
       const x: Exchange = { app, io, transport: transportFor(p.url, dbg), choices: p.choices, peers: scepPeers(app, tp.name), dbg, signer: receiver.signer, signerCert: receiver.cert, extraCertificates: [], receiver, transactionID: p.transactionID };
       const rep = await poll(x, tp, p);
-      const der = await finalCertificate(x, rep, key);
+      const der = await finalCertificate(x, rep, key, tp);
       await storeIssued(app, io, tp, [{ key, der }], [p.transactionID]);
     } catch (e) {
       if (isAbortError(e)) return;

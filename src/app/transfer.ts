@@ -96,7 +96,8 @@ export async function importPkcs12(app: TrustpointApp, io: Interaction, name: st
   let chain: { der: Uint8Array; s: ReturnType<typeof summarizeCertificate> }[] = [];
   if (cas.length) {
     chain = orderCaChain(cas);
-    const v = await app.validateChain({ leaf: own.der, intermediates: chain.slice(0, -1).map((c) => c.der), anchors: [chain[chain.length - 1]!.der], time: now, ca: false });
+    const known = app.running.trustpoints.get(name);
+    const v = await app.validateChain({ leaf: own.der, intermediates: chain.slice(0, -1).map((c) => c.der), anchors: [chain[chain.length - 1]!.der], time: now, ca: false, ...(known ? { trustpoint: known } : {}) });
     if (!v.ok) refuse(`% The certificate in the PKCS #12 file does not chain to its CA certificates: ${v.reason}. Nothing imported.`);
   } else io.print('% Warning: the PKCS #12 file holds no CA certificate; authenticate the CA before relying on this trustpoint.');
   const cfg = app.running;

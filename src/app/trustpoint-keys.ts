@@ -59,6 +59,7 @@ export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec:
   if (app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(io, 'the new private key');
   const out = await generatePairs(app, io, pending ? PENDING_PREFIX + spec.label : spec.label, spec, exportable);
   await app.commit({ keys: { put: out, remove: out.map((r) => [r.label, r.usage]) } });
+  await app.testHook?.('keys-generated');
   return out;
 }
 

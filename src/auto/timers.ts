@@ -11,7 +11,8 @@
  * trustpoint's `enrollment retry period`, doubled after each failure (at most one hour), and stop
  * after `enrollment retry count` failures until the next start or change. A certificate that is
  * already due when it arrives (a device clock ahead of the CA's, a CA issuing shorter lifetimes
- * than asked) is renewed no sooner than one retry period later — never in a loop.
+ * than asked) is renewed no sooner than one retry period later, the wait doubling with each such
+ * certificate in a row and stopping after the retry count — never in a loop.
  */
 export const MIN_ROLLOVER_WINDOW_MS = 3 * 60_000;
 export const MAX_JITTER_MS = 3_600_000;
@@ -38,6 +39,8 @@ export interface AttemptState {
   lastResult?: { ok: boolean; at: number; text: string };
   /** when a certificate last arrived (no renewal sooner than one retry period after it) */
   lastIssuedAt?: number;
+  /** certificates in a row that were already due when they arrived (a clock ahead of the CA's): the wait doubles each time */
+  early?: number;
   /** `enrollment retry count` failures in a row: no more automatic attempts until the next start or change */
   gaveUp?: boolean;
 }
@@ -88,7 +91,7 @@ export function earliestAttempt(state: AttemptState | undefined, retryPeriodMs: 
   if (!state) return -Infinity;
   let t = -Infinity;
   if (state.failures > 0 && state.lastAttempt !== undefined) t = state.lastAttempt + backoffMs(retryPeriodMs, state.failures);
-  if (state.lastIssuedAt !== undefined) t = Math.max(t, state.lastIssuedAt + retryPeriodMs);
+  if (state.lastIssuedAt !== undefined) t = Math.max(t, state.lastIssuedAt + Math.max(retryPeriodMs, backoffMs(retryPeriodMs, state.early ?? 0)));
   return t;
 }
 

@@ -476,6 +476,20 @@ const TRUSTPOINT: ConfigCommand[] = [
     },
   },
   {
+    syntax: 'ocsp url WORD$url',
+    help: { ocsp: 'OCSP settings', url: 'The OCSP responder to ask (instead of the one the certificate names)', $url: 'http:// or https:// URL' },
+    handler(ctx, a) {
+      let u: URL | undefined;
+      try {
+        u = new URL(a.url!);
+      } catch {
+        u = undefined;
+      }
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.host) throw new ConfigError(`% Invalid OCSP URL "${a.url}": expected http://host/... or https://host/...`);
+      tp(ctx).ocspUrl = a.url!;
+    },
+  },
+  {
     syntax: 'password ( 0 LINE$clear | 7 WORD$enc | LINE$clear )',
     help: {
       password: 'Challenge password for enrollment and revocation',
@@ -521,7 +535,7 @@ const TRUSTPOINT: ConfigCommand[] = [
   },
   {
     syntax:
-      'no ( eckeypair | rsakeypair | subject-name | subject-alt-name | fqdn | vrf | ip-address | serial-number | auto-enroll | regenerate | usage | revocation-check | password | fingerprint | on | storage )$what [LINE]',
+      'no ( eckeypair | rsakeypair | subject-name | subject-alt-name | fqdn | vrf | ip-address | serial-number | auto-enroll | regenerate | usage | revocation-check | ocsp | password | fingerprint | on | storage )$what [LINE]',
     help: { no: H.no },
     handler(ctx, a) {
       const t = tp(ctx);
@@ -537,6 +551,7 @@ const TRUSTPOINT: ConfigCommand[] = [
         'auto-enroll': 'autoEnroll',
         usage: 'usage',
         'revocation-check': 'revocationCheck',
+        ocsp: 'ocspUrl',
         password: 'password',
         fingerprint: 'fingerprint',
         on: 'onDevice',

@@ -50,6 +50,8 @@ export interface Trustpoint {
   /** `storage usbtoken0:` — where certificates and keys are stored */
   storageDevice?: string;
   revocationCheck?: RevocationMethod[];
+  /** `ocsp url URL`: the OCSP responder to ask instead of the certificate's authorityInfoAccess */
+  ocspUrl?: string;
 }
 
 export type ProfileSource = { kind: 'url'; url: string } | { kind: 'terminal' };

@@ -33,6 +33,7 @@ function trustpointLines(t: Trustpoint): string[] {
   if (t.subjectName !== undefined) out.push(t.subjectName ? ` subject-name ${t.subjectName}` : ' subject-name');
   if (t.subjectAltName !== undefined) out.push(` subject-alt-name ${t.subjectAltName}`);
   if (t.revocationCheck) out.push(` revocation-check ${t.revocationCheck.join(' ')}`);
+  if (t.ocspUrl) out.push(` ocsp url ${t.ocspUrl}`);
   if (t.rsaKeypair) {
     const k = t.rsaKeypair;
     out.push(` rsakeypair ${k.label}${k.size !== undefined ? ` ${k.size}` : ''}${k.encryptionSize !== undefined ? ` ${k.encryptionSize}` : ''}`);

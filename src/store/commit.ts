@@ -30,7 +30,11 @@ export interface Committer {
 type StoreName = 'keys' | 'nvram' | 'meta';
 
 export class IdbCommitter implements Committer {
-  constructor(private readonly db: TrustpointDb) {}
+  /** `onQueued`: a test seam called once the writes are queued and before the transaction completes. */
+  constructor(
+    private readonly db: TrustpointDb,
+    private readonly onQueued?: () => void,
+  ) {}
 
   async commit(ops: CommitOps): Promise<void> {
     const names: StoreName[] = [];
@@ -54,6 +58,7 @@ export class IdbCommitter implements Committer {
         for (const k of ops.meta.remove ?? []) pending.push(ms.delete(k));
         for (const [key, value] of ops.meta.set ?? []) pending.push(ms.put({ key, value }));
       }
+      if (ops.nvram) this.onQueued?.();
       await Promise.all([...pending, tx.done]);
     } catch (e) {
       if (e instanceof StoreError) throw e;

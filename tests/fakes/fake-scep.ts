@@ -129,6 +129,10 @@ export interface FakeScep {
   issued: Uint8Array[]; // DER of every certificate issued
   /** Replace the remaining script (e.g. between phases of a test). */
   setScript(actions: FakeAction[], then?: FakeAction): void;
+  /** Hold every PKIOperation reply this long after the request was read (0 = answer at once): a slow CA, or a window to crash the client in. */
+  setReplyDelay(ms: number): void;
+  /** Move the CA's clock: certificates issued from now on start at real time + `ms` (a CA in step with a test's fake clock). */
+  setClockOffset(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -250,6 +254,8 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   const pendingCsrs = new Map<string, Uint8Array>();
 
   const nextAction = (): FakeAction => script.shift() ?? then;
+  let replyDelay = 0;
+  let clockOffset = 0;
 
   // -------------------------------------------------------------------------------------------
   // Request parsing
@@ -358,11 +364,28 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   }
 
   async function issue(csr: Uint8Array, underNext = false): Promise<Uint8Array> {
-    const r = await run(
-      'openssl',
-      ['x509', '-req', '-inform', 'DER', '-CA', underNext ? join(dir, 'next.pem') : caPemPath, '-CAkey', underNext ? nextK.path : caK.path, '-set_serial', String(nextSerial++), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
-      csr,
-    );
+    const caCert = underNext ? join(dir, 'next.pem') : caPemPath;
+    const caKey = underNext ? nextK.path : caK.path;
+    const serial = nextSerial++;
+    let r;
+    if (clockOffset === 0) {
+      r = await run(
+        'openssl',
+        ['x509', '-req', '-inform', 'DER', '-CA', caCert, '-CAkey', caKey, '-set_serial', String(serial), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
+        csr,
+      );
+    } else {
+      // The CA's clock moved with the test's (setClockOffset): `openssl ca`, which takes dates.
+      const d = join(dir, `issue-${serial}`);
+      mkdirSync(d);
+      writeFileSync(join(d, 'index.txt'), '');
+      writeFileSync(join(d, 'serial'), serial.toString(16).padStart(2, '0') + '\n');
+      writeFileSync(join(d, 'req.pem'), toPem(csr, 'CERTIFICATE REQUEST'));
+      writeFileSync(join(d, 'ca.cnf'), `[ca]\ndefault_ca=d\n[d]\ndatabase=${d}/index.txt\nnew_certs_dir=${d}\nserial=${d}/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\nemail_in_dn=no\ncopy_extensions=copy\npreserve=yes\n[p]\ncountryName=optional\norganizationName=optional\norganizationalUnitName=optional\ncommonName=optional\nunstructuredName=optional\nserialNumber=optional\n`);
+      const start = new Date(Date.now() + clockOffset);
+      r = await run('openssl', ['ca', '-batch', '-notext', '-config', join(d, 'ca.cnf'), '-cert', caCert, '-keyfile', caKey, '-in', join(d, 'req.pem'), '-startdate', genTime(start), '-enddate', genTime(new Date(start.getTime() + certDays * 86_400_000)), '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-out', join(d, 'cert.pem')]);
+      if (r.code === 0) r = { ...r, stdout: fromPem(readFileSync(join(d, 'cert.pem'), 'utf8')) };
+    }
     if (r.code !== 0) throw new Error(`CSR refused: ${r.stderr.trim().split('\n')[0] ?? ''}`);
     issued.push(r.stdout);
     return r.stdout;
@@ -452,6 +475,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
       parseError = (e as Error).message;
     }
     const reply = await answer(action, p, parseError, rec);
+    if (replyDelay > 0) await new Promise((r) => setTimeout(r, replyDelay));
     if (reply.kind === 'drop') {
       rec.action = 'drop';
       req.socket.destroy();
@@ -536,6 +560,12 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     setScript(actions: FakeAction[], newThen?: FakeAction): void {
       script = [...actions];
       if (newThen !== undefined) then = newThen;
+    },
+    setReplyDelay(ms: number): void {
+      replyDelay = ms;
+    },
+    setClockOffset(ms: number): void {
+      clockOffset = ms;
     },
     close(): Promise<void> {
       return new Promise((resolve) => {

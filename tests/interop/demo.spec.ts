@@ -82,13 +82,14 @@ test('the demo CA: announced in the console, enrolled in one press, transcript c
     expect(clip).toContain('recipient: C=DE, O=Peer Lab, OU=SCEP Lab CA serial 01');
     expect(clip).not.toContain(lab.challenge);
 
-    // a second press renews (the re-enrollment question is a dialog)
+    // a second press renews (the re-enrollment question is a dialog; the demo key is
+    // non-exportable, so by a new PKCSReq: it cannot decrypt the reply to a RenewalReq)
     await page.getByRole('button', { name: 'Trustpoints' }).click();
     await card.getByRole('button', { name: 'Enroll again from the demo CA' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Yes' }).click();
     const again = page.getByRole('region', { name: 'Enroll DEMO' });
     await expect(again.locator('[data-stage]')).toContainText('Issued: serial', { timeout: 30_000 });
-    await expect(again.locator('pre')).toContainText('% Renewing: ');
+    await expect(again.locator('pre')).toContainText("% Renewing: the current key cannot decrypt the CA's reply to a RenewalReq (a non-exportable key); a new PKCSReq is sent.");
   } finally {
     await app.close();
   }

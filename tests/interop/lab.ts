@@ -255,6 +255,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     SCEP_CSR_VERIFIER: '',
     CORS_ORIGINS: (opts.corsOrigins ?? []).join(' '),
     CORS_ANY_LOCAL_PORT: opts.anyLocalPort ? '1' : '0',
+    // the revocation lab (lab/revocation.sh) is started by the tests that need it, on free ports
+    REVOCATION_LAB: '0',
   };
   const timeoutMs = opts.timeoutMs ?? 60_000;
   hookExit();

@@ -38,7 +38,7 @@ import {
   TAG,
   type Tlv,
 } from './_der.ts';
-import { formatName, parseGeneralName, parseGeneralNames, parseName, type GeneralName, type Name } from './name.ts';
+import { formatName, parseGeneralName, parseGeneralNames, parseName, parseRelativeName, type Ava, type GeneralName, type Name } from './name.ts';
 import { parseNameConstraints, type NameConstraints } from './name-constraints.ts';
 import { EXT, extName, KEY_USAGE_BITS } from './oids.ts';
 import { parseCertificatePolicies, parseInhibitAnyPolicy, parsePolicyConstraints, parsePolicyMappings, type PolicyConstraints } from './policy.ts';
@@ -57,12 +57,46 @@ export interface Extension {
   value: Uint8Array;
 }
 
-/** A CRL distribution point's names (RFC 5280 §4.2.1.13), as far as CRL scope checks need them. */
+/**
+ * A CRL distribution point (RFC 5280 §4.2.1.13).
+ *
+ * ```asn1
+ * DistributionPoint ::= SEQUENCE { distributionPoint [0] DistributionPointName OPTIONAL,
+ *   reasons [1] ReasonFlags OPTIONAL, cRLIssuer [2] GeneralNames OPTIONAL }
+ * DistributionPointName ::= CHOICE { fullName [0] GeneralNames, nameRelativeToCRLIssuer [1] RelativeDistinguishedName }
+ * ```
+ */
 export interface DistributionPoint {
   fullName?: GeneralName[];
-  relativeName?: boolean;
-  reasons?: boolean;
-  crlIssuer?: boolean;
+  /** nameRelativeToCRLIssuer: one RDN appended to the CRL issuer's name */
+  relativeName?: Ava[];
+  /** ReasonFlags as a mask (bit n of the BIT STRING = 1 << n) */
+  reasons?: number;
+  crlIssuer?: GeneralName[];
+}
+
+/** A ReasonFlags BIT STRING (RFC 5280 §4.2.1.13) as a mask: bit n = 1 << n. */
+export function decodeReasonFlags(v: Uint8Array, what: string): number {
+  const { bytes, bits } = decodeBitString(v, what);
+  let mask = 0;
+  for (let i = 0; i < bits && i < 16; i++) if (bytes[i >> 3]! & (0x80 >> (i & 7))) mask |= 1 << i;
+  return mask;
+}
+
+/** Reads a DistributionPointName ([0] fullName | [1] nameRelativeToCRLIssuer). */
+export function readDistributionPointName(b: Uint8Array, t: Tlv): { fullName?: GeneralName[]; relativeName?: Ava[] } {
+  const nc = DerCursor.of(b, t);
+  const choice = nc.next('DistributionPointName');
+  nc.finish('DistributionPointName');
+  if (choice.tag === 0xa0) {
+    const names: GeneralName[] = [];
+    const gc = DerCursor.of(b, choice);
+    while (!gc.done) names.push(parseGeneralName(b, gc.next('fullName'), 'fullName'));
+    if (!names.length) throw bad('x509: DistributionPointName fullName is empty');
+    return { fullName: names };
+  }
+  if (choice.tag === 0xa1) return { relativeName: parseRelativeName(b, choice, 'nameRelativeToCRLIssuer') };
+  throw bad('x509: DistributionPointName has an unknown form');
 }
 
 /** A certificate as the validator uses it. */
@@ -99,6 +133,8 @@ export interface ChainCert {
   policyConstraints?: PolicyConstraints;
   inhibitAnyPolicy?: number;
   crlDistributionPoints?: DistributionPoint[];
+  /** OCSP responder URLs of authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp) */
+  ocspUrls?: string[];
   /** issuer == subject under RFC 5280 §7.1 comparison */
   selfIssued: boolean;
   /** not self-issued and without authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1) */
@@ -236,24 +272,38 @@ export function parseDistributionPoints(b: Uint8Array, t: Tlv): DistributionPoin
     const dc = DerCursor.of(b, c.take(TAG.SEQUENCE, 'DistributionPoint'));
     const dp: DistributionPoint = {};
     const name = dc.optional(0xa0, 'distributionPoint');
-    if (name) {
-      const nc = DerCursor.of(b, name);
-      const choice = nc.next('DistributionPointName');
-      nc.finish('DistributionPointName');
-      if (choice.tag === 0xa0) {
-        const names: GeneralName[] = [];
-        const gc = DerCursor.of(b, choice);
-        while (!gc.done) names.push(parseGeneralName(b, gc.next('fullName'), 'fullName'));
-        dp.fullName = names;
-      } else if (choice.tag === 0xa1) dp.relativeName = true;
-      else throw bad('x509: DistributionPointName has an unknown form');
+    if (name) Object.assign(dp, readDistributionPointName(b, name));
+    const reasons = dc.optional(0x81, 'reasons');
+    if (reasons) dp.reasons = decodeReasonFlags(contentOf(b, reasons), 'reasons');
+    const crlIssuer = dc.optional(0xa2, 'cRLIssuer');
+    if (crlIssuer) {
+      const names: GeneralName[] = [];
+      const gc = DerCursor.of(b, crlIssuer);
+      while (!gc.done) names.push(parseGeneralName(b, gc.next('cRLIssuer'), 'cRLIssuer'));
+      if (!names.length) throw bad('x509: cRLIssuer is empty');
+      dp.crlIssuer = names;
     }
-    if (dc.optional(0x81, 'reasons')) dp.reasons = true;
-    if (dc.optional(0xa2, 'cRLIssuer')) dp.crlIssuer = true;
+    if (!name && !crlIssuer) throw bad('x509: a DistributionPoint has neither distributionPoint nor cRLIssuer (RFC 5280 §4.2.1.13)');
     dc.finish('DistributionPoint');
     out.push(dp);
   }
   if (!out.length) throw bad('x509: cRLDistributionPoints is empty');
+  return out;
+}
+
+const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+
+/** The id-ad-ocsp URIs of an authorityInfoAccess value (SEQUENCE OF AccessDescription). */
+function readOcspUrls(v: Uint8Array): string[] {
+  const c = DerCursor.of(v, parseOne(v, TAG.SEQUENCE, 'authorityInfoAccess'));
+  const out: string[] = [];
+  while (!c.done) {
+    const ad = DerCursor.of(v, c.take(TAG.SEQUENCE, 'AccessDescription'));
+    const method = decodeOid(contentOf(v, ad.take(TAG.OID, 'accessMethod')), 'accessMethod');
+    const loc = parseGeneralName(v, ad.next('accessLocation'), 'accessLocation');
+    ad.finish('AccessDescription');
+    if (method === ID_AD_OCSP && loc.type === 'uri') out.push(loc.text);
+  }
   return out;
 }
 
@@ -360,6 +410,16 @@ function parseUnchecked(der: Uint8Array): ChainCert {
       } else if (critical) cert.problems.push(`unsupported critical extension ${extName(oid)} (RFC 5280 §4.2)`);
     }
     if (!cert.extensions.length) throw bad('x509: empty extensions (RFC 5280 §4.1: SIZE (1..MAX))');
+    const aia = cert.extensions.find((e) => e.oid === EXT.AUTHORITY_INFO_ACCESS);
+    if (aia) {
+      // Only read for its OCSP URLs: a malformed AIA takes nothing away from path validation.
+      try {
+        const urls = readOcspUrls(aia.value);
+        if (urls.length) cert.ocspUrls = urls;
+      } catch {
+        // ignored
+      }
+    }
   }
   if (timeForm.misencoded) cert.strictProblems.push('a validity date before 2050 is encoded as GeneralizedTime (RFC 5280 §4.1.2.5)');
   profileChecks(cert, innerAlg);

@@ -27,10 +27,11 @@
  * cRLNumber, a nextUpdate and UTCTime before 2050. Non-critical nameConstraints are honoured
  * in both profiles (the CA/Browser Forum exception to RFC 5280 §4.2.1.10).
  *
- * Not implemented: delta and indirect CRLs, CRLs partitioned by reason, OCSP, fetching anything
- * (AIA, CDP), certificate policy inputs other than the defaults (any policy acceptable, no
- * explicit policy required by the relying party; qualifiers are not interpreted), EKU
- * constraints on intermediates (not in RFC 5280), DSA and Ed448 signatures (WebCrypto).
+ * Revocation follows RFC 5280 §6.3 in full (delta, indirect and partitioned CRLs, CRL signers
+ * other than the issuing key); the relying party's policy inputs of §6.1.1 are `policy`. Not
+ * here: fetching anything (CRLs and OCSP are fetched by `app/revocation.ts` through
+ * `enroll/transport.ts`), policy qualifiers, EKU constraints on intermediates (not in RFC 5280),
+ * DSA and Ed448 signatures (WebCrypto has none; such a path fails with code `unsupported`).
  */
 import type { VerifyFn } from '../../crypto/types.ts';
 import { buildPath } from './build.ts';
@@ -38,14 +39,18 @@ import { parseChainCert, type ChainCert } from './cert.ts';
 import { parseCrl, type ChainCrl } from './crl.ts';
 import { EKU, KEY_USAGE_BITS, type KeyUsageName } from './oids.ts';
 import type { PeerName } from './peer-name.ts';
+import type { PolicyInputs } from './policy.ts';
 import { checkLeaf, type FailureCode, type ValidationParams } from './validate.ts';
 
 export { checkHostName, checkPeerName, parseIp, type PeerName, type PeerNameOptions } from './peer-name.ts';
 export { checkRevocation, parseCrl, type ChainCrl, type RevocationInput, type RevocationStatus } from './crl.ts';
 export { parseChainCert, type ChainCert } from './cert.ts';
+export { formatName } from './name.ts';
 export { EKU, KEY_USAGE_BITS, SIG, type KeyUsageName } from './oids.ts';
 export { BUILD_LIMITS } from './build.ts';
 export type { FailureCode } from './validate.ts';
+export { ANY_POLICY } from './oids.ts';
+export type { PolicyInputs } from './policy.ts';
 
 /** Default bound on the number of intermediate certificates in a path. */
 export const DEFAULT_MAX_DEPTH = 10;
@@ -72,13 +77,17 @@ export interface ValidateChainOptions {
    * in `crlScope` must then be covered by a usable CRL from its issuer, so an unreadable or
    * unusable CRL fails closed.
    */
-  crls?: readonly Uint8Array[];
+  crls?: readonly (Uint8Array | ChainCrl)[];
+  /** check revocation even when `crls` is empty (every certificate is then "unknown") */
+  revocation?: boolean;
   /** which certificates need a CRL: every one below the anchor (default) or only the leaf */
   crlScope?: 'leaf' | 'chain';
   /** maximum number of intermediate certificates (default 10) */
   maxDepth?: number;
   /** add the RFC 5280 profile MUSTs on CAs (see the module comment); default false */
   strict?: boolean;
+  /** the relying party's certificate policy inputs (RFC 5280 §6.1.1 (c), (e)-(g)); defaults: any policy, nothing required */
+  policy?: PolicyInputs;
   /** if given, the only signature algorithms (dotted OIDs) certificates may be signed with */
   signatureAlgorithms?: readonly string[];
   signal?: AbortSignal;
@@ -129,6 +138,10 @@ export async function validateChain(opts: ValidateChainOptions): Promise<Validat
   const intermediates = parseAll(opts.intermediates ?? []);
   const crls: ChainCrl[] = [];
   for (const der of opts.crls ?? []) {
+    if (!(der instanceof Uint8Array)) {
+      crls.push(der);
+      continue;
+    }
     try {
       crls.push(parseCrl(der, { strict: opts.strict ?? false }));
     } catch {
@@ -145,9 +158,13 @@ export async function validateChain(opts: ValidateChainOptions): Promise<Validat
     peerNames: opts.peerName === undefined ? [] : Array.isArray(opts.peerName) ? (opts.peerName as PeerName[]) : [opts.peerName as PeerName],
     commonNameFallback: opts.commonNameFallback ?? true,
     crls,
-    checkRevocation: opts.crls !== undefined && opts.crls.length > 0,
+    checkRevocation: opts.revocation === true || (opts.crls !== undefined && opts.crls.length > 0),
     crlScope: opts.crlScope ?? 'chain',
     maxIntermediates: maxDepth,
+    policy: opts.policy ?? {},
+    anchors,
+    intermediates,
+    signerStack: [],
   };
   if (opts.signatureAlgorithms) p.signatureAlgorithms = new Set(opts.signatureAlgorithms);
 

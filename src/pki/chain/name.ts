@@ -119,6 +119,30 @@ export function parseName(b: Uint8Array, t: Tlv, what: string): Name {
   return { der: rawOf(b, t), rdns, key: keys.join(',') };
 }
 
+/**
+ * The AVAs of an IMPLICIT RelativeDistinguishedName (`nameRelativeToCRLIssuer` of a
+ * DistributionPointName, RFC 5280 §4.2.1.13): the content of `t` is a SET OF AttributeTypeAndValue.
+ */
+export function parseRelativeName(b: Uint8Array, t: Tlv, what: string): Ava[] {
+  const sc = DerCursor.of(b, t);
+  const avas: Ava[] = [];
+  while (!sc.done) {
+    const ac = DerCursor.of(b, sc.take(TAG.SEQUENCE, `${what} attribute`));
+    const oid = decodeOid(contentOf(b, ac.take(TAG.OID, `${what} attribute type`)), `${what} attribute type`);
+    const val = ac.next(`${what} attribute value`);
+    ac.finish(`${what} attribute`);
+    avas.push({ oid, tag: val.tag, value: contentOf(b, val) });
+  }
+  if (!avas.length) throw new DerError(`der: ${what}: empty RDN`);
+  return avas;
+}
+
+/** The comparison key of `base` with one more RDN appended (RFC 5280 §4.2.1.13, §5.2.5). */
+export function appendRdnKey(base: Name, rdn: readonly Ava[]): string {
+  const k = rdn.map(avaKey).sort().join('+');
+  return base.key ? `${base.key},${k}` : k;
+}
+
 /** True when `prefix`'s RDNs are the first RDNs of `name` (directoryName constraints, §4.2.1.10). */
 export function nameHasPrefix(name: Name, prefix: Name): boolean {
   if (prefix.rdns.length > name.rdns.length) return false;

@@ -1,10 +1,10 @@
 /**
  * Certificate policy processing (RFC 5280 §6.1.2 (a)/(d)-(f), §6.1.3 (d)-(f), §6.1.4 (a)-(b),
- * (h)-(j), §6.1.5 (a)-(b), (g)) with the relying-party inputs fixed to the usual defaults:
- * user-initial-policy-set = {anyPolicy}, initial-explicit-policy, initial-policy-mapping-inhibit
- * and initial-any-policy-inhibit all false. With those inputs policy processing can only reject
- * a path when a CA in it asks for an explicit policy (policyConstraints requireExplicitPolicy)
- * and no policy is valid for the whole path.
+ * (h)-(j), §6.1.5 (a)-(b), (g)) with the relying-party inputs of §6.1.1 (`PolicyInputs`); by
+ * default user-initial-policy-set = {anyPolicy} and initial-explicit-policy,
+ * initial-policy-mapping-inhibit and initial-any-policy-inhibit false, with which policy
+ * processing only rejects a path when a CA in it asks for an explicit policy and no policy is
+ * valid for the whole path.
  *
  * ```asn1
  * certificatePolicies ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation
@@ -108,13 +108,13 @@ const MAX_NODES = 1000;
  * rule of §6.1.3 (d)(3) removes every shallower node without descendants, so the tree is NULL
  * exactly when its deepest level is empty, and no later step looks above depth i-1.
  */
-export function processPolicies(path: readonly PolicyInput[]): string | null {
+export function processPolicies(path: readonly PolicyInput[], inputs: PolicyInputs = {}): string | null {
   const n = path.length;
   let level: PolicyNode[] = [{ valid: ANY_POLICY, expected: new Set([ANY_POLICY]), parent: null, children: [] }];
   let nodes = 1;
-  let explicitPolicy = n + 1;
-  let inhibitAny = n + 1;
-  let policyMapping = n + 1;
+  let explicitPolicy = inputs.initialExplicitPolicy ? 0 : n + 1;
+  let inhibitAny = inputs.initialAnyPolicyInhibit ? 0 : n + 1;
+  let policyMapping = inputs.initialPolicyMappingInhibit ? 0 : n + 1;
   const add = (parent: PolicyNode, valid: string, expected: Set<string>): PolicyNode => {
     const node: PolicyNode = { valid, expected, parent, children: [] };
     parent.children.push(node);
@@ -187,9 +187,52 @@ export function processPolicies(path: readonly PolicyInput[]): string | null {
     if (pc?.inhibitPolicyMapping !== undefined && pc.inhibitPolicyMapping < policyMapping) policyMapping = pc.inhibitPolicyMapping;
     if (cert.inhibitAnyPolicy !== undefined && cert.inhibitAnyPolicy < inhibitAny) inhibitAny = cert.inhibitAnyPolicy;
   }
-  // 6.1.5 (a), (b); (g) is the identity for user-initial-policy-set = {anyPolicy}.
+  // 6.1.5 (a), (b)
   if (explicitPolicy) explicitPolicy--;
   if (path[n - 1]?.constraints?.requireExplicitPolicy === 0) explicitPolicy = 0;
-  if (explicitPolicy <= 0 && !level.length) return 'no certificate policy is valid for the whole path, and an explicit policy is required (RFC 5280 §6.1.5)';
+  // 6.1.5 (g): the intersection with user-initial-policy-set (the identity for {anyPolicy}).
+  const user = inputs.initialPolicySet;
+  if (user && user.length && !user.includes(ANY_POLICY)) level = intersect(level, new Set(user));
+  if (explicitPolicy <= 0 && !level.length) {
+    const which = user && user.length && !user.includes(ANY_POLICY) ? ` among the acceptable policies (${user.join(', ')})` : '';
+    return `no certificate policy${which} is valid for the whole path, and an explicit policy is required (RFC 5280 §6.1.5)`;
+  }
   return null;
+}
+
+/**
+ * RFC 5280 §6.1.5 (g)(iii) on the deepest level of the tree: a leaf survives when the node of
+ * its branch in the valid_policy_node_set (the first node below the anyPolicy root chain) is in
+ * `user`; an anyPolicy leaf stands for every user policy not already in the node set.
+ */
+function intersect(level: PolicyNode[], user: ReadonlySet<string>): PolicyNode[] {
+  const setNode = (leaf: PolicyNode): PolicyNode | null => {
+    let x: PolicyNode | null = leaf;
+    while (x && x.valid === ANY_POLICY) x = x.parent;
+    if (!x) return null; // the whole branch is anyPolicy
+    while (x.parent && x.parent.valid !== ANY_POLICY) x = x.parent;
+    return x;
+  };
+  const kept: PolicyNode[] = [];
+  const inSet = new Set<string>();
+  for (const leaf of level) {
+    const s = setNode(leaf);
+    if (s) {
+      inSet.add(s.valid);
+      if (user.has(s.valid)) kept.push(leaf);
+    }
+  }
+  for (const leaf of level)
+    if (leaf.valid === ANY_POLICY && !setNode(leaf))
+      for (const p of user) if (!inSet.has(p)) kept.push({ valid: p, expected: new Set([p]), parent: leaf.parent, children: [] });
+  return kept;
+}
+
+/** The relying party's policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g); defaults as there. */
+export interface PolicyInputs {
+  /** user-initial-policy-set (dotted OIDs; default {anyPolicy}) */
+  initialPolicySet?: readonly string[];
+  initialExplicitPolicy?: boolean;
+  initialPolicyMappingInhibit?: boolean;
+  initialAnyPolicyInhibit?: boolean;
 }

@@ -22,12 +22,13 @@
  */
 import type { VerifyFn } from '../../crypto/types.ts';
 import { formatTime, type ChainCert } from './cert.ts';
-import { checkRevocation, type ChainCrl } from './crl.ts';
+import { buildPath } from './build.ts';
+import { checkRevocation, type ChainCrl, type CrlSigners } from './crl.ts';
 import { attributeValues } from './name.ts';
 import { checkNames, isPresentedDnsName, type NameConstraints } from './name-constraints.ts';
 import { ekuName, EKU, KEY_USAGE_BITS, sigAlgName, type KeyUsageName } from './oids.ts';
 import { checkPeerName, type PeerName } from './peer-name.ts';
-import { processPolicies } from './policy.ts';
+import { processPolicies, type PolicyInputs } from './policy.ts';
 import { checkSignature } from './signature.ts';
 
 /** Why validation failed, by kind (the `reason` is the text to show). */
@@ -70,6 +71,44 @@ export interface ValidationParams {
   /** maximum number of intermediates */
   maxIntermediates: number;
   signatureAlgorithms?: ReadonlySet<string>;
+  /** the relying party's policy inputs (RFC 5280 §6.1.1) */
+  policy: PolicyInputs;
+  /** every certificate offered: CRL signers are looked for among them (RFC 5280 §6.3.3 (f)) */
+  anchors: readonly ChainCert[];
+  intermediates: readonly ChainCert[];
+  /** CRL signers whose paths are being validated (nesting depth and identities, to stop cycles) */
+  signerStack: readonly string[];
+}
+
+/** How deep CRL signer paths may nest (a signer's CRL signed by another signer …). */
+const MAX_SIGNER_DEPTH = 3;
+
+function crlSigners(path: readonly ChainCert[], p: ValidationParams): CrlSigners {
+  return {
+    candidates(name, crl) {
+      const seen = new Set<ChainCert>();
+      const out: ChainCert[] = [];
+      for (const c of [...path, ...p.anchors, ...p.intermediates]) if (c.subject.key === name.key && !seen.has(c)) (seen.add(c), out.push(c));
+      const aki = crl.authorityKeyId;
+      const rank = (c: ChainCert) => (aki && c.subjectKeyId && sameBytes(c.subjectKeyId, aki) ? 0 : 1);
+      return out.sort((a, b) => rank(a) - rank(b));
+    },
+    async validate(signer) {
+      if (p.anchors.includes(signer) || path.includes(signer)) return null;
+      // A signer whose own status depends on the CRL it signs (PKITS 4.14.30) is judged by the outer check.
+      if (p.signerStack.includes(signer.identity)) return null;
+      if (p.signerStack.length >= MAX_SIGNER_DEPTH) return 'CRL signer paths nest too deeply';
+      const q: ValidationParams = { ...p, keyUsage: [], extKeyUsage: [], peerNames: [], policy: {}, signerStack: [...p.signerStack, signer.identity] };
+      const lf = checkLeaf(signer, q);
+      if (lf) return lf.reason;
+      const r = await buildPath(signer, p.intermediates, p.anchors, q);
+      return 'path' in r ? null : r.reason;
+    },
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 const fail = (code: FailureCode, reason: string): Failure => ({ code, reason });
@@ -193,6 +232,7 @@ export async function checkPath(path: readonly ChainCert[], p: ValidationParams)
       if (c.inhibitAnyPolicy !== undefined) x.inhibitAnyPolicy = c.inhibitAnyPolicy;
       return x;
     }),
+    p.policy,
   );
   if (pol) return fail('invalid', pol);
 
@@ -200,7 +240,7 @@ export async function checkPath(path: readonly ChainCert[], p: ValidationParams)
   if (p.checkRevocation) {
     const last = p.crlScope === 'leaf' ? 1 : path.length - 1;
     for (let i = 0; i < last && i < path.length - 1; i++) {
-      const s = await checkRevocation({ cert: path[i]!, issuer: path[i + 1]!, crls: p.crls, time: p.time, verify: p.verify, strict: p.strict });
+      const s = await checkRevocation({ cert: path[i]!, issuer: path[i + 1]!, crls: p.crls, time: p.time, verify: p.verify, strict: p.strict, signers: crlSigners(path, p) });
       if (s.status === 'revoked') return fail('revoked', s.reason);
       if (s.status === 'unknown') return fail(s.unsupported ? 'unsupported' : 'revocation-unknown', s.reason);
     }

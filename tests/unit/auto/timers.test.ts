@@ -137,6 +137,9 @@ describe('timer table', () => {
     // A certificate past its renew point (shorter lifetime than asked): the same rule.
     const short = { notBefore: now - 10 * MIN, notAfter: now + 2 * MIN, seed: 0.1 };
     expect(computeTimers(now, [input({ own: short })], { tp: { failures: 0, lastIssuedAt: now } })).toEqual([{ kind: 'RENEW', trustpoint: 'tp', at: now + MIN }]);
+    // Each further certificate that arrives already due doubles the wait: no loop.
+    for (const [early, wait] of [[1, MIN], [2, 2 * MIN], [3, 4 * MIN], [8, 128 * MIN > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : 128 * MIN]] as const)
+      expect(computeTimers(now, [input({ own: short })], { tp: { failures: 0, lastIssuedAt: now, early } })[0]!.at).toBe(now + wait);
   });
 
   test('ENROLL from the start time; nothing without auto-enroll, an authenticated CA, an unattended method, or after giving up', () => {

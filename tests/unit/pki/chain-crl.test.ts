@@ -1,5 +1,5 @@
 /**
- * Revocation with CRLs (RFC 5280 §5, §6.3): CRLs made by `openssl ca -gencrl` at test time,
+ * Revocation with CRLs (RFC 5280 §5, §6.3; the full §6.3 — indirect, partitioned, delta CRLs, separate signers — is measured on NIST PKITS by `npm run vectors -- --pkits DIR`): CRLs made by `openssl ca -gencrl` at test time,
  * checked through `validateChain({ crls })` and the standalone `checkRevocation`, differentially
  * against `openssl verify -crl_check[_all]`; hand-made CRLs for what OpenSSL will not produce
  * (unknown critical entry extensions, duplicate entries, delta CRLs, misencoded times).
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRevocation, parseChainCert, parseCrl, validateChain, type ValidateChainOptions } from '../../../src/pki/chain/index.ts';
 import { webCryptoVerify } from '../../../src/pki/verify-webcrypto.ts';
 import { der, loadKey, OpenSslPki } from './chain-fixtures.ts';
+import { loadCoreInstance } from '../_core.ts';
 
 const pki = new OpenSslPki();
 afterAll(() => pki.cleanup());
@@ -136,7 +137,7 @@ describe('hand-made CRLs', () => {
     ['unknown critical CRL extension: unusable', () => make({ exts: [der.ext('2.5.29.20', false, der.int(7)), der.ext('1.3.6.1.4.1.55738.666.1', true, der.tlv(0x05, new Uint8Array()))] }), /unsupported critical extension/],
     ['unknown non-critical CRL extension: fine', () => make({ exts: [der.ext('2.5.29.20', false, der.int(7)), der.ext('1.3.6.1.4.1.55738.666.1', false, der.tlv(0x05, new Uint8Array()))] }), 'ok'],
     ['a serial listed twice: unusable', () => make({ entries: [entry(0x77), entry(0x77)] }), /listed twice/],
-    ['delta CRL: not supported', () => make({ exts: [der.ext('2.5.29.20', false, der.int(7)), der.ext('2.5.29.27', true, der.int(6))] }), /delta CRLs are not supported/],
+    ['a delta CRL alone: no complete CRL, status unknown', () => make({ exts: [der.ext('2.5.29.20', false, der.int(7)), der.ext('2.5.29.27', true, der.int(6))] }), /only a delta CRL .* usable only with its complete CRL/],
     ['critical cRLNumber (strict)', () => make({ exts: [der.ext('2.5.29.20', true, der.int(7))] }), /cRLNumber is marked critical/, true],
     ['certificateIssuer entry (indirect): unusable', () => make({ entries: [entry(0x77, der.ext('2.5.29.29', true, der.seq(der.ctx(4, true, der.name(['2.5.4.3', 'x'])))))] }), /indirect CRL/],
     ['no nextUpdate (lenient)', () => make({ nextUpdate: null }), 'ok'],
@@ -162,5 +163,24 @@ describe('a large CRL', () => {
     expect(r.ok).toBe(true);
     expect(ms).toBeLessThan(1000);
     expect(parseCrl(big).revoked.size).toBe(10_000);
+  });
+
+  it('the core-indexed reader (serialIndex) agrees with the full reader: keys, dates, reasons, lookups', async () => {
+    const core = await loadCoreInstance('release');
+    const reasons = ['keyCompromise', 'superseded', 'cessationOfOperation', 'certificateHold'];
+    const revoked = Array.from({ length: 2_000 }, (_, i) => ({ serial: (0x200000 + i).toString(16), ...(i % 3 ? { reason: reasons[i % 4]! } : {}) }));
+    const crl = pki.crl('ica', revoked, { name: 'indexed' });
+    const full = parseCrl(crl);
+    const fast = parseCrl(crl, { serialIndex: core.crlSerials(crl) });
+    expect(fast.revoked).not.toBeInstanceOf(Map);
+    expect(fast.revoked.size).toBe(full.revoked.size);
+    expect([...fast.revoked.entries()]).toEqual([...full.revoked.entries()]);
+    for (const k of ['200000', '2007cf', '200123', '00a1', 'ffff']) expect(fast.revoked.get(k)).toEqual(full.revoked.get(k));
+    // the validator gives the same verdicts through both
+    const viaIndex = await validateChain({ leaf: d.leaf!, intermediates: [d.ica!], anchors: [d.root!], verify: webCryptoVerify, crls: [fast], crlScope: 'leaf' });
+    expect(viaIndex.ok).toBe(true);
+    const revokedLeaf = pki.crl('ica', [...revoked, { serial: 'A1', reason: 'keyCompromise' }], { name: 'indexed2' });
+    const r = await validateChain({ leaf: d.leaf!, intermediates: [d.ica!], anchors: [d.root!], verify: webCryptoVerify, crls: [parseCrl(revokedLeaf, { serialIndex: core.crlSerials(revokedLeaf) })], crlScope: 'leaf' });
+    expect(r).toMatchObject({ ok: false, code: 'revoked', reason: expect.stringMatching(/serial A1\) was revoked at .*reason keyCompromise/) });
   });
 });
