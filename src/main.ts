@@ -173,6 +173,10 @@ function startAutoEnrollment(app: TrustpointApp): void {
     if (document.visibilityState === 'visible') void auto.runDue();
   });
   window.addEventListener('online', () => void auto.runDue());
+  // The service worker's periodic sync hands the work to an open window.
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if ((e.data as { type?: string } | null)?.type === 'trustpoint-run-due') void auto.runDue();
+  });
   // This tab's running-config names keys other tabs must not delete: refreshed every minute.
   void publishRunningRefs(app);
   setInterval(() => void publishRunningRefs(app), 60_000);
@@ -182,7 +186,7 @@ function startAutoEnrollment(app: TrustpointApp): void {
 function registerServiceWorker(shell: TpApp): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   let accepted = false;
-  void navigator.serviceWorker.register('./sw.js', { scope: './' }).then((reg) => {
+  void navigator.serviceWorker.register('./sw.js', { scope: './', type: 'module' }).then((reg) => {
     void registerPeriodicRenewal(reg);
     const offer = () => {
       if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();

@@ -5,7 +5,7 @@
  * asks (the "new version — reload" banner). Cross-origin requests (CAs, proxies) are never
  * touched. The precache list and version are injected at build time (vite.config.ts).
  */
-export {};
+import { RENEW_TAG, renewInBackground } from './sw-renew.ts';
 declare const self: ServiceWorkerGlobalScope;
 
 const PRECACHE = '__TP_PRECACHE__' as unknown as string[];
@@ -32,7 +32,16 @@ self.addEventListener('activate', (event) => {
 });
 
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  const type = (event.data as { type?: string } | null)?.type;
+  if (type === 'SKIP_WAITING') void self.skipWaiting();
+  // Tests (and a page that wants it) may ask for a background renewal run and get its log back.
+  if (type === 'RUN_RENEWALS') event.waitUntil(renewInBackground(self).then((log) => event.source?.postMessage({ type: 'RENEWALS_DONE', log })));
+});
+
+/** Periodic Background Sync: due renewals while the app is closed (sw-renew.ts). */
+self.addEventListener('periodicsync', (event) => {
+  const e = event as ExtendableEvent & { tag?: string };
+  if (e.tag === RENEW_TAG) e.waitUntil(renewInBackground(self).catch((err) => console.error('trustpoint: background renewal failed', err)));
 });
 
 self.addEventListener('fetch', (event) => {

@@ -28,15 +28,18 @@
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { commitChange } from './commit.ts';
+import { enroll } from './pki.ts';
 import { keyState } from './keys.ts';
 import type { KeyRecord } from '../store/keystore.ts';
+import { pendingTransactions } from './scep.ts';
+import { revocationCacheEntries, type RevocationCacheEntry } from './revocation.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
 import { backoffMs, computeTimers, jitterSeed, renewAt, type AttemptState, type PkiTimer, type TimerInput } from '../auto/timers.ts';
 export { formatTimers } from '../auto/timers.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
-import { pruneOldCa } from './certs.ts';
+import { pruneOldCa, sameName } from './certs.ts';
 import { isAbortError } from '../util/errors.ts';
 import { iosLogStamp } from '../util/time.ts';
 import { toHex } from '../util/hex.ts';
@@ -134,7 +137,10 @@ export class AutoEnrollService {
     this.scheduler = new Scheduler(
       {
         now: () => this.app.clock().getTime(),
-        timers: async () => this.timers(),
+        timers: async () => {
+          await this.refreshRevocation();
+          return this.timers();
+        },
         run: (t) => this.run(t),
         withLock: (name, fn) => this.withLock(name, fn),
         runs: (k) => k === 'ENROLL' || k === 'RENEW' || k === 'SHADOW' || k === 'CA ROLLOVER',
@@ -203,11 +209,25 @@ export class AutoEnrollService {
     return out;
   }
 
-  /** The timer table now. */
+  /** The timer table now (CRL UPDATE rows from the revocation cache as last read). */
   timers(): PkiTimer[] {
     const now = this.app.clock().getTime();
     this.checkExpiry(now);
-    return computeTimers(now, this.inputs(), this.states, this.startedAt);
+    const crl: PkiTimer[] = this.revocation
+      .filter((e) => e.nextUpdate)
+      .map((e) => ({ kind: 'CRL UPDATE' as const, trustpoint: e.url, at: e.nextUpdate!.getTime(), note: e.kind === 'ocsp' ? `OCSP answer for ${e.what}` : `CRL of ${e.what}` }));
+    return [...computeTimers(now, this.inputs(), this.states, this.startedAt), ...crl].sort((a, b) => a.at - b.at);
+  }
+
+  /** Cached CRLs and OCSP answers (their nextUpdate is a CRL UPDATE timer). */
+  private revocation: RevocationCacheEntry[] = [];
+
+  async refreshRevocation(): Promise<void> {
+    try {
+      this.revocation = await revocationCacheEntries(this.app);
+    } catch {
+      // NVRAM unreadable: no CRL timers to show
+    }
   }
 
   /** How automatic renewal happens while the app is closed. */
@@ -295,7 +315,6 @@ export class AutoEnrollService {
     const name = t.trustpoint;
     const tp = this.app.running.trustpoints.get(name);
     if (!tp) return;
-    const { pendingTransactions } = await import('./scep.ts'); // the SCEP code loads on first use (start-up weight)
     if ((await pendingTransactions(this.app)).some((p) => p.trustpoint === name)) return; // polled by its own workflow
     const st: AttemptState = (this.states[name] ??= { failures: 0 });
     const now = this.app.clock().getTime();
@@ -306,7 +325,6 @@ export class AutoEnrollService {
     const lines: string[] = [];
     const controller = new AbortController();
     try {
-      const { enroll } = await import('./pki.ts');
       await enroll(this.app, this.io(controller.signal, lines), name);
       st.failures = 0;
       st.lastIssuedAt = this.app.clock().getTime();
@@ -439,8 +457,4 @@ export class AutoEnrollService {
       } else this.warnings.delete(tp.name);
     }
   }
-}
-
-function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
-  return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
 }

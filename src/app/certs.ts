@@ -6,6 +6,7 @@ import type { CoreApi } from '../core/api.ts';
 import type { ChainCertificate, RunningConfig } from '../config/model.ts';
 import { summarizeCertificate, type CertificateSummary } from '../pki/x509.ts';
 import { toHex, toIosHexWords } from '../util/hex.ts';
+import type { KeyRecord } from '../store/keystore.ts';
 
 export interface Fingerprints {
   md5: string;
@@ -56,7 +57,8 @@ export function associatedTrustpoints(cfg: RunningConfig, der: Uint8Array): stri
   return out;
 }
 
-function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
+/** Two names attribute by attribute (the consolidation replaces this by RFC 5280 name comparison). */
+export function sameName(a: CertificateSummary['subject'], b: CertificateSummary['subject']): boolean {
   return a.length === b.length && a.every((x, i) => x.oid === b[i]!.oid && x.value === b[i]!.value);
 }
 
@@ -79,4 +81,20 @@ export function pruneOldCa(certs: ChainCertificate[]): void {
     const s = parse(c);
     if (!s || !own.some((o) => sameName(o.issuer, s.subject) && (!o.authorityKeyId || !s.subjectKeyId || o.authorityKeyId === s.subjectKeyId))) certs.splice(i, 1);
   }
+}
+
+/**
+ * The chain entries that stay when `key` gets a new certificate: everything but the own
+ * certificates (active or rollover), except the other usage key's (usage keys come in twos).
+ */
+export function keepOtherUsage(certs: ChainCertificate[], keys: KeyRecord[], key: KeyRecord): ChainCertificate[] {
+  return certs.filter((c) => {
+    if (c.kind !== 'general' && c.kind !== 'self-signed' && c.kind !== 'rollover') return true;
+    try {
+      const ks = toHex(summarizeCertificate(c.der).spki);
+      return keys.some((k) => k !== key && toHex(k.spki) === ks && k.usage !== key.usage);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -15,6 +15,8 @@ import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
 import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
 import { refuse } from './refuse.ts';
 import { commitChange } from './commit.ts';
+import { keepOtherUsage } from './certs.ts';
+import { enrollScep } from './scep.ts';
 import { isYes } from './prompter.ts';
 import { fqdnOf, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
@@ -307,7 +309,6 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
   if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
   const target = e.kind === 'url' ? fileTarget(e.url, cfg) : undefined;
   if (e.kind === 'url' && !target) {
-    const { enrollScep } = await import('./scep.ts');
     if (io.interactive && (cfg.chains.get(name)?.certificates ?? []).some((c) => c.kind === 'general')) {
       io.print('%');
       io.print('% You already have a certificate from this CA: the request renews it.');
@@ -489,20 +490,5 @@ export async function importCertificate(app: TrustpointApp, io: Interaction, nam
   });
 }
 
-/**
- * The chain entries that stay when `key` gets a new certificate: everything but the own
- * certificates (active or rollover), except the other usage key's (usage keys come in twos).
- */
-export function keepOtherUsage(certs: ChainCertificate[], keys: KeyRecord[], key: KeyRecord): ChainCertificate[] {
-  return certs.filter((c) => {
-    if (c.kind !== 'general' && c.kind !== 'self-signed' && c.kind !== 'rollover') return true;
-    try {
-      const ks = toHex(summarizeCertificate(c.der).spki);
-      return keys.some((k) => k !== key && toHex(k.spki) === ks && k.usage !== key.usage);
-    } catch {
-      return false;
-    }
-  });
-}
 
 export { generateKeysFor };

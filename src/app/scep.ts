@@ -11,8 +11,7 @@
  */
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
-import { keepOtherUsage } from './pki.ts';
-import { pruneOldCa } from './certs.ts';
+import { keepOtherUsage, pruneOldCa } from './certs.ts';
 import { PENDING_TX_PREFIX, commitChange } from './commit.ts';
 import { assertCanStoreKeys } from './keys.ts';
 import { refuse } from './refuse.ts';

@@ -37,30 +37,47 @@ export class IdbCommitter implements Committer {
   ) {}
 
   async commit(ops: CommitOps): Promise<void> {
+    const keys = ops.keys && (ops.keys.put?.length || ops.keys.remove?.length) ? ops.keys : undefined;
+    const meta = ops.meta && (ops.meta.set?.length || ops.meta.remove?.length) ? ops.meta : undefined;
     const names: StoreName[] = [];
-    if (ops.keys && (ops.keys.put?.length || ops.keys.remove?.length)) names.push('keys');
+    if (keys) names.push('keys');
     if (ops.nvram) names.push('nvram');
-    if (ops.meta && (ops.meta.set?.length || ops.meta.remove?.length)) names.push('meta');
+    if (meta) names.push('meta');
     if (!names.length) return;
     // Built before the transaction opens: nothing inside it may wait on anything but IndexedDB.
     const nv = ops.nvram ? makeNvramRecord(ops.nvram.name, ops.nvram.text, ops.nvram.now) : undefined;
+    let abort: (() => void) | undefined;
     try {
       const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
+      abort = () => tx.abort();
+      // Every request is watched from the start: if a later one throws, the aborted ones
+      // reject, are handled here, and the error that matters is the one rethrown below.
       const pending: Promise<unknown>[] = [];
-      if (ops.keys) {
+      const q = (p: Promise<unknown>) => {
+        p.catch(() => undefined);
+        pending.push(p);
+      };
+      q(tx.done);
+      if (keys) {
         const ks = tx.objectStore('keys');
-        for (const k of ops.keys.remove ?? []) pending.push(ks.delete(k));
-        for (const r of ops.keys.put ?? []) pending.push(ks.put(r));
+        for (const k of keys.remove ?? []) q(ks.delete(k));
+        for (const r of keys.put ?? []) q(ks.put(r));
       }
-      if (nv) pending.push(tx.objectStore('nvram').put(nv));
-      if (ops.meta) {
+      if (nv) q(tx.objectStore('nvram').put(nv));
+      if (meta) {
         const ms = tx.objectStore('meta');
-        for (const k of ops.meta.remove ?? []) pending.push(ms.delete(k));
-        for (const [key, value] of ops.meta.set ?? []) pending.push(ms.put({ key, value }));
+        for (const k of meta.remove ?? []) q(ms.delete(k));
+        for (const [key, value] of meta.set ?? []) q(ms.put({ key, value }));
       }
-      if (ops.nvram) this.onQueued?.();
-      await Promise.all([...pending, tx.done]);
+      if (nv) this.onQueued?.();
+      await Promise.all(pending);
     } catch (e) {
+      // Whatever was queued must not commit on its own when this throws: all or nothing.
+      try {
+        abort?.();
+      } catch {
+        // already finished or aborted
+      }
       if (e instanceof StoreError) throw e;
       const name = (e as { name?: string }).name;
       throw new StoreError(name === 'QuotaExceededError' ? 'quota' : 'unavailable', `store.commit: ${(e as Error).message}`, { cause: e });

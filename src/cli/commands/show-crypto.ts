@@ -218,8 +218,9 @@ export const SHOW_CRYPTO_COMMANDS: CliCommand[] = [
   {
     syntax: 'show crypto pki timers',
     help: { ...H, timers: 'Show PKI timers' },
-    handler(ctx) {
+    async handler(ctx) {
       const now = ctx.app.clock().getTime();
+      await ctx.app.auto?.refreshRevocation();
       for (const l of formatTimers(now, timersOf(ctx.app))) ctx.print(l);
       const auto = ctx.app.auto;
       if ([...ctx.app.running.trustpoints.values()].some((t) => t.autoEnroll)) {

@@ -114,7 +114,7 @@ describe('PENDING', () => {
     first.app.scepPollDelay = () => 1e9; // the "page" is closed while it waits
     await setUp(first, 'reload', f);
     void first.run('configure terminal\ncrypto pki enroll reload');
-    await expect.poll(async () => (await pendingTransactions(first.app)).length).toBe(1);
+    await expect.poll(async () => (await pendingTransactions(first.app)).length, { timeout: 15_000 }).toBe(1);
     const [p] = await pendingTransactions(first.app);
     expect(p).toMatchObject({ trustpoint: 'reload', polls: 1 });
 
