@@ -17,7 +17,7 @@ import { makeVerify } from '../pki/verify-core.ts';
 import type { DemoState } from './demo.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
-import type { ValidateChainResult } from '../pki/chain/index.ts';
+import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
 import type { PkiEngine } from '../pki/engine.ts';
 
 /** A chain check as the workflows ask it: `ca` when the leaf itself is a CA certificate. */
@@ -49,6 +49,11 @@ export interface AppDeps {
   commit?: Committer;
   /** Loads the crypto core on first use. */
   core?: () => Promise<CoreApi>;
+  /**
+   * Makes the pkijs engine over the core. Default: loaded on first use (pkijs stays out of the
+   * page's first load); the service worker, where import() is not allowed, passes a static one.
+   */
+  engine?: (core: CoreApi) => Promise<PkiEngine>;
   clock?: () => Date;
   /** Reloads the app (the `reload` command); absent in headless use. */
   reload?: () => void;
@@ -83,6 +88,7 @@ export class TrustpointApp {
   persistState: PersistState | 'unknown' = 'unknown';
   private corePromise: Promise<CoreApi> | undefined;
   private readonly coreLoader: (() => Promise<CoreApi>) | undefined;
+  private readonly engineLoader: (core: CoreApi) => Promise<PkiEngine>;
   private readonly reloader: (() => void) | undefined;
   /** `debug crypto pki messages|transactions` */
   readonly debug = { messages: false, transactions: false };
@@ -115,6 +121,7 @@ export class TrustpointApp {
     this.nvram = deps.nvram;
     this.clock = deps.clock ?? (() => new Date());
     this.coreLoader = deps.core;
+    this.engineLoader = deps.engine ?? (async (c) => (await import('../pki/engine.ts')).createPkiEngine(c));
     this.reloader = deps.reload;
     this.bootedAt = this.clock();
     this.lastChange = this.bootedAt;
@@ -130,7 +137,6 @@ export class TrustpointApp {
    * `trustpoint`, its `revocation-check` (app/revocation.ts) over the validated path.
    */
   async validateChain(req: ChainRequest): Promise<ValidateChainResult> {
-    const { validateChain: validatePath } = await import('../pki/chain/index.ts'); // loaded on first use (start-up weight)
     const v = await validatePath({
       leaf: req.leaf,
       intermediates: req.intermediates,
@@ -327,7 +333,7 @@ export class TrustpointApp {
 
   /** The pkijs crypto engine over the core (CMS, PKCS#12 through pkijs classes). */
   engine(): Promise<PkiEngine> {
-    this.enginePromise ??= this.core().then(async (c) => (await import('../pki/engine.ts')).createPkiEngine(c)); // pkijs loads on first use
+    this.enginePromise ??= this.core().then((c) => this.engineLoader(c));
     return this.enginePromise;
   }
 

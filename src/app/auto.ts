@@ -28,10 +28,10 @@
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { commitChange } from './commit.ts';
-import { enroll } from './pki.ts';
+import type { enroll } from './pki.ts';
 import { keyState } from './keys.ts';
 import type { KeyRecord } from '../store/keystore.ts';
-import { pendingTransactions } from './scep.ts';
+import type { pendingTransactions } from './scep.ts';
 import { revocationCacheEntries, type RevocationCacheEntry } from './revocation.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
@@ -59,7 +59,22 @@ export interface AutoEnv {
   timers?: SchedulerTimers;
   /** how renewal happens while the app is closed (shown by `show crypto pki timers`) */
   background?: () => string;
+  /**
+   * The enrollment workflows. A page loads them on first use (the console starts light); the
+   * service worker, where import() is not allowed, passes them statically imported.
+   */
+  workflows?: () => Promise<Workflows>;
 }
+
+export interface Workflows {
+  enroll: typeof enroll;
+  pendingTransactions: typeof pendingTransactions;
+}
+
+const loadWorkflows = async (): Promise<Workflows> => {
+  const [p, s] = await Promise.all([import('./pki.ts'), import('./scep.ts')]);
+  return { enroll: p.enroll, pendingTransactions: s.pendingTransactions };
+};
 
 export interface AutoMessage {
   type: 'trustpoint-changed';
@@ -315,6 +330,7 @@ export class AutoEnrollService {
     const name = t.trustpoint;
     const tp = this.app.running.trustpoints.get(name);
     if (!tp) return;
+    const { enroll, pendingTransactions } = await (this.env.workflows ?? loadWorkflows)();
     if ((await pendingTransactions(this.app)).some((p) => p.trustpoint === name)) return; // polled by its own workflow
     const st: AttemptState = (this.states[name] ??= { failures: 0 });
     const now = this.app.clock().getTime();
