@@ -14,6 +14,18 @@ export default defineConfig({
         },
       },
       {
+        // Tokens over PC/SC: the software PIV card of lab/pivcard.sh (pcscd, vpcd) and
+        // third-party tools (OpenSC, yubico-piv-tool). No USB hardware is involved.
+        test: {
+          name: 'token',
+          environment: 'node',
+          include: ['tests/token/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],

@@ -5,6 +5,8 @@
 # How the peers behave and why the lab is built this way: /work/shared/peers/REPORT.md (§2, §3, §5).
 #
 # usage: bash lab/lab.sh start | stop | status | test | reset | restart-ca
+#        bash lab/lab.sh pivcard start|stop|status|remove|insert|env|reset   (lab/pivcard.sh: the
+#                    software PIV card in a private pcscd, for the token tests; no USB needed)
 #
 #   start       install missing Debian packages (root), create the CA on first use, start what is
 #               not running (idempotent: a running component whose command line still matches
@@ -869,6 +871,7 @@ status) cmd_status ;;
 test) cmd_test ;;
 reset) cmd_reset ;;
 restart-ca) cmd_restart_ca ;;
+pivcard) shift; exec bash "$SELF_DIR/pivcard.sh" "$@" ;; # the software PIV card lab (lab/pivcard.sh)
 *)
   sed -n '3,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
   [ -z "${1:-}" ] || [ "$1" = help ] || [ "$1" = -h ] || [ "$1" = --help ] || exit 2

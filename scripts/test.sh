@@ -17,13 +17,29 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v scepclient >/dev/null 2>&1 || need+=(scep)
 PKITS=/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data
 [ -d "$PKITS" ] || need+=(python3-cryptography-vectors) # NIST PKITS for the vectors step
+# Tokens (issue 11): the software PIV card lab (pcscd + Debian's virtual reader + our card type),
+# the third-party PIV tools that must accept it, and what the npm PC/SC binding needs to build.
+[ -x /usr/sbin/pcscd ] || need+=(pcscd)
+[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || need+=(vsmartcard-vpcd)
+[ -d /usr/lib/python3/site-packages/virtualsmartcard ] || need+=(python3-virtualsmartcard)
+/usr/bin/python3 -c 'import Cryptodome' 2>/dev/null || need+=(python3-pycryptodome)
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
+command -v opensc-tool >/dev/null 2>&1 || need+=(opensc)
+command -v yubico-piv-tool >/dev/null 2>&1 || need+=(yubico-piv-tool)
+[ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]} — run as root or install them (apt-get install ${need[*]})" >&2
     exit 1
   fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  # no daemon (pcscd) is started by the packages' scripts: the tests start their own
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" || { [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d; exit 1; }
+  [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
 fi
 chromium --version
 openssl version
@@ -31,6 +47,12 @@ openssl version
 step "npm packages"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+# The npm PC/SC binding (an optional dependency: `npm start` works without it) must be built here.
+if ! node -e "require('pcsclite')" 2>/dev/null; then
+  npm rebuild pcsclite --no-audit --no-fund || true
+  node -e "require('pcsclite')" || { echo "the npm PC/SC binding (pcsclite) did not build: the token tests need it (libpcsclite-dev, python3, make, g++)" >&2; exit 1; }
 fi
 
 if [ ! -d "$SHARED/vectors" ]; then
@@ -51,6 +73,9 @@ npx vitest run --project browser
 
 step "external vectors (release core)"
 npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS"
+
+step "token tests (software PIV card over PC/SC, third-party PIV tools, IWA bundle; no USB hardware)"
+npx vitest run --project token
 
 step "build: production app"
 npx vite build

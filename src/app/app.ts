@@ -13,6 +13,7 @@ import { MemoryFileStore, type FileStore } from '../store/files.ts';
 import { MemoryMetaStore, type MetaStore } from '../store/meta.ts';
 import { SequentialCommitter, type CommitOps, type Committer } from '../store/commit.ts';
 import { KeyService } from './keys.ts';
+import { TokenService } from './tokens.ts';
 import { makeVerify } from '../pki/verify-core.ts';
 import type { DemoState } from './demo.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
@@ -74,6 +75,8 @@ export class TrustpointApp {
   running: RunningConfig = emptyConfig();
   readonly nvram: Nvram;
   readonly keys: KeyService;
+  /** PIV tokens (`usbtoken0:`): routes, login, keys on the token (src/app/tokens.ts) */
+  readonly tokens: TokenService;
   readonly files: FileStore;
   readonly meta: MetaStore;
   /** This running instance (a tab, the service worker): names its entry among the open tabs. */
@@ -126,6 +129,8 @@ export class TrustpointApp {
     this.bootedAt = this.clock();
     this.lastChange = this.bootedAt;
     this.keys = new KeyService(deps.keystore ?? new MemoryKeyStore(), () => this.core(), this.clock);
+    this.tokens = new TokenService(this);
+    this.keys.tokenSigner = (rec) => this.tokens.signer(rec);
     this.files = deps.files ?? new MemoryFileStore();
     this.meta = deps.meta ?? new MemoryMetaStore();
     this.committer = deps.commit ?? new SequentialCommitter({ keystore: this.keys.store, nvram: this.nvram, meta: this.meta });

@@ -94,6 +94,8 @@ export class KeyService {
   private live = new Map<string, { wipe?(): void }[]>();
   /** Public keys zeroized in this session: their signers refuse even if a copy survived. */
   private zeroized = new Set<string>();
+  /** The Signer of a key on a token (`holder: 'token'`): set by the app (src/app/tokens.ts). */
+  tokenSigner: ((rec: KeyRecord) => Signer) | undefined;
 
   constructor(
     readonly store: KeyStore,
@@ -151,6 +153,10 @@ export class KeyService {
   }
 
   async signer(rec: KeyRecord): Promise<Signer> {
+    if (rec.holder === 'token') {
+      if (!this.tokenSigner) throw new PkiError('unsupported', `keys: ${baseLabel(rec)} is on ${rec.device ?? 'a token'}, and this build has no token support`);
+      return this.track(rec.spki, this.tokenSigner(rec));
+    }
     const info: KeyInfo = rec.kind === 'rsa' ? { kind: 'rsa', bits: rec.bits ?? 0 } : { kind: 'ec', curve: rec.curve as NamedCurve };
     let inner: Signer;
     if (rec.holder === 'webcrypto') {

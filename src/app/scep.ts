@@ -463,6 +463,7 @@ export async function enrollScep(app: TrustpointApp, io: Interaction, tp: Trustp
     await app.testHook?.('reply-received');
   }
   await storeIssued(app, io, tp, issued, ended, opts.towardRollover);
+  await app.tokens.afterIssued(io, issued); // token keys: the certificate also into the slot's object
 }
 
 /** The certificate of a final reply; a refused or unusable reply ends the pending transaction. */

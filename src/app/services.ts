@@ -79,6 +79,7 @@ export type { CertificateSummary } from '../pki/x509.ts';
 export type { Fingerprints } from './certs.ts';
 export type { DeskBatch, DeskRow, DeskSpec, DeskRowState } from './desk-types.ts';
 export type { TrustpointApp } from './app.ts';
+export type { KeyRecord } from '../store/keystore.ts';
 export type { DemoState } from './demo.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -972,7 +973,7 @@ export async function listKeys(app: TrustpointApp): Promise<KeyView[]> {
     type: k.kind === 'rsa' ? `RSA ${k.bits}` : `EC ${k.curve}`,
     usage: k.usage,
     exportable: k.exportable,
-    holder: k.holder === 'webcrypto' ? 'browser key store (non-extractable)' : 'Trustpoint core',
+    holder: k.holder === 'token' ? `token ${k.device} slot ${k.slot}` : k.holder === 'webcrypto' ? 'browser key store (non-extractable)' : 'Trustpoint core',
     created: new Date(k.createdAt),
   }));
 }

@@ -17,16 +17,19 @@ export interface KeySpec {
   label: string;
   key: KeyInfo;
   usageKeys: boolean;
+  /** `on usbtoken0:` — generated on that token (src/app/tokens.ts) */
+  device?: string;
 }
 
 /** The key pair a trustpoint names (IOS defaults: FQDN label, general purpose, 2048 bits here). */
 export function keySpecOf(app: TrustpointApp, tp: Trustpoint): KeySpec {
+  const on = tp.onDevice ? { device: tp.onDevice } : {};
   if (tp.ecKeypair) {
-    return { label: tp.ecKeypair, key: { kind: 'ec', curve: 'P-256' }, usageKeys: false };
+    return { label: tp.ecKeypair, key: { kind: 'ec', curve: 'P-256' }, usageKeys: false, ...on };
   }
   const label = tp.rsaKeypair?.label ?? fqdnOf(app.running);
   const bits = tp.rsaKeypair?.size ?? 2048;
-  return { label, key: { kind: 'rsa', bits }, usageKeys: tp.rsaKeypair?.encryptionSize !== undefined };
+  return { label, key: { kind: 'rsa', bits }, usageKeys: tp.rsaKeypair?.encryptionSize !== undefined, ...on };
 }
 
 /**
@@ -38,11 +41,11 @@ export async function generatePairs(app: TrustpointApp, io: Interaction, label: 
   const size = spec.key.kind === 'rsa' ? spec.key.bits : spec.key.curve.slice(2);
   const out: KeyRecord[] = [];
   for (const usage of spec.usageKeys ? (['signature', 'encryption'] as const) : (['general'] as const)) {
-    io.print(`% Generating ${size} bit ${kind} keys, keys will be ${exportable ? 'exportable' : 'non-exportable'}...`);
+    io.print(`% Generating ${size} bit ${kind} keys, keys will be ${spec.device ? 'on-token, ' : ''}${exportable ? 'exportable' : 'non-exportable'}...`);
     const algorithm = `${kind}-${size}`;
     io.progress?.({ stage: 'keygen', label: baseLabel(label), algorithm, done: false });
     const t0 = Date.now();
-    out.push(await app.keys.generateOne(label, usage, spec.key, exportable, { signal: io.signal }));
+    out.push(spec.device ? await app.tokens.generate(io, label, usage, spec.key, spec.device) : await app.keys.generateOne(label, usage, spec.key, exportable, { signal: io.signal }));
     io.progress?.({ stage: 'keygen', label: baseLabel(label), algorithm, done: true });
     io.print(`[OK] (elapsed time was ${Math.round((Date.now() - t0) / 1000)} seconds)`);
   }
@@ -56,7 +59,7 @@ export async function generatePairs(app: TrustpointApp, io: Interaction, label: 
  * unused shadow pair — never a certificate without a key.
  */
 export async function generateKeysFor(app: TrustpointApp, io: Interaction, spec: KeySpec, pending: boolean, exportable: boolean): Promise<KeyRecord[]> {
-  if (app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(io, 'the new private key');
+  if (!spec.device && app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(io, 'the new private key');
   const out = await generatePairs(app, io, pending ? PENDING_PREFIX + spec.label : spec.label, spec, exportable);
   await app.commit({ keys: { put: out, remove: out.map((r) => [r.label, r.usage]) } });
   await app.testHook?.('keys-generated');

@@ -24,6 +24,7 @@ import { SHOW_CRYPTO_COMMANDS } from './commands/show-crypto.ts';
 import { CRYPTO_KEY_COMMANDS, SHOW_KEY_COMMANDS } from './commands/crypto-key.ts';
 import { FILE_COMMANDS } from './commands/files.ts';
 import { DEBUG_COMMANDS } from './commands/debug.ts';
+import { TOKEN_CONFIG_COMMANDS, TOKEN_EXEC_COMMANDS } from './commands/token.ts';
 import { REVOCATION_CONFIG_COMMANDS, REVOCATION_EXEC_COMMANDS } from './commands/revocation.ts';
 
 /** What a console command handler sees. */
@@ -64,6 +65,7 @@ export function cliRegistry(): Registry {
   add('exec', SHOW_KEY_COMMANDS);
   add('exec', FILE_COMMANDS);
   add('exec', DEBUG_COMMANDS);
+  add('exec', TOKEN_EXEC_COMMANDS);
   add('exec', REVOCATION_EXEC_COMMANDS);
   for (const [mode, cmds] of Object.entries(CONFIG_COMMANDS) as [ModeId, NonNullable<(typeof CONFIG_COMMANDS)['config']>][]) {
     add(
@@ -73,6 +75,7 @@ export function cliRegistry(): Registry {
   }
   add('config', CRYPTO_ACTION_COMMANDS);
   add('config', CRYPTO_KEY_COMMANDS);
+  add('config', TOKEN_CONFIG_COMMANDS);
   add('config', REVOCATION_CONFIG_COMMANDS);
   add('config', CONFIG_MODE_COMMANDS);
   for (const mode of ['ca-trustpoint', 'ca-profile-enroll', 'config-cert-chain'] as ModeId[]) add(mode, SUBMODE_COMMANDS);

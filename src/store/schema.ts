@@ -46,15 +46,19 @@ export interface KeyRecord {
   createdAt: number;
   /** SubjectPublicKeyInfo DER */
   spki: Uint8Array;
-  /** where the private key lives */
-  holder: 'webcrypto' | 'core';
+  /** where the private key lives ('token': in a PIV slot of `device`, never here) */
+  holder: 'webcrypto' | 'core' | 'token';
   /** webcrypto: the non-extractable private key (and its public half) */
   privateKey?: CryptoKey;
   publicKey?: CryptoKey;
   /** core: PKCS#8, AES-GCM-wrapped under meta 'wrap-key' (alg 'none' only where WebCrypto is absent) */
   wrapped?: { alg: 'AES-GCM' | 'none'; iv: Uint8Array; data: Uint8Array };
-  /** `on usbtoken0:` keys (later) */
+  /** `on usbtoken0:` keys: the token device */
   device?: string;
+  /** token keys: the PIV slot ('9a', '9c', '9d', '9e') */
+  slot?: string;
+  /** token keys: the token's identity (CHUID GUID or serial), to notice another token */
+  tokenId?: string;
 }
 
 export interface FileRecord {

@@ -18,7 +18,7 @@ import { palette, shared } from './theme.ts';
 import { GuiInteraction } from './gui-interaction.ts';
 import './tp-console.ts';
 
-type View = 'console' | 'trustpoints' | 'certificates' | 'desk' | 'keys' | 'inspector' | 'storage';
+type View = 'console' | 'trustpoints' | 'certificates' | 'desk' | 'keys' | 'tokens' | 'inspector' | 'storage';
 
 const VIEWS: { id: View; label: string; load?: () => Promise<unknown> }[] = [
   { id: 'console', label: 'Console' },
@@ -26,6 +26,7 @@ const VIEWS: { id: View; label: string; load?: () => Promise<unknown> }[] = [
   { id: 'certificates', label: 'Certificates', load: () => import('./tp-certificates.ts') },
   { id: 'desk', label: 'Provisioning desk', load: () => import('./tp-desk.ts') },
   { id: 'keys', label: 'Keys', load: () => import('./tp-keys.ts') },
+  { id: 'tokens', label: 'Tokens', load: () => import('./tp-tokens.ts') },
   { id: 'inspector', label: 'Inspector', load: () => import('./tp-inspector.ts') },
   { id: 'storage', label: 'Storage', load: () => import('./tp-storage.ts') },
 ];
@@ -319,6 +320,8 @@ export class TpApp extends LitElement {
         return html`<tp-desk .app=${app} .revision=${r}></tp-desk>`;
       case 'keys':
         return html`<tp-keys .app=${app} .revision=${r}></tp-keys>`;
+      case 'tokens':
+        return html`<tp-tokens .app=${app} .revision=${r}></tp-tokens>`;
       case 'inspector':
         return html`<tp-inspector .app=${app} .revision=${r}></tp-inspector>`;
       default:

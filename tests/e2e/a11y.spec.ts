@@ -91,8 +91,8 @@ async function seed(page: Page): Promise<void> {
   expect(t).toContain('Router Self Signed Certificate successfully created');
 }
 
-const TAGS: Record<string, string> = { Console: 'tp-console', Trustpoints: 'tp-trustpoints', Certificates: 'tp-certificates', 'Provisioning desk': 'tp-desk', Keys: 'tp-keys', Inspector: 'tp-inspector', Storage: 'tp-storage' };
-const VIEWS = ['Console', 'Trustpoints', 'Certificates', 'Provisioning desk', 'Keys', 'Inspector', 'Storage'];
+const TAGS: Record<string, string> = { Console: 'tp-console', Trustpoints: 'tp-trustpoints', Certificates: 'tp-certificates', 'Provisioning desk': 'tp-desk', Keys: 'tp-keys', Tokens: 'tp-tokens', Inspector: 'tp-inspector', Storage: 'tp-storage' };
+const VIEWS = ['Console', 'Trustpoints', 'Certificates', 'Provisioning desk', 'Keys', 'Tokens', 'Inspector', 'Storage'];
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe-core: 0 violations on every view, ${scheme}`, async ({ page }) => {

@@ -12,6 +12,7 @@ import { baseLabel, displayLabel, keyState } from '../../app/keys.ts';
 import { generatePairs } from '../../app/trustpoint-keys.ts';
 import { storeGeneratedKeys, zeroizeKeys, zeroizeTargets } from '../../app/key-actions.ts';
 import { assertCanStoreKeys } from '../../app/keys.ts';
+import { TOKEN_DEVICE, isTokenDevice } from '../../app/tokens.ts';
 
 const KEY_H = {
   crypto: 'Encryption module',
@@ -38,7 +39,7 @@ export async function generateKeysInteractive(
   key: KeyInfo,
   usageKeys: boolean,
   exportable: boolean,
-  opts: { announceName?: boolean; confirmReplace?: boolean } = {},
+  opts: { announceName?: boolean; confirmReplace?: boolean; device?: string } = {},
 ): Promise<KeyRecord[] | undefined> {
   const kind = key.kind === 'rsa' ? 'RSA' : 'EC';
   if (opts.announceName !== false) {
@@ -54,8 +55,8 @@ export async function generateKeysInteractive(
     ctx.print(`% The key modulus size is ${key.bits} bits`);
     if (key.bits < 2048) ctx.print('% A key modulus of less than 2048 bits is not recommended.');
   }
-  if (ctx.app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(ctx, 'the new private key');
-  const records = await generatePairs(ctx.app, ctx, label, { key, usageKeys }, exportable);
+  if (!opts.device && ctx.app.keys.holderFor(exportable) === 'core') await assertCanStoreKeys(ctx, 'the new private key');
+  const records = await generatePairs(ctx.app, ctx, label, { key, usageKeys, ...(opts.device ? { device: opts.device } : {}) }, exportable);
   await storeGeneratedKeys(ctx.app, ctx, records);
   return records;
 }
@@ -63,13 +64,21 @@ export async function generateKeysInteractive(
 /** The label to generate under, or undefined after printing why there is none (IOS checks). */
 function keyLabelFor(ctx: CommandCtx, a: Record<string, string | undefined>): string | undefined {
   if (a.dev) {
-    ctx.print(`% Device ${a.dev} is not available: keys on hardware tokens are not supported in this version.`);
-    return undefined;
+    if (!isTokenDevice(a.dev)) {
+      ctx.print(`% Invalid device "${a.dev}": keys can be generated on a token, ${TOKEN_DEVICE}`);
+      return undefined;
+    }
+    if (a.exportable !== undefined) {
+      ctx.print(`% Keys generated on ${a.dev} never leave it: "exportable" cannot be used with "on ${a.dev}".`);
+      return undefined;
+    }
   }
   const label = a.label ?? defaultLabel(ctx);
   if (!label) ctx.print('% Please define a domain-name first.');
   return label;
 }
+
+const dev = (a: Record<string, string | undefined>) => (a.dev ? { device: a.dev.toLowerCase() } : {});
 
 async function keygenRsa(ctx: CommandCtx, a: Record<string, string | undefined>) {
   const label = keyLabelFor(ctx, a);
@@ -88,17 +97,17 @@ async function keygenRsa(ctx: CommandCtx, a: Record<string, string | undefined>)
       ctx.print('% Invalid modulus: use 512 to 4096 bits.');
       return;
     }
-    await generateKeysInteractive(ctx, label, { kind: 'rsa', bits }, usageKeys, a.exportable !== undefined, { announceName: false });
+    await generateKeysInteractive(ctx, label, { kind: 'rsa', bits }, usageKeys, a.exportable !== undefined, { announceName: false, ...dev(a) });
     return;
   }
-  await generateKeysInteractive(ctx, label, { kind: 'rsa', bits }, usageKeys, a.exportable !== undefined);
+  await generateKeysInteractive(ctx, label, { kind: 'rsa', bits }, usageKeys, a.exportable !== undefined, dev(a));
 }
 
 async function keygenEc(ctx: CommandCtx, a: Record<string, string | undefined>) {
   const label = keyLabelFor(ctx, a);
   if (!label) return;
   const curve: NamedCurve = a.size === '384' ? 'P-384' : 'P-256';
-  await generateKeysInteractive(ctx, label, { kind: 'ec', curve }, false, a.exportable !== undefined);
+  await generateKeysInteractive(ctx, label, { kind: 'ec', curve }, false, a.exportable !== undefined, dev(a));
 }
 
 async function zeroize(ctx: CommandCtx, kind: 'rsa' | 'ec' | undefined, label: string | undefined) {
@@ -124,7 +133,7 @@ function showKeys(ctx: CommandCtx, list: KeyRecord[]) {
     ctx.print(`Usage: ${usageText[k.usage]}`);
     ctx.print(k.exportable ? 'Key is exportable.' : 'Key is not exportable.');
     ctx.print(
-      `Key storage: ${k.holder === 'webcrypto' ? 'browser key store (WebCrypto, non-extractable)' : k.wrapped?.alg === 'AES-GCM' ? 'Trustpoint core (wrapped with AES-GCM at rest)' : 'Trustpoint core (not wrapped: no WebCrypto on this page)'}`,
+      `Key storage: ${k.holder === 'token' ? `${k.device} (PIV slot ${k.slot}; generated on the token, the private key never leaves it)` : k.holder === 'webcrypto' ? 'browser key store (WebCrypto, non-extractable)' : k.wrapped?.alg === 'AES-GCM' ? 'Trustpoint core (wrapped with AES-GCM at rest)' : 'Trustpoint core (not wrapped: no WebCrypto on this page)'}`,
     );
     ctx.print('Key Data:');
     for (const l of toIosHexWords(k.spki, 8)) ctx.print(` ${l}`);

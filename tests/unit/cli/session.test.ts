@@ -84,7 +84,7 @@ describe('console session', () => {
     let out = '';
     h.session.onOutput((c) => (out += c));
     h.session.showHelp('show crypto pki ');
-    expect(out).toBe('Router#show crypto pki ?\n  certificates  Show certificates\n  crls          Show the cached certificate revocation lists\n  timers        Show PKI timers\n  trustpoints   Show trustpoints\n');
+    expect(out).toBe('Router#show crypto pki ?\n  certificates  Show certificates\n  crls          Show the cached certificate revocation lists\n  timers        Show PKI timers\n  token         Token routes in this browser and the token state\n  trustpoints   Show trustpoints\n');
     expect(h.session.complete('conf')).toBe('configure ');
     expect(h.session.complete('configure t')).toBe('configure terminal ');
     await h.run('conf t\n');
