@@ -511,17 +511,34 @@ export async function kioskEnroll(app: TrustpointApp, io: Interaction, name: str
     // trustpoint across tabs); only what it could not do unattended is done here, with the user.
     await app.auto.runDue();
     if (listTrustpoints(app).find((t) => t.name === name)?.valid) {
+      await keepKioskCertificate(app, io);
       await noteKioskAttempt(app, name, 'enrolled');
       return 'enrolled';
     }
   }
   // The auto-enroller's lock: it never runs this trustpoint while the kiosk enrolls it.
   const locks = (globalThis.navigator as { locks?: { request(n: string, f: () => Promise<void>): Promise<void> } } | undefined)?.locks;
-  const run = () => enroll(app, io, name);
+  // Inside the lock, look again: the auto-enroller may have enrolled while we waited for it.
+  const run = async () => {
+    if (!listTrustpoints(app).find((t) => t.name === name)?.valid) await enroll(app, io, name);
+  };
   if (locks) await locks.request(`trustpoint-auto:${name}`, run);
   else await run();
+  await keepKioskCertificate(app, io);
   await noteKioskAttempt(app, name, 'enrolled');
   return 'enrolled';
+}
+
+/**
+ * A kiosk has no console to "write memory" from: when the enrollment left the running-config
+ * ahead of NVRAM (%PKI-4-NOAUTOSAVE), the kiosk saves it, so a power cut does not lose the
+ * certificate (and a reopened kiosk does not enroll again).
+ */
+async function keepKioskCertificate(app: TrustpointApp, io: Interaction): Promise<void> {
+  if (!(await app.isModified())) return;
+  await app.saveRunning();
+  recordCommands(app, 'Kiosk: keep the certificate', ['write memory']);
+  io.print('% Kiosk: the configuration with the new certificate was saved (write memory).');
 }
 
 // ---------------------------------------------------------------------------------------
