@@ -26,6 +26,15 @@ export default defineConfig({
         },
       },
       {
+        // opt-in (npm run test:slow, not part of npm test): wall-clock bounds, README "Tests"
+        test: {
+          name: 'slow',
+          environment: 'node',
+          include: ['tests/slow/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],

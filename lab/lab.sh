@@ -41,6 +41,8 @@
 #   CORS_ORIGINS          extra allowed origins, space separated, added to the defaults
 #                         http://localhost:4173 http://127.0.0.1:4173 http://localhost:5173 http://127.0.0.1:5173
 #   CORS_ANY_LOCAL_PORT   1 = also allow http://127.0.0.1:<any port> and http://localhost:<any port>
+#   WITH_HTTP_CA          1 (default) = also start lab/http-ca.sh (the enrollment-profile CA, HTTP_CA_*)
+#   WITH_ACME             1 (default) = also start lab/acme.sh (pebble, the ACME server, ACME_*)
 set -euo pipefail
 
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -861,15 +863,38 @@ cmd_test() {
   ((fail == 0))
 }
 
+# ---------------------------------------------------------------- further components
+# Peers with their own scripts (start|stop|status|test|reset), run beside the SCEP CA with the
+# same LAB_DIR and CORS origins: lab/http-ca.sh (issue 10: enrollment profiles), lab/acme.sh
+# (issue 10: pebble). `start` skips one whose WITH_* is 0; a component that fails is reported
+# and the SCEP CA stays up.
+EXTRA_COMPONENTS=(http-ca:WITH_HTTP_CA acme:WITH_ACME)
+extras() { # command
+  local e name var rc=0 failed=0
+  for e in "${EXTRA_COMPONENTS[@]}"; do
+    name=${e%%:*} var=${e#*:}
+    [ -f "$SELF_DIR/$name.sh" ] || continue
+    if [ "$1" = start ] && [ "${!var:-1}" != 1 ]; then continue; fi
+    if [ "$1" != start ] && [ ! -d "$LAB_DIR/$name" ]; then continue; fi
+    LAB_DIR=$LAB_DIR CORS_ORIGINS=${CORS_ORIGINS:-} CORS_ANY_LOCAL_PORT=${CORS_ANY_LOCAL_PORT:-0} bash "$SELF_DIR/$name.sh" "$1" || {
+      rc=$?
+      failed=1
+      [ "$1" = status ] || say "$name: '$1' failed (exit $rc)"
+    }
+  done
+  # only the black-box checks fail the command; elsewhere the SCEP CA is what counts
+  [ "$1" != test ] || return $failed
+}
+
 # ---------------------------------------------------------------- main
 
 set_paths
 case ${1:-} in
-start) cmd_start ;;
-stop) cmd_stop ;;
-status) cmd_status ;;
-test) cmd_test ;;
-reset) cmd_reset ;;
+start) cmd_start && extras start ;;
+stop) extras stop && cmd_stop ;;
+status) extras status; cmd_status ;;
+test) cmd_test && extras test ;;
+reset) extras reset && cmd_reset ;;
 restart-ca) cmd_restart_ca ;;
 pivcard) shift; exec bash "$SELF_DIR/pivcard.sh" "$@" ;; # the software PIV card lab (lab/pivcard.sh)
 *)

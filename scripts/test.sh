@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README quick start, command 2: every test, from a fresh clone. Installs what is missing
 # (Debian's chromium, openssl and scep — its scepclient referees the fake CA in the unit
-# tests; lab/lab.sh adds nginx-light and socat for the interop lab — and npm packages), builds
+# tests; nginx-light, fcgiwrap, pebble and curl for the HTTP CA and ACME peers; lab/lab.sh adds
+# socat for the interop lab — and npm packages), builds
 # the WASM core and the app, then runs unit, browser, vector, end-to-end and interop tests.
 # Servers the tests need are started and stopped by the tests themselves, on 127.0.0.1.
 set -euo pipefail
@@ -15,6 +16,11 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v scepclient >/dev/null 2>&1 || need+=(scep)
+# issue 10: the HTTP CA (nginx + fcgiwrap) and pebble, which unit tests start too (lab/http-ca.sh, lab/acme.sh)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v fcgiwrap >/dev/null 2>&1 || [ -x /usr/sbin/fcgiwrap ] || need+=(fcgiwrap)
+command -v pebble >/dev/null 2>&1 || need+=(pebble)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 PKITS=/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data
 [ -d "$PKITS" ] || need+=(python3-cryptography-vectors) # NIST PKITS for the vectors step
 # Tokens (issue 11): the software PIV card lab (pcscd + Debian's virtual reader + our card type),
@@ -34,10 +40,12 @@ if ((${#need[@]})); then
     echo "missing: ${need[*]} — run as root or install them (apt-get install ${need[*]})" >&2
     exit 1
   fi
-  apt-get update -qq
-  # no daemon (pcscd) is started by the packages' scripts: the tests start their own
+  # no service (nginx on 0.0.0.0:80, pcscd) starts during the install, as in lab/lab.sh: the tests start their own
   made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=1; fi
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=1
+  fi
+  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" || { [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d; exit 1; }
   [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
 fi

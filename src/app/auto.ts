@@ -33,6 +33,7 @@ import { keyState } from './keys.ts';
 import type { KeyRecord } from '../store/keystore.ts';
 import type { pendingTransactions } from './scep.ts';
 import { revocationCacheEntries, type RevocationCacheEntry } from './revocation.ts';
+import { acmeRenewalWindow } from './acme.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
@@ -154,6 +155,7 @@ export class AutoEnrollService {
         now: () => this.app.clock().getTime(),
         timers: async () => {
           await this.refreshRevocation();
+          await this.refreshRenewalInfo();
           return this.timers();
         },
         run: (t) => this.run(t),
@@ -217,6 +219,7 @@ export class AutoEnrollService {
         retryPeriodMs: (tp.retryPeriod ?? DEFAULTS.retryPeriodMinutes) * 60_000,
         ...(own ? { own: { ...life(own.s), seed: jitterSeed(this.app.serialNumber, own.c.der) } } : {}),
         ...(shadowAt !== undefined ? { shadowAt } : {}),
+        ...(own && this.ari.get(tp.name)?.serial === own.c.serial ? { renewalWindow: this.ari.get(tp.name)!.window } : {}),
         ...(nextCa && cas[0] ? { caRollover: { notBefore: nextCa.notBefore.getTime(), currentNotAfter: cas[0].notAfter.getTime() } } : {}),
         ...(poll ? { pollAt: poll.next, pollNote: `transaction ${poll.transactionID.slice(0, 16)}..., poll ${poll.attempt} of ${poll.of}` } : {}),
       });
@@ -232,6 +235,26 @@ export class AutoEnrollService {
       .filter((e) => e.nextUpdate)
       .map((e) => ({ kind: 'CRL UPDATE' as const, trustpoint: e.url, at: e.nextUpdate!.getTime(), note: e.kind === 'ocsp' ? `OCSP answer for ${e.what}` : `CRL of ${e.what}` }));
     return [...computeTimers(now, this.inputs(), this.states, this.startedAt), ...crl].sort((a, b) => a.at - b.at);
+  }
+
+  /** ACME renewal information by trustpoint, for the certificate of `serial` (asked at most every 6 hours). */
+  private ari = new Map<string, { serial: string; at: number; window?: { start: number; end: number } }>();
+
+  async refreshRenewalInfo(): Promise<void> {
+    const now = this.app.clock().getTime();
+    for (const tp of this.app.running.trustpoints.values()) {
+      if (tp.enrollment?.kind !== 'acme' || !tp.autoEnroll) continue;
+      const own = (this.app.running.chains.get(tp.name)?.certificates ?? []).find((c) => c.kind === 'general');
+      if (!own) continue;
+      const known = this.ari.get(tp.name);
+      if (known && known.serial === own.serial && now - known.at < 6 * 3_600_000) continue;
+      try {
+        const w = await acmeRenewalWindow(this.app, tp.name);
+        this.ari.set(tp.name, { serial: own.serial, at: now, ...(w ? { window: { start: w.start.getTime(), end: w.end.getTime() } } : {}) });
+      } catch {
+        this.ari.set(tp.name, { serial: own.serial, at: now });
+      }
+    }
   }
 
   /** Cached CRLs and OCSP answers (their nextUpdate is a CRL UPDATE timer). */

@@ -26,9 +26,11 @@ export function recentCommands(app: TrustpointApp): CommandRecord[] {
   return lastRecords.get(app) ?? [];
 }
 
-/** Every argument in a password slot (however abbreviated: `pa`, `passw`, `password 7 …`) becomes `*****`. */
+/** Every argument in a password slot (and an ACME EAB key) (however abbreviated: `pa`, `passw`, `password 7 …`) becomes `*****`. */
 export function redactCommand(line: string): string {
-  return line.replace(/(^|\s)(pa(?:s(?:s(?:w(?:o(?:r(?:d)?)?)?)?)?)?)(\s+)(?:[07]\s+)?\S.*$/i, '$1$2$3*****');
+  return line
+    .replace(/(^|\s)(pa(?:s(?:s(?:w(?:o(?:r(?:d)?)?)?)?)?)?)(\s+)(?:[07]\s+)?\S.*$/i, '$1$2$3*****')
+    .replace(/(\seab\s+\S+\s+)(?:[07]\s+)?\S+/i, '$1*****');
 }
 
 export function recordCommands(app: TrustpointApp, title: string, lines: string[]): CommandRecord {

@@ -75,6 +75,13 @@ export async function askIdentity(app: TrustpointApp, io: Interaction, tp: Trust
   return id;
 }
 
+/** What IOS announces before its identity questions: the configured subject and the FQDN. */
+export function announceSubject(app: TrustpointApp, io: Interaction, tp: Trustpoint): void {
+  const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
+  if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
+  if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
+}
+
 export function subjectFor(app: TrustpointApp, tp: Trustpoint, id: Identity) {
   const fqdn = tp.fqdn === undefined ? fqdnOf(app.running) : typeof tp.fqdn === 'string' ? tp.fqdn : undefined;
   const subjectName = tp.subjectName ? parseX500Name(tp.subjectName) : undefined;

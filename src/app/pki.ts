@@ -12,7 +12,7 @@ import type { TrustpointApp } from './app.ts';
 import { readPaste, type Interaction } from './interaction.ts';
 import { fingerprints, fingerprintMatches } from './certs.ts';
 import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
-import { askIdentity, sanFor, subjectFor } from './enroll-common.ts';
+import { announceSubject, askIdentity, sanFor, subjectFor } from './enroll-common.ts';
 import { refuse } from './refuse.ts';
 import { commitChange } from './commit.ts';
 import { keepOtherUsage } from './certs.ts';
@@ -67,7 +67,7 @@ export function fileTarget(url: string, cfg: RunningConfig): FileTarget | undefi
   return { kind: 'browser', base: last || fqdnOf(cfg), url };
 }
 
-async function readTargetFile(app: TrustpointApp, io: Interaction, t: FileTarget, name: string): Promise<PemBlock[]> {
+export async function readTargetFile(app: TrustpointApp, io: Interaction, t: FileTarget, name: string): Promise<PemBlock[]> {
   if (t.kind === 'fs') {
     const path = `${t.fs}:${name}`;
     const f = await app.files.read(path);
@@ -206,7 +206,8 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   let next: Uint8Array | undefined;
   if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal" or "enrollment url".`);
   else if (e.kind === 'selfsigned') refuse(`% Trustpoint ${name} is self-signed: there is no CA to authenticate.`);
-  else if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
+  else if (e.kind === 'profile') ders = await (await import('./profile.ts')).profileCaCertificates(app, io, tp);
+  else if (e.kind === 'acme') ders = await (await import('./acme.ts')).acmeCaCertificates(app, io, tp);
   else if (e.kind === 'terminal') {
     io.print('');
     io.print('Enter the base 64 encoded CA certificate.');
@@ -306,8 +307,16 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
   const e = tp.enrollment;
   if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal", "enrollment url" or "enrollment selfsigned".`);
   if (e.kind === 'selfsigned') return enrollSelfSigned(app, io, tp);
-  if (e.kind === 'profile') refuse('% Enrollment profiles are not available yet in this version of Trustpoint.');
-  const target = e.kind === 'url' ? fileTarget(e.url, cfg) : undefined;
+  if (e.kind === 'acme') return (await import('./acme.ts')).enrollAcme(app, io, tp);
+  // A profile that enrolls over HTTP is done here; one that enrolls by cut-and-paste or by file
+  // goes on below like `enrollment terminal` / `enrollment url tftp:` (app/profile.ts).
+  let profileFile: string | undefined;
+  if (e.kind === 'profile') {
+    const r = await (await import('./profile.ts')).enrollProfile(app, io, tp);
+    if (r.done) return;
+    profileFile = r.fileUrl;
+  }
+  const target = e.kind === 'url' ? fileTarget(e.url, cfg) : profileFile ? fileTarget(profileFile, cfg) : undefined;
   if (e.kind === 'url' && !target) {
     if (io.interactive && (cfg.chains.get(name)?.certificates ?? []).some((c) => c.kind === 'general')) {
       io.print('%');
@@ -321,11 +330,10 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
 
   io.print('% Start certificate enrollment ..');
   const keys = await keyRecordsFor(app, io, tp, { forEnrollment: true });
+  announceSubject(app, io, tp);
   const id = await askIdentity(app, io, tp, false);
-  const { subject, fqdn } = subjectFor(app, tp, id);
+  const { subject } = subjectFor(app, tp, id);
   io.print('');
-  if (tp.subjectName) io.print(`% The subject name in the certificate will include: ${tp.subjectName}`);
-  if (fqdn) io.print(`% The subject name in the certificate will include: ${fqdn}`);
   if (id.serialNumber) io.print(`% The serial number in the certificate will be: ${id.serialNumber}`);
   if (id.ipAddress) io.print(`% The IP address in the certificate is ${id.ipAddress}`);
   const requests: { purpose: IosKeyPurpose; der: Uint8Array }[] = [];
@@ -447,7 +455,8 @@ export async function importCertificate(app: TrustpointApp, io: Interaction, nam
   if (!cas.length) refuse(`% You must authenticate the Certificate Authority before importing a certificate ("crypto pki authenticate ${name}").`);
   const keys = await keyRecordsFor(app, io, tp, { forEnrollment: false });
   const e = tp.enrollment;
-  const target = e?.kind === 'url' ? fileTarget(e.url, cfg) : undefined;
+  const profileFile = e?.kind === 'profile' ? (await import('./profile.ts')).profileFileUrl(cfg, e.label) : undefined;
+  const target = e?.kind === 'url' ? fileTarget(e.url, cfg) : profileFile ? fileTarget(profileFile, cfg) : undefined;
   let ders: Uint8Array[];
   if (target) {
     const own = cfg.chains.get(name)?.certificates.filter((c) => c.kind === 'general') ?? [];

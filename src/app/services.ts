@@ -164,7 +164,7 @@ export function listTrustpoints(app: TrustpointApp): TrustpointStatus[] {
     const st: TrustpointStatus = {
       name: tp.name,
       method: methodText(tp),
-      ...(e?.kind === 'url' ? { url: e.url } : {}),
+      ...(e?.kind === 'url' ? { url: e.url } : e?.kind === 'acme' ? { url: e.directory } : {}),
       caAuthenticated: !!ca,
       ...(ca ? { ca: dn(ca.summary.subject) } : {}),
       valid: !!own && now >= own.summary.notBefore && now <= own.summary.notAfter,
@@ -194,6 +194,7 @@ function methodText(t: Trustpoint): string {
   if (e.kind === 'terminal') return `Cut-and-paste${e.pem ? ' (PEM)' : ''}`;
   if (e.kind === 'selfsigned') return 'Self-signed';
   if (e.kind === 'profile') return `Enrollment profile ${e.label}`;
+  if (e.kind === 'acme') return `ACME${e.eab ? ` (EAB ${e.eab.kid})` : ''}`;
   return String((e as { kind: string }).kind);
 }
 
@@ -208,6 +209,10 @@ export interface TrustpointFields {
   url: string;
   pem: boolean;
   profile: string;
+  /** ACME: `challenge http-01` ('' or 'http-01'), external account binding key ID and key */
+  acmeChallenge: string;
+  eabKid: string;
+  eabKey: string;
   raMode: boolean;
   retryPeriod: string;
   retryCount: string;
@@ -243,6 +248,7 @@ export const ENROLLMENT_METHODS: { value: string; label: string }[] = [
   { value: 'terminal', label: 'Cut-and-paste (enrollment terminal)' },
   { value: 'selfsigned', label: 'Self-signed (enrollment selfsigned)' },
   { value: 'profile', label: 'Enrollment profile (enrollment profile)' },
+  { value: 'acme', label: 'ACME, RFC 8555 (enrollment acme)' },
 ];
 
 export const FIELD_LABELS: Record<keyof TrustpointFields, string> = {
@@ -251,6 +257,9 @@ export const FIELD_LABELS: Record<keyof TrustpointFields, string> = {
   url: 'Enrollment URL',
   pem: 'PEM boundaries',
   profile: 'Enrollment profile',
+  acmeChallenge: 'ACME challenge',
+  eabKid: 'EAB key ID',
+  eabKey: 'EAB key',
   raMode: 'RA mode',
   retryPeriod: 'Retry period',
   retryCount: 'Retry count',
@@ -283,9 +292,12 @@ export function trustpointFields(app: TrustpointApp, name?: string): TrustpointF
   return {
     name: t?.name ?? '',
     method: e?.kind ?? (t ? '' : 'url'),
-    url: e?.kind === 'url' ? e.url : '',
+    url: e?.kind === 'url' ? e.url : e?.kind === 'acme' ? e.directory : '',
     pem: (e?.kind === 'url' || e?.kind === 'terminal') && e.pem,
     profile: e?.kind === 'profile' ? e.label : '',
+    acmeChallenge: e?.kind === 'acme' ? (e.autoChallenge ?? '') : '',
+    eabKid: e?.kind === 'acme' ? (e.eab?.kid ?? '') : '',
+    eabKey: e?.kind === 'acme' ? (e.eab?.key ?? '') : '',
     raMode: t?.raMode ?? false,
     retryPeriod: t?.retryPeriod?.toString() ?? '',
     retryCount: t?.retryCount?.toString() ?? '',
@@ -325,6 +337,8 @@ export function fieldLines(f: TrustpointFields): { field: keyof TrustpointFields
   else if (f.method === 'terminal') add('method', `enrollment terminal${f.pem ? ' pem' : ''}`);
   else if (f.method === 'selfsigned') add('method', 'enrollment selfsigned');
   else if (f.method === 'profile') add('profile', `enrollment profile ${v(f.profile)}`);
+  else if (f.method === 'acme')
+    add('url', `enrollment acme ${v(f.url)}${f.acmeChallenge ? ` challenge ${f.acmeChallenge}` : ''}${v(f.eabKid) ? ` eab ${v(f.eabKid)} ${v(f.eabKey)}` : ''}`);
   else if (f.method) add('method', `enrollment ${f.method}`);
   if (v(f.httpProxy)) add('httpProxy', `enrollment http-proxy ${v(f.httpProxy)}`);
   if (f.serialNumber === 'include') add('serialNumber', 'serial-number');
@@ -398,6 +412,8 @@ export async function planTrustpoint(app: TrustpointApp, f: TrustpointFields, or
   if (!name) errors.name = '% Give the trustpoint a name.';
   else if (head.errors.length) errors.name = head.errors[0]!.message;
   else if (name !== original && app.running.trustpoints.has(name)) errors.name = `% Trustpoint ${name} already exists.`;
+  if (f.method === 'acme' && !f.url.trim()) errors.url = '% Give the ACME directory URL (https://…/directory).';
+  if (f.method === 'acme' && !!f.eabKid.trim() !== !!f.eabKey.trim()) errors.eabKey = '% Give both the EAB key ID and the EAB key, or neither.';
   if (f.method === 'url' && !f.url.trim()) errors.url = '% Give the enrollment URL (http://…, https://…, tftp://… or flash:…).';
   if (f.method === 'profile' && !f.profile.trim()) errors.profile = '% Give the enrollment profile name.';
   if (!f.keyLabel.trim() && (f.keySize.trim() || f.usageKeys || f.keyType === 'ec')) errors.keyLabel = '% Give the key pair label (rsakeypair LABEL [SIZE], eckeypair LABEL).';
@@ -406,7 +422,7 @@ export async function planTrustpoint(app: TrustpointApp, f: TrustpointFields, or
     for (const t of tagged) {
       if (errors[t.field]) continue;
       const r = await readConfig(`crypto pki trustpoint ${name}\n ${t.line}`, scratch);
-      if (r.errors.length) errors[t.field] = r.errors[0]!.message;
+      if (r.errors.length) errors[t.field === 'url' && /\bEAB\b/.test(r.errors[0]!.message) ? 'eabKey' : t.field] = r.errors[0]!.message;
     }
   }
   const tp = scratch.trustpoints.get(name);
@@ -414,15 +430,20 @@ export async function planTrustpoint(app: TrustpointApp, f: TrustpointFields, or
   // The console lines: remove what is no longer there, then set what is new or changed.
   const before = original && app.running.trustpoints.has(original) && original === name ? subLines(trustpointBlock(app, original)) : [];
   const after = subLines(preview);
-  const norm = (l: string) => (l.startsWith('password 7 ') ? `password ${decodeType7(l.slice(11)) ?? l}` : l);
+  // type 7 text (password, ACME EAB key) compares as the clear text it stands for
+  const norm = (l: string) =>
+    l.startsWith('password 7 ') ? `password ${decodeType7(l.slice(11)) ?? l}` : l.replace(/^(enrollment acme .* eab \S+) 7 (\S+)$/, (_m, head: string, enc: string) => `${head} ${decodeType7(enc) ?? enc}`);
   const afterSet = new Set(after.map(norm));
   const beforeSet = new Set(before.map(norm));
   const typed = new Map(tagged.map((t) => [norm(t.line), t.line]));
   const commands = ['configure terminal'];
   if (original && original !== name && app.running.trustpoints.has(original)) commands.push(`no crypto pki trustpoint ${original}`);
   commands.push(`crypto pki trustpoint ${name}`);
-  for (const l of before) if (!afterSet.has(norm(l))) commands.push(` no ${l.replace(/^password 7 .*/, 'password')}`);
-  for (const l of after) if (!beforeSet.has(norm(l))) commands.push(` ${l.startsWith('password 7 ') ? (typed.get(norm(l)) ?? l) : l}`);
+  // a new `enrollment url|terminal|selfsigned|profile|acme` replaces the old method: no "no" line for it
+  const method = /^enrollment (url|terminal|selfsigned|profile|acme)\b/;
+  const newMethod = after.some((l) => method.test(l));
+  for (const l of before) if (!afterSet.has(norm(l)) && !(newMethod && method.test(l))) commands.push(` no ${l.replace(/^password 7 .*/, 'password').replace(/^(enrollment acme) .*/, '$1')}`);
+  for (const l of after) if (!beforeSet.has(norm(l))) commands.push(` ${typed.get(norm(l)) ?? l}`);
   commands.push('end');
   return { ok: Object.keys(errors).length === 0, errors, preview, commands };
 }

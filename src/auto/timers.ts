@@ -107,6 +107,8 @@ export interface TimerInput {
   retryPeriodMs: number;
   /** the active own certificate (the one that expires first, with usage keys) */
   own?: Lifetime & { seed: number };
+  /** the CA's suggested renewal window (ACME renewal information, RFC 9773): replaces the percentage */
+  renewalWindow?: { start: number; end: number };
   /** a rollover (shadow) certificate waiting: when it may become active */
   shadowAt?: number;
   /** the CA's rollover certificate (GetNextCACert) and the current CA's expiry */
@@ -138,7 +140,12 @@ export function computeTimers(now: number, inputs: TimerInput[], states: Record<
     if (!t.autoEnroll || !t.authenticated || !t.unattended || t.pollAt !== undefined || state?.gaveUp) continue;
     const earliest = earliestAttempt(state, t.retryPeriodMs);
     const own = t.own && t.own.notAfter > now ? t.own : undefined;
-    if (own) out.push({ kind: 'RENEW', trustpoint: t.name, at: Math.max(renewAt(own, t.autoEnroll.percent, own.seed), earliest) });
+    if (own) {
+      // RFC 9773 §4.2: a time in the server's window, fixed per device and certificate (the seed).
+      const w = t.renewalWindow;
+      const at = w && w.end >= w.start ? w.start + Math.floor((w.end - w.start) * own.seed) : renewAt(own, t.autoEnroll.percent, own.seed);
+      out.push({ kind: 'RENEW', trustpoint: t.name, at: Math.max(at, earliest), ...(w ? { note: 'the CA\'s renewal window (ARI)' } : {}) });
+    }
     else out.push({ kind: 'ENROLL', trustpoint: t.name, at: Math.max(since, earliest) });
   }
   return out.sort((a, b) => a.at - b.at || a.trustpoint.localeCompare(b.trustpoint));

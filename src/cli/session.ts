@@ -24,6 +24,7 @@ import { SHOW_CRYPTO_COMMANDS } from './commands/show-crypto.ts';
 import { CRYPTO_KEY_COMMANDS, SHOW_KEY_COMMANDS } from './commands/crypto-key.ts';
 import { FILE_COMMANDS } from './commands/files.ts';
 import { DEBUG_COMMANDS } from './commands/debug.ts';
+import { applyContinuation, isContinuation, templateLineOf, type TemplateLine } from '../config/continuation.ts';
 import { TOKEN_CONFIG_COMMANDS, TOKEN_EXEC_COMMANDS } from './commands/token.ts';
 import { REVOCATION_CONFIG_COMMANDS, REVOCATION_EXEC_COMMANDS } from './commands/revocation.ts';
 
@@ -105,6 +106,8 @@ export class CliSession {
   private controller = new AbortController();
   /** The line being executed (for carets under `do` commands). */
   private currentLine = '';
+  /** The last profile command template entered: deeper-indented lines continue it (config/continuation.ts). */
+  private template: TemplateLine | undefined;
   /** Everything written so far (bounded), so a console view can be re-created. */
   scrollback = '';
   /** Commands entered (not answers), oldest first. */
@@ -356,6 +359,16 @@ export class CliSession {
       return;
     }
     const line = raw.replace(/\s+$/, '');
+    if (mode === 'ca-profile-enroll' && isContinuation(this.template, line)) {
+      try {
+        applyContinuation(this.app.running, this.template!, line);
+        this.app.touch();
+      } catch (e) {
+        this.reportError(e, prompt.length);
+      }
+      return;
+    }
+    this.template = undefined;
     if (line.trim() === '') return;
     if (MODES[mode].config && line.trim().startsWith('!')) return;
     if (line.endsWith('?')) {
@@ -363,10 +376,16 @@ export class CliSession {
       return;
     }
     this.currentLine = line;
-    // Secrets typed on a command line (challenge and export passwords) stay out of the history.
-    this.history.push(line.trim().replace(/(\bpassword\s+)\S.*$/i, '$1*****'));
+    // Secrets typed on a command line (challenge and export passwords, ACME EAB keys) stay out of the history.
+    this.history.push(
+      line
+        .trim()
+        .replace(/(\bpassword\s+)\S.*$/i, '$1*****')
+        .replace(/(\beab\s+\S+\s+)\S.*$/i, '$1*****'),
+    );
     if (this.history.length > HISTORY_MAX) this.history.shift();
     await this.runIn(mode, line, 0, signal, true, prompt.length);
+    if (this.mode === 'ca-profile-enroll') this.template = templateLineOf(this.app.running, this.target.profile, line);
   }
 
   /**

@@ -18,6 +18,7 @@ import type { ModeId, ModeTarget } from './modes.ts';
 import {
   newProfile,
   newTrustpoint,
+  type AcmeEnrollment,
   type ChainCertKind,
   type EnrollmentProfile,
   type RevocationMethod,
@@ -240,6 +241,16 @@ const TPH = {
   selfsigned: 'Generate a self-signed certificate',
   profile: 'Use an enrollment profile',
   $label: 'Profile name',
+  acme: 'Enroll with an ACME server (RFC 8555)',
+  $acmeurl: 'ACME directory URL (https://...)',
+  challenge: 'Answer authorizations without asking (the web server publishes every token)',
+  'http-01': 'http-01: the web server answers /.well-known/acme-challenge/<token> with <token>.<account thumbprint>',
+  eab: 'External account binding (RFC 8555 7.3.4)',
+  $kid: 'EAB key identifier',
+  '0': 'The key that follows is not encrypted',
+  '7': 'The key that follows is encrypted (type 7)',
+  $eabkey: 'EAB MAC key (base64url)',
+  $eabenc: 'The encrypted EAB MAC key',
   mode: 'Mode supported by the Certificate Authority',
   ra: 'Mode supported by the Certificate Authority: Registration Authority',
   retry: 'Polling parameters',
@@ -251,6 +262,29 @@ const TPH = {
   $proxy: 'Proxy host name or address',
   $proxyport: 'Proxy port',
 };
+
+const KID_RE = /^[\x21-\x7e]{1,256}$/;
+const B64URL_RE = /^[A-Za-z0-9_-]{16,512}$/;
+
+/** `enrollment acme URL [challenge http-01] [eab KID KEY]`, validated. */
+function acmeEnrollment(a: Args): AcmeEnrollment {
+  const u = parseEnrollmentUrl(a.acmeurl!);
+  if (isUrlError(u)) throw new ConfigError(`% ${u.error}`);
+  if (u.kind !== 'http' || u.scheme !== 'https') throw new ConfigError('% An ACME directory URL must be https:// (RFC 8555 6.1).');
+  const e: AcmeEnrollment = { kind: 'acme', directory: a.acmeurl! };
+  if (a.auto !== undefined) e.autoChallenge = 'http-01';
+  if (a.kid !== undefined) {
+    if (!KID_RE.test(a.kid)) throw new ConfigError('% Invalid EAB key identifier: printable characters without spaces');
+    let key = a.eabkey;
+    if (a.eabenc !== undefined) {
+      key = decodeType7(a.eabenc);
+      if (key === undefined) throw new ConfigError('% Invalid encrypted EAB key');
+    }
+    if (!B64URL_RE.test(key!)) throw new ConfigError('% Invalid EAB key: expected the base64url MAC key the ACME server gave (16 or more characters A-Z a-z 0-9 - _)');
+    e.eab = { kid: a.kid, key: key! };
+  }
+  return e;
+}
 
 function setEnrollment(ctx: ConfigCtx, e: NonNullable<Trustpoint['enrollment']>) {
   const t = tp(ctx);
@@ -290,6 +324,13 @@ const TRUSTPOINT: ConfigCommand[] = [
     },
   },
   {
+    syntax: 'enrollment acme WORD$acmeurl [challenge http-01$auto] [eab WORD$kid ( 0 WORD$eabkey | 7 WORD$eabenc | WORD$eabkey )]',
+    help: TPH,
+    handler(ctx, a) {
+      setEnrollment(ctx, acmeEnrollment(a));
+    },
+  },
+  {
     syntax: 'enrollment mode ra',
     help: TPH,
     handler(ctx) {
@@ -316,7 +357,7 @@ const TRUSTPOINT: ConfigCommand[] = [
     },
   },
   {
-    syntax: 'no enrollment ( url [LINE] | terminal [pem] | selfsigned | profile [WORD] | mode [ra] | retry ( period [<1-60>] | count [<1-100>] )$retry | http-proxy [LINE] )$what',
+    syntax: 'no enrollment ( url [LINE] | terminal [pem] | selfsigned | profile [WORD] | acme [LINE] | mode [ra] | retry ( period [<1-60>] | count [<1-100>] )$retry | http-proxy [LINE] )$what',
     help: { no: H.no, ...TPH },
     handler(ctx, a) {
       const t = tp(ctx);
@@ -589,6 +630,23 @@ function httpCommand(cmd: string): string {
   if (!m) throw new ConfigError('% Invalid command: expected an HTTP method and a path, e.g. GET /certs/cacert.der');
   if (!/^(GET|POST|PUT)$/i.test(m[1]!)) throw new ConfigError(`% Invalid HTTP method "${m[1]}": use GET, POST or PUT`);
   return c;
+}
+
+/**
+ * A continuation line of a command template (the guide's `    &retrievedAs=rawDER&…` under
+ * `enrollment command POST …`): appended to the template the previous line set, kept as a
+ * separate line (joined without a separator when the request is made).
+ */
+export function continueTemplate(config: RunningConfig, profileName: string, part: 'authentication' | 'enrollment', line: string): void {
+  const p = config.profiles.get(profileName);
+  if (!p) throw new ConfigError('% The enrollment profile being configured no longer exists.');
+  const text = line.trim();
+  if (!PRINTABLE.test(text)) throw new ConfigError('% A command template must be printable ASCII');
+  const key = part === 'authentication' ? 'authenticationCommand' : 'enrollmentCommand';
+  const cur = p[key];
+  if (cur === undefined) throw new ConfigError(`% No ${part} command to continue.`);
+  if (cur.length + text.length > 2000) throw new ConfigError('% The command template is longer than 2000 characters');
+  p[key] = `${cur}\n${text}`;
 }
 
 const PROFILE: ConfigCommand[] = [

@@ -12,7 +12,29 @@ export type EnrollmentMethod =
   | { kind: 'url'; url: string; pem: boolean }
   | { kind: 'terminal'; pem: boolean }
   | { kind: 'selfsigned' }
-  | { kind: 'profile'; label: string };
+  /** `enrollment profile LABEL`: a `crypto pki profile enrollment LABEL` (direct HTTP enrollment) */
+  | { kind: 'profile'; label: string }
+  | AcmeEnrollment;
+
+/**
+ * `enrollment acme URL [challenge http-01] [eab KID KEY]` — ACME (RFC 8555) as an enrollment
+ * method, a Trustpoint extension (README "ACME"). Written back as
+ * `enrollment acme URL [challenge http-01] [eab KID 7 <type 7 of KEY>]`.
+ */
+export interface AcmeEnrollment {
+  kind: 'acme';
+  /** The ACME directory URL (https://…/directory). */
+  directory: string;
+  /**
+   * `challenge http-01`: the site's web server answers every http-01 token itself
+   * (stateless: `<token>.<account key thumbprint>`), so authorizations are answered with
+   * http-01 without asking anyone — what unattended renewal needs. Unset: pending
+   * authorizations are shown to the user, who publishes and says "check again".
+   */
+  autoChallenge?: 'http-01';
+  /** External account binding (RFC 8555 §7.3.4): key ID and the base64url MAC key (clear in memory, type 7 in the text). */
+  eab?: { kid: string; key: string };
+}
 
 export type IpAddressSetting = { kind: 'address'; value: string } | { kind: 'interface'; name: string } | { kind: 'none' };
 
@@ -61,13 +83,30 @@ export interface ProfileParameter {
   text: string;
 }
 
+/**
+ * `crypto pki profile enrollment NAME` (ca-profile-enroll): the two HTTP templates of the
+ * IOS guide's "Certificate Enrollment Profiles". A command template is `METHOD ARGUMENT`:
+ * `GET /path?query` (a path or query relative to the URL) or `POST body` (sent to the URL,
+ * `application/x-www-form-urlencoded` when it has `=`); `$REQ` (the base64 request) and
+ * `$P1`…`$P8` are filled in at enrollment (enroll/profile/template.ts).
+ *
+ * A template may continue on more deeply indented lines (the guide's
+ * `  &retrievedAs=rawDER&…`): the lines are kept separated by `\n` — `show running-config`
+ * writes them back as continuation lines — and joined without a separator when sent.
+ */
 export interface EnrollmentProfile {
   name: string;
+  /** `authentication url URL` or `authentication terminal` (paste the CA certificate) */
   authentication?: ProfileSource;
+  /** `authentication command METHOD ARG` (continuation lines separated by `\n`) */
   authenticationCommand?: string;
+  /** `enrollment url URL` or `enrollment terminal` (cut-and-paste, like `enrollment terminal` of a trustpoint) */
   enrollment?: ProfileSource;
+  /** `enrollment command METHOD ARG` (continuation lines separated by `\n`) */
   enrollmentCommand?: string;
+  /** `enrollment credential TRUSTPOINT`: the request is sent as CMS SignedData signed with that trustpoint's certificate and key */
   enrollmentCredential?: string;
+  /** `parameter N value TEXT` (kept) | `parameter N prompt TEXT` (asked at enrollment, never stored) */
   parameters: Map<number, ProfileParameter>;
 }
 

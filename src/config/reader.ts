@@ -11,6 +11,7 @@ import { CONFIG_COMMANDS, ConfigError, hexDataLine, type ConfigCommand, type Con
 import { compileCommand, matchLine, type CompiledCommand } from './grammar.ts';
 import { emptyConfig, type RunningConfig } from './model.ts';
 import { MODES, type ModeFrame, type ModeId } from './modes.ts';
+import { applyContinuation, isContinuation, templateLineOf, type TemplateLine } from './continuation.ts';
 
 export interface ReadError {
   line: number;
@@ -62,6 +63,8 @@ export async function readConfig(text: string, base: RunningConfig = emptyConfig
   };
   const grammar = configGrammar();
   const lines = text.split(/\r?\n/);
+  // the last `authentication|enrollment command` line: deeper-indented lines may continue it
+  let template: TemplateLine | undefined;
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]!;
     const line = raw.trim();
@@ -70,6 +73,11 @@ export async function readConfig(text: string, base: RunningConfig = emptyConfig
         hexDataLine(ctx, line);
         continue;
       }
+      if (top().mode === 'ca-profile-enroll' && isContinuation(template, raw)) {
+        applyContinuation(config, template!, raw);
+        continue;
+      }
+      template = undefined;
       if (line === '' || line.startsWith('!')) continue;
       if (line === 'end') break;
       if (line === 'exit') {
@@ -86,6 +94,7 @@ export async function readConfig(text: string, base: RunningConfig = emptyConfig
         if (m.ok) {
           stack.length = depth + 1;
           await m.command.spec.handler(ctx, m.args);
+          if (mode === 'ca-profile-enroll') template = templateLineOf(config, top().target.profile, raw);
           done = true;
         } else firstError ??= m.error;
       }

@@ -21,6 +21,8 @@ function trustpointLines(t: Trustpoint): string[] {
   if (e?.kind === 'terminal') out.push(` enrollment terminal${e.pem ? ' pem' : ''}`);
   if (e?.kind === 'selfsigned') out.push(' enrollment selfsigned');
   if (e?.kind === 'profile') out.push(` enrollment profile ${e.label}`);
+  if (e?.kind === 'acme')
+    out.push(` enrollment acme ${e.directory}${e.autoChallenge ? ` challenge ${e.autoChallenge}` : ''}${e.eab ? ` eab ${e.eab.kid} 7 ${encodeType7(e.eab.key)}` : ''}`);
   if (t.httpProxy) out.push(` enrollment http-proxy ${t.httpProxy.host} ${t.httpProxy.port}`);
   if (t.serialNumber === 'include') out.push(' serial-number');
   if (t.serialNumber === 'none') out.push(' serial-number none');
@@ -55,10 +57,12 @@ function trustpointLines(t: Trustpoint): string[] {
 function profileLines(p: EnrollmentProfile): string[] {
   const out = [`crypto pki profile enrollment ${p.name}`];
   if (p.authentication) out.push(p.authentication.kind === 'url' ? ` authentication url ${p.authentication.url}` : ' authentication terminal');
-  if (p.authenticationCommand) out.push(` authentication command ${p.authenticationCommand}`);
+  // continuation lines of a template (the guide's layout) are written two spaces deeper
+  const cmd = (c: string) => c.split('\n').join('\n   ');
+  if (p.authenticationCommand) out.push(` authentication command ${cmd(p.authenticationCommand)}`);
   if (p.enrollment) out.push(p.enrollment.kind === 'url' ? ` enrollment url ${p.enrollment.url}` : ' enrollment terminal');
   if (p.enrollmentCredential) out.push(` enrollment credential ${p.enrollmentCredential}`);
-  if (p.enrollmentCommand) out.push(` enrollment command ${p.enrollmentCommand}`);
+  if (p.enrollmentCommand) out.push(` enrollment command ${cmd(p.enrollmentCommand)}`);
   for (const [n, v] of [...p.parameters.entries()].sort(([a], [b]) => a - b)) out.push(` parameter ${n} ${v.kind} ${v.text}`);
   return out;
 }

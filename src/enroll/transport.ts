@@ -31,9 +31,13 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'HEAD';
   body?: Uint8Array;
   contentType?: string;
+  /** further request headers (e.g. Accept) */
+  headers?: Record<string, string>;
+  /** return non-2xx replies instead of throwing (the caller explains them: profiles, ACME problem documents) */
+  acceptErrors?: boolean;
   signal?: AbortSignal;
   /** refuse bodies larger than this (default 8 MiB) */
   maxBytes?: number;
@@ -142,7 +146,7 @@ export async function httpRequest(urlText: string, req: HttpRequest = {}): Promi
     try {
       const init: RequestInit = { method: req.method ?? 'GET', cache: 'no-store', redirect: 'follow', signal: controller.signal };
       if (req.body) init.body = req.body as Uint8Array<ArrayBuffer>;
-      if (req.contentType) init.headers = { 'Content-Type': req.contentType };
+      if (req.contentType || req.headers) init.headers = { ...req.headers, ...(req.contentType ? { 'Content-Type': req.contentType } : {}) };
       res = await fetch(url.href, init);
     } catch (e) {
       if (req.signal?.aborted) throw abortError();
@@ -161,7 +165,7 @@ export async function httpRequest(urlText: string, req: HttpRequest = {}): Promi
     }
     if (body.length > max) throw new HttpError('too-large', shown, `The reply from ${shown} is more than ${max} bytes.`, res.status);
     const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!res.ok) {
+    if (!res.ok && !req.acceptErrors) {
       const text = /^text\/|json|xml/.test(contentType) || contentType === '' ? new TextDecoder().decode(body.subarray(0, 500)).trim() : '';
       throw new HttpError('http', shown, `The CA answered HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}${text ? `: ${text}` : ''}`, res.status);
     }

@@ -309,6 +309,15 @@ export class TpTrustpoints extends LitElement {
           ${this.select('method', ENROLLMENT_METHODS)}
           ${f.method === 'url' ? this.input('url', { hint: 'http://ca.example.com/scep, tftp://…, flash:…', wide: true, type: 'url' }) : nothing}
           ${f.method === 'profile' ? this.input('profile', { hint: 'crypto pki profile enrollment LABEL' }) : nothing}
+          ${f.method === 'acme' ? this.input('url', { hint: 'the ACME directory URL, https://…/directory', wide: true, type: 'url' }) : nothing}
+          ${f.method === 'acme'
+            ? this.select('acmeChallenge', [
+                { value: '', label: 'Ask (show what to publish)' },
+                { value: 'http-01', label: 'http-01 answered by the web server' },
+              ])
+            : nothing}
+          ${f.method === 'acme' ? this.input('eabKid', { hint: 'external account binding (optional)' }) : nothing}
+          ${f.method === 'acme' ? this.input('eabKey', { type: 'password', hint: 'base64url MAC key; saved as type 7' }) : nothing}
           ${f.method === 'url' || f.method === 'terminal' ? this.check('pem', 'enrollment … pem') : nothing}
           ${f.method === 'url' ? this.check('raMode', 'enrollment mode ra') : nothing}
           ${this.input('subjectName', { hint: 'e.g. CN=router1, O=example.com (FQDN when empty)', wide: true })}

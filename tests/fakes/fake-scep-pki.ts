@@ -532,18 +532,42 @@ export function degenerate(certs: Uint8Array[]): Uint8Array {
 /** Content-encryption ciphers the fake emits. */
 export type ReplyCipher = 'aes-128-cbc' | 'des-ede3-cbc';
 
+/** A source of random bytes (default: node:crypto; a seeded one makes the fake reproducible). */
+export type RandomBytes = (n: number) => Uint8Array;
+
+export const cryptoRandom: RandomBytes = (n) => new Uint8Array(nc.randomBytes(n));
+
+/**
+ * RSAES-PKCS1-v1_5 encryption (RFC 8017 §7.2.1). With node:crypto's padding unless `random` is
+ * given: then the padding string comes from `random`, so the output is reproducible.
+ */
+export function rsaPkcs1Encrypt(key: nc.KeyObject, m: Uint8Array, random?: RandomBytes): Uint8Array {
+  if (!random) return new Uint8Array(nc.publicEncrypt({ key, padding: nc.constants.RSA_PKCS1_PADDING }, m));
+  const k = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+  if (m.length > k - 11) throw new RangeError('rsaPkcs1Encrypt: message too long');
+  const ps = new Uint8Array(k - m.length - 3);
+  for (let i = 0; i < ps.length; i++) {
+    let b = random(1)[0]!;
+    while (b === 0) b = random(1)[0]!;
+    ps[i] = b;
+  }
+  const em = concat(Uint8Array.of(0, 2), ps, Uint8Array.of(0), m);
+  return new Uint8Array(nc.publicEncrypt({ key, padding: nc.constants.RSA_NO_PADDING }, em));
+}
+
 /**
  * ContentInfo(EnvelopedData) v0 (RFC 5652 §6.1) of `plain` for one KTRI v0 (issuerAndSerialNumber,
- * rsaEncryption = RSAES-PKCS1-v1_5, RFC 3370 §4.2.1) to `recipientCertDer`.
+ * rsaEncryption = RSAES-PKCS1-v1_5, RFC 3370 §4.2.1) to `recipientCertDer`. `random` (content
+ * key, IV, padding) defaults to node:crypto.
  */
-export function buildEnvelopedData(plain: Uint8Array, recipientCertDer: Uint8Array, cipher: ReplyCipher): Uint8Array {
+export function buildEnvelopedData(plain: Uint8Array, recipientCertDer: Uint8Array, cipher: ReplyCipher, random?: RandomBytes): Uint8Array {
   const keyLen = cipher === 'aes-128-cbc' ? 16 : 24;
   const ivLen = cipher === 'aes-128-cbc' ? 16 : 8;
-  const cek = nc.randomBytes(keyLen);
-  const iv = nc.randomBytes(ivLen);
+  const cek = (random ?? cryptoRandom)(keyLen);
+  const iv = (random ?? cryptoRandom)(ivLen);
   const c = nc.createCipheriv(cipher, cek, iv);
   const ct = Buffer.concat([c.update(plain), c.final()]);
-  const ek = nc.publicEncrypt({ key: certPublicKey(recipientCertDer), padding: nc.constants.RSA_PKCS1_PADDING }, cek);
+  const ek = rsaPkcs1Encrypt(certPublicKey(recipientCertDer), cek, random);
   const ktri = seq(int(0), issuerAndSerial(recipientCertDer), algId(OID.rsaEncryption, derNull()), octets(new Uint8Array(ek)));
   const cipherOid = cipher === 'aes-128-cbc' ? OID.aes128cbc : OID.desEde3Cbc;
   const eci = seq(oid(OID.data), algId(cipherOid, octets(new Uint8Array(iv))), ctxPrim(0, new Uint8Array(ct)));

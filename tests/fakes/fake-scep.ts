@@ -49,6 +49,8 @@ import {
   toPem,
   fromPem,
   utf8,
+  cryptoRandom,
+  type RandomBytes,
   type ReplyCipher,
   type SignerKey,
 } from './fake-scep-pki.ts';
@@ -93,6 +95,20 @@ export interface FakeScepOptions {
    * Requests encrypted to the next CA certificate are issued under the next CA's key.
    */
   nextCaStartsInDays?: number;
+  /**
+   * Fixed CA material instead of throw-away keys (golden transcripts: tests/vectors/fixtures/):
+   * PKCS#8 PEM keys and PEM certificates of the CA and of the rollover CA (GetNextCACert). Not
+   * with `ra`.
+   */
+  material?: { caKeyPem: string; caCertPem: string; nextKeyPem: string; nextCertPem: string };
+  /** The CA's clock: issued certificates start at `now()` (default: real time, moved by `setClockOffset`). */
+  now?: () => Date;
+  /**
+   * Where every random value of the fake comes from (CertRep senderNonce, the reply envelope's
+   * content key, IV and PKCS#1 v1.5 padding, 'garbage', 'wrong-*'): a seeded source makes its
+   * replies reproducible byte for byte. Default node:crypto.
+   */
+  random?: RandomBytes;
 }
 
 /** One request as the fake saw it. */
@@ -163,8 +179,8 @@ function opensslConfig(ku: { sign?: string; encrypt?: string }): string {
   ].join('');
 }
 
-async function newKey(dir: string, name: string): Promise<{ key: nc.KeyObject; path: string }> {
-  const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
+async function newKey(dir: string, name: string, fixedPem?: string): Promise<{ key: nc.KeyObject; path: string }> {
+  const privateKey = fixedPem ? nc.createPrivateKey(fixedPem) : (await generateKeyPair('rsa', { modulusLength: 2048 })).privateKey;
   const path = join(dir, `${name}.key`);
   writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
   return { key: privateKey, path };
@@ -204,19 +220,28 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   const dir = mkdtempSync(join(tmpdir(), 'fake-scep-'));
   const caps = opts.caps ?? DEFAULT_CAPS;
   const certDays = opts.certDays ?? 365;
-  const tag = nc.randomBytes(3).toString('hex');
+  const random = opts.random ?? cryptoRandom;
+  const tag = Buffer.from(random(3)).toString('hex');
+  const material = opts.material;
+  if (material && opts.ra) throw new Error('fake-scep: fixed material is for CA mode only');
   writeFileSync(join(dir, 'openssl.cnf'), opensslConfig(opts.ra ? KU[opts.ra.keyUsage] : {}));
 
   const [caK, nextK, raSignK, raEncK] = await Promise.all([
-    newKey(dir, 'ca'),
-    newKey(dir, 'next'),
+    newKey(dir, 'ca', material?.caKeyPem),
+    newKey(dir, 'next', material?.nextKeyPem),
     opts.ra ? newKey(dir, 'ra-sign') : undefined,
     opts.ra ? newKey(dir, 'ra-encrypt') : undefined,
   ]);
-  const [caDer, nextCaDer] = await Promise.all([
-    makeCert(dir, 'ca', caK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP CA ${tag}`, 'v3_ca', 1),
-    makeDatedCert(dir, 'next', nextK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP Next CA ${tag}`, 'v3_ca', 1, new Date(Date.now() + (opts.nextCaStartsInDays ?? 1825) * 86_400_000), 3650),
-  ]);
+  const fixedCert = (name: string, pem: string): Uint8Array => {
+    writeFileSync(join(dir, `${name}.pem`), pem);
+    return fromPem(pem);
+  };
+  const [caDer, nextCaDer] = material
+    ? [fixedCert('ca', material.caCertPem), fixedCert('next', material.nextCertPem)]
+    : await Promise.all([
+        makeCert(dir, 'ca', caK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP CA ${tag}`, 'v3_ca', 1),
+        makeDatedCert(dir, 'next', nextK.path, `/O=Trustpoint tests/OU=FAKE SCEP responder/CN=Fake SCEP Next CA ${tag}`, 'v3_ca', 1, new Date(Date.now() + (opts.nextCaStartsInDays ?? 1825) * 86_400_000), 3650),
+      ]);
   const caPemPath = join(dir, 'ca.pem');
   const caRef = { pem: caPemPath, key: caK.path };
   let raSignDer: Uint8Array | undefined;
@@ -241,7 +266,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   const getMallory = (): Promise<SignerKey> =>
     (mallory ??= (async () => {
       const k = await newKey(dir, 'mallory');
-      const der = await makeCert(dir, 'mallory', k.path, `/O=Not Trustpoint/CN=Mallory CA ${tag}`, 'v3_ca', Math.floor(Math.random() * 1e9) + 1);
+      const der = await makeCert(dir, 'mallory', k.path, `/O=Not Trustpoint/CN=Mallory CA ${tag}`, 'v3_ca', (Buffer.from(random(4)).readUInt32BE(0) % 1e9) + 1);
       return { certDer: der, key: k.key };
     })());
 
@@ -354,7 +379,7 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
       attribute(OID.scepMessageType, printable(String(MSG.CertRep))),
       attribute(OID.scepPkiStatus, printable(String(status))),
       attribute(OID.scepTransactionId, printable(extra.tid ?? p.transactionID)),
-      attribute(OID.scepSenderNonce, octets(new Uint8Array(nc.randomBytes(16)))),
+      attribute(OID.scepSenderNonce, octets(random(16))),
       attribute(OID.scepRecipientNonce, octets(extra.recipientNonce ?? p.senderNonce)),
     ];
     if (extra.failInfo !== undefined) attrs.push(attribute(OID.scepFailInfo, printable(String(extra.failInfo))));
@@ -368,21 +393,22 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     const caKey = underNext ? nextK.path : caK.path;
     const serial = nextSerial++;
     let r;
-    if (clockOffset === 0) {
+    const caNow = opts.now?.() ?? (clockOffset === 0 ? undefined : new Date(Date.now() + clockOffset));
+    if (!caNow) {
       r = await run(
         'openssl',
         ['x509', '-req', '-inform', 'DER', '-CA', caCert, '-CAkey', caKey, '-set_serial', String(serial), '-days', String(certDays), '-sha256', '-copy_extensions', 'copy', '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-outform', 'DER'],
         csr,
       );
     } else {
-      // The CA's clock moved with the test's (setClockOffset): `openssl ca`, which takes dates.
+      // The CA's clock is the test's (`now`, setClockOffset): `openssl ca`, which takes dates.
       const d = join(dir, `issue-${serial}`);
       mkdirSync(d);
       writeFileSync(join(d, 'index.txt'), '');
       writeFileSync(join(d, 'serial'), serial.toString(16).padStart(2, '0') + '\n');
       writeFileSync(join(d, 'req.pem'), toPem(csr, 'CERTIFICATE REQUEST'));
       writeFileSync(join(d, 'ca.cnf'), `[ca]\ndefault_ca=d\n[d]\ndatabase=${d}/index.txt\nnew_certs_dir=${d}\nserial=${d}/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\nemail_in_dn=no\ncopy_extensions=copy\npreserve=yes\n[p]\ncountryName=optional\norganizationName=optional\norganizationalUnitName=optional\ncommonName=optional\nunstructuredName=optional\nserialNumber=optional\n`);
-      const start = new Date(Date.now() + clockOffset);
+      const start = caNow;
       r = await run('openssl', ['ca', '-batch', '-notext', '-config', join(d, 'ca.cnf'), '-cert', caCert, '-keyfile', caKey, '-in', join(d, 'req.pem'), '-startdate', genTime(start), '-enddate', genTime(new Date(start.getTime() + certDays * 86_400_000)), '-extfile', join(dir, 'openssl.cnf'), '-extensions', 'ee', '-out', join(d, 'cert.pem')]);
       if (r.code === 0) r = { ...r, stdout: fromPem(readFileSync(join(d, 'cert.pem'), 'utf8')) };
     }
@@ -403,9 +429,9 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
   async function answer(action: FakeAction, p: Parsed | undefined, parseError: string | undefined, rec: FakeRequest): Promise<Reply> {
     if (action === 'drop') return { kind: 'drop' };
     if (action === 'garbage') {
-      let g = nc.randomBytes(300);
-      while (g[0] === 0x30) g = nc.randomBytes(300);
-      return { kind: 'pki', body: new Uint8Array(g), action };
+      let g = random(300);
+      while (g[0] === 0x30) g = random(300);
+      return { kind: 'pki', body: g, action };
     }
     if (typeof action === 'object' && 'http' in action) return { kind: 'http', status: action.http, body: action.body ?? http.STATUS_CODES[action.http] ?? '', action };
     if (!p) {
@@ -447,10 +473,10 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
     } catch (e) {
       return fail(2, `fake-scep: ${(e as Error).message}`);
     }
-    const envelope = buildEnvelopedData(degenerate(certs), p.signerCert, replyCipher(rec.contentCipherOid));
+    const envelope = buildEnvelopedData(degenerate(certs), p.signerCert, replyCipher(rec.contentCipherOid), opts.random);
     if (action === 'wrong-signer') return { kind: 'pki', body: certRep(p, 0, { envelope, signer: await getMallory() }), action };
-    if (action === 'wrong-nonce') return { kind: 'pki', body: certRep(p, 0, { envelope, recipientNonce: new Uint8Array(nc.randomBytes(16)) }), action };
-    if (action === 'wrong-transaction') return { kind: 'pki', body: certRep(p, 0, { envelope, tid: `FAKEWRONG${nc.randomBytes(8).toString('hex')}` }), action };
+    if (action === 'wrong-nonce') return { kind: 'pki', body: certRep(p, 0, { envelope, recipientNonce: random(16) }), action };
+    if (action === 'wrong-transaction') return { kind: 'pki', body: certRep(p, 0, { envelope, tid: `FAKEWRONG${Buffer.from(random(8)).toString('hex')}` }), action };
     const full = certRep(p, 0, { envelope });
     if (action === 'truncated') return { kind: 'pki', body: full.subarray(0, Math.floor(full.length / 2)), action };
     return { kind: 'pki', body: full, action };

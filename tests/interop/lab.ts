@@ -255,6 +255,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     SCEP_CSR_VERIFIER: '',
     CORS_ORIGINS: (opts.corsOrigins ?? []).join(' '),
     CORS_ANY_LOCAL_PORT: opts.anyLocalPort ? '1' : '0',
+    // lab/http-ca.sh and lab/acme.sh would take fixed ports: specs start their own (http-ca.ts, acme-lab.ts)
+    WITH_HTTP_CA: '0',
+    WITH_ACME: '0',
     // the revocation lab (lab/revocation.sh) is started by the tests that need it, on free ports
     REVOCATION_LAB: '0',
   };

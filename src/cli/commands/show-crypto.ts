@@ -12,6 +12,7 @@ import { toHex } from '../../util/hex.ts';
 import { PENDING_PREFIX } from '../../app/keys.ts';
 import { keySpecOf } from '../../app/trustpoint-keys.ts';
 import { formatTimers, renewDateOf, timersOf, unattendedBlocker } from '../../app/auto.ts';
+import { acmeStatusLines, profileSummaryLines } from '../../app/enrollment-status.ts';
 
 const SIG_NAMES: Record<string, string> = {
   '1.2.840.113549.1.1.4': 'MD5 with RSA Encryption',
@@ -138,8 +139,12 @@ function describeEnrollment(t: Trustpoint): string {
       return 'self-signed';
     case 'profile':
       return `profile ${e.label}`;
+    case 'acme':
+      return `ACME ${e.directory}`;
   }
 }
+
+
 
 async function showTrustpoints(ctx: CommandCtx, name: string | undefined, status: boolean): Promise<void> {
   const cfg = ctx.app.running;
@@ -168,6 +173,8 @@ async function showTrustpoints(ctx: CommandCtx, name: string | undefined, status
       ctx.print('  Persistent self-signed certificate trust point');
     } else ctx.print('    Not authenticated.');
     if (t.enrollment?.kind === 'url') ctx.print(`    ${/^https?:/i.test(t.enrollment.url) ? 'SCEP' : 'File'} URL: ${t.enrollment.url}`);
+    else if (t.enrollment?.kind === 'profile') for (const l of profileSummaryLines(ctx.app.running, t.enrollment.label)) ctx.print(l);
+    else if (t.enrollment?.kind === 'acme') for (const l of await acmeStatusLines(ctx.app, t)) ctx.print(l);
     else ctx.print(`    Enrollment: ${describeEnrollment(t)}`);
     if (!status) continue;
     for (const ca of cas.slice(0, 1)) {

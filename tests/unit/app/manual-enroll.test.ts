@@ -11,6 +11,7 @@ import { makeCa, openssl, requestsIn, type TestCa } from './_openssl-ca.ts';
 import { summarizeCertificate } from '../../../src/pki/x509.ts';
 import { readPasted } from '../../../src/pki/pem.ts';
 import { authenticate } from '../../../src/app/pki.ts';
+import { IOS_GUIDE } from '../../shared.ts';
 
 let ca: TestCa;
 let other: TestCa;
@@ -258,7 +259,7 @@ describe('bad input: a specific error and nothing stored', () => {
 
   test("the guide's OCR-damaged CA certificate fails cleanly", async () => {
     const { readFileSync } = await import('node:fs');
-    const guide = readFileSync(new URL('../../../../shared/seed/000_7932a6e9e1109cc6.txt', import.meta.url), 'utf8');
+    const guide = readFileSync(IOS_GUIDE, 'utf8');
     const start = guide.indexOf('-----BEGIN CERTIFICATE-----\nMIICNCCAd6g');
     const pem = guide.slice(start, guide.indexOf('-----END CERTIFICATE-----', start) + 25);
     expect(() => readPasted(pem)).toThrow();

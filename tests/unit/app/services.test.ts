@@ -45,6 +45,8 @@ describe('redactCommand', () => {
     ['crypto pki export T pkcs12 tftp://x/T.p12 aes password Hunter2 x', 'crypto pki export T pkcs12 tftp://x/T.p12 aes password *****'],
     [' password 7 0822455D0A16', ' password *****'],
     [' subject-name CN=passage', ' subject-name CN=passage'],
+    [' enrollment acme https://ca.example/dir eab kid-1 c2VjcmV0', ' enrollment acme https://ca.example/dir eab kid-1 *****'],
+    [' enrollment acme https://ca.example/dir eab kid-1 7 0822455D0A16', ' enrollment acme https://ca.example/dir eab kid-1 *****'],
   ])('%s', (line, want) => expect(redactCommand(line)).toBe(want));
 });
 
@@ -78,6 +80,22 @@ describe('trustpoint editor plan', () => {
     expect((await h.app.startup())!.text).toContain('crypto pki trustpoint T2');
     const edit = await planTrustpoint(h.app, { ...trustpointFields(h.app, 'T2'), subjectName: '', usage: ['ike'] }, 'T2');
     expect(edit.commands).toEqual(['configure terminal', 'crypto pki trustpoint T2', ' no subject-name CN=t2, O=x', ' no usage ike ssl-server', ' usage ike', 'end']);
+  });
+
+  test('ACME: the editor writes what typing writes, the EAB key never in the commands', async () => {
+    const h = await harness({ privileged: true });
+    const records: CommandRecord[] = [];
+    onCommands(h.app, (c) => records.push(c));
+    const f = { ...trustpointFields(h.app), name: 'A1', method: 'acme', url: 'https://acme.example/directory', acmeChallenge: 'http-01', eabKid: 'kid-1', eabKey: 'c2VjcmV0LWtleS1mb3ItZWFi' };
+    expect((await saveTrustpoint(h.app, io(), f)).ok).toBe(true);
+    const typed = await harness({ privileged: true });
+    await typed.run('configure terminal\ncrypto pki trustpoint A1\n enrollment acme https://acme.example/directory challenge http-01 eab kid-1 c2VjcmV0LWtleS1mb3ItZWFi\nend');
+    const cut = (t: string) => t.slice(t.indexOf('crypto pki trustpoint A1'), t.indexOf('!', t.indexOf('crypto pki trustpoint A1')));
+    expect(cut(await h.run('show running-config'))).toBe(cut(await typed.run('show running-config')));
+    expect(records.at(-1)!.lines.join('\n')).not.toContain('c2VjcmV0LWtleS1mb3ItZWFi');
+    // editing another field leaves the enrollment line alone
+    const edit = await planTrustpoint(h.app, { ...trustpointFields(h.app, 'A1'), subjectName: 'CN=a1' }, 'A1');
+    expect(edit.commands).toEqual(['configure terminal', 'crypto pki trustpoint A1', ' subject-name CN=a1', 'end']);
   });
 
   test('delete asks when certificates would go', async () => {

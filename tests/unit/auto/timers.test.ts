@@ -156,6 +156,20 @@ describe('timer table', () => {
     expect(computeTimers(T0, [input({ own, pollAt: T0 + MIN, pollNote: 'poll 1 of 10' })], {})).toEqual([{ kind: 'POLL', trustpoint: 'tp', at: T0 + MIN, note: 'poll 1 of 10' }]);
   });
 
+  test('property: an ACME renewal window (ARI) replaces the percentage: renewal at a fixed point inside it', () => {
+    fc.assert(
+      fc.property(lifetime, seed, fc.integer({ min: 0, max: 30 * DAY }), fc.integer({ min: 0, max: 5 * DAY }), (life, s, off, len) => {
+        const window = { start: life.notBefore + off, end: life.notBefore + off + len };
+        const [t] = computeTimers(life.notBefore, [input({ own: { ...life, seed: s }, renewalWindow: window })], {});
+        expect(t!.kind).toBe('RENEW');
+        expect(t!.at).toBeGreaterThanOrEqual(window.start);
+        expect(t!.at).toBeLessThanOrEqual(window.end);
+        expect(t!.note).toBe("the CA's renewal window (ARI)");
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('property: CA rollover when the current CA expires or the next one becomes valid, whichever first', () => {
     fc.assert(
       fc.property(fc.integer({ min: T0, max: T0 + 3650 * DAY }), fc.integer({ min: T0, max: T0 + 3650 * DAY }), (next, end) => {

@@ -10,8 +10,9 @@ import { readConfig } from '../../../src/config/reader.ts';
 import { writeConfig } from '../../../src/config/writer.ts';
 import { summarizeCertificate } from '../../../src/pki/x509.ts';
 import { fromHex, toHex } from '../../../src/util/hex.ts';
+import { IOS_GUIDE } from '../../shared.ts';
 
-const GUIDE = new URL('../../../../shared/seed/000_7932a6e9e1109cc6.txt', import.meta.url);
+const GUIDE = IOS_GUIDE;
 const guide = readFileSync(GUIDE, 'utf8');
 
 /** The "Configuring Autoenrollment Example" configuration, verbatim from the guide. */

@@ -36,6 +36,18 @@ const trustpoint = (name: string): fc.Arbitrary<Trustpoint> =>
           fc.record({ kind: fc.constant('terminal' as const), pem: fc.boolean() }),
           fc.record({ kind: fc.constant('selfsigned' as const) }),
           fc.record({ kind: fc.constant('profile' as const), label }),
+          fc
+            .record({
+              kind: fc.constant('acme' as const),
+              directory: fc.tuple(host, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), fc.constantFrom('/dir', '/directory', '/acme/v2/directory')).map(([h, p, path]) => `https://${h}${p ? `:${p}` : ''}${path}`),
+              autoChallenge: sub(fc.constant('http-01' as const)),
+              eab: sub(fc.record({ kid: fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/), key: fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/) })),
+            })
+            .map((e) => {
+              if (e.autoChallenge === undefined) delete e.autoChallenge;
+              if (e.eab === undefined) delete e.eab;
+              return e;
+            }),
         ),
       ),
       raMode: fc.boolean(),
@@ -84,9 +96,10 @@ const profile = (name: string): fc.Arbitrary<EnrollmentProfile> =>
   fc
     .record({
       authentication: sub(fc.oneof(url.map((u) => ({ kind: 'url' as const, url: u })), fc.constant({ kind: 'terminal' as const }))),
-      authenticationCommand: sub(fc.tuple(fc.constantFrom('GET', 'POST'), fc.constantFrom('/certs/cacert.der', '/ca?x=$P1'), ).map(([m, p]) => `${m} ${p}`)),
+      authenticationCommand: sub(fc.tuple(fc.constantFrom('GET', 'POST'), fc.constantFrom('/certs/cacert.der', '/ca?x=$P1', '/ca\n?x=$P1')).map(([m, p]) => `${m} ${p}`)),
       enrollment: sub(fc.oneof(url.map((u) => ({ kind: 'url' as const, url: u })), fc.constant({ kind: 'terminal' as const }))),
-      enrollmentCommand: sub(fc.constant('POST reference_number=$P2&authcode=$P1&pkcs10Request=$REQ')),
+      // one line, or continued on further lines (the guide's layout)
+      enrollmentCommand: sub(fc.constantFrom('POST reference_number=$P2&authcode=$P1&pkcs10Request=$REQ', 'POST reference_number=$P2&authcode=$P1\n&retrievedAs=rawDER&action=getServerCert&pkcs10Request=$REQ', 'GET /enroll\n?req=$REQ\n&ref=$P1')),
       enrollmentCredential: sub(label),
       parameters: fc.array(fc.tuple(fc.integer({ min: 1, max: 8 }), fc.constantFrom('value' as const, 'prompt' as const), printable), { maxLength: 4 }).map(
         (ps) => new Map(ps.map(([n, kind, text]) => [n, { kind, text }])),

@@ -6,8 +6,7 @@
  */
 import * as nc from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Io } from '../../../src/core/io.ts';
 import { instantiateCore, type CoreInstance } from '../../../src/core/instance.ts';
@@ -16,10 +15,10 @@ import { handlers } from '../../../scripts/vectors/handlers/aes-cbc.ts';
 import { parseTdesFile, runTdesFile } from '../../../scripts/vectors/tdes.ts';
 import type { WycheproofFile, WycheproofGroup, WycheproofTest } from '../../../scripts/vectors/types.ts';
 import { coreWasmPath, domainWasmPath } from '../_core.ts';
+import { sharedPath } from '../../shared.ts';
 
 /** ../shared/vectors relative to the repo root, or $TRUSTPOINT_SHARED/vectors (as scripts/test.sh). */
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const VECTORS = join(resolve(REPO, process.env.TRUSTPOINT_SHARED ?? '../shared'), 'vectors') + sep;
+const VECTORS = sharedPath('vectors') + sep;
 
 /**
  * The builds under test, debug and release: the newer of the domain build

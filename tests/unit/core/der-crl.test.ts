@@ -226,18 +226,11 @@ describe.each(builds)('CRL serial index ($name build)', ({ name, file }) => {
   it('indexes a 100,000-entry, 4.9 MB CRL (cached in bench/tmp/)', () => {
     const { crl, serials } = bigCrl();
     expect(crl.length).toBeGreaterThan(4_500_000);
-    d.crlSerials(crl); // warm-up (JIT, arena growth)
-    const t0 = performance.now();
+    // its speed: tests/slow/work-bounds.test.ts (a bound) and `npm run bench` (the 50 ms target in Chromium)
     const idx = d.crlSerials(crl);
-    const ms = performance.now() - t0;
-    const t1 = performance.now();
     const hex = crlSerialsHex(crl, idx);
-    const hexMs = performance.now() - t1;
-    console.info(`crlSerials (${name}): 100,000 entries of a ${(crl.length / 1e6).toFixed(1)} MB CRL in ${ms.toFixed(1)} ms; hex strings in ${hexMs.toFixed(1)} ms`);
     expect(idx.length).toBe(100_000 * CRL_STRIDE);
     expect(hex.map(opensslSerial).sort()).toEqual(serials);
-    // generous bound for CI noise and the debug build; the target (50 ms in Chromium) is measured by the bench
-    expect(ms).toBeLessThan(1000);
   });
 });
 

@@ -6,7 +6,6 @@
  * group on our curves with a SHA-1/SHA-2 hash is actually run (not skipped).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { instantiateCore, type CoreInstance } from '../../../src/core/instance.ts';
 import { Io } from '../../../src/core/io.ts';
@@ -14,8 +13,10 @@ import { ecOps, type EcExports } from '../../../src/core/ops/ec.ts';
 import { handlers } from '../../../scripts/vectors/handlers/ecdsa.ts';
 import type { WycheproofFile } from '../../../scripts/vectors/types.ts';
 import { coreWasmPath, domainWasmPath } from '../_core.ts';
+import { sep } from 'node:path';
+import { sharedPath } from '../../shared.ts';
 
-const DIR = fileURLToPath(new URL('../../../../shared/vectors/wycheproof/', import.meta.url));
+const DIR = sharedPath('vectors', 'wycheproof') + sep;
 
 const builds = [false, true].map((release) => {
   const dom = domainWasmPath('hash-kdf-ec', release);

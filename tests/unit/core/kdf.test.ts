@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac, pbkdf2Sync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreWasmPath } from '../_core.ts';
 import { ALGS, NODE_NAME, prng } from './_hash-common.ts';
@@ -21,6 +20,7 @@ import { bmpPassword, kdfOps, type KdfExports, type KdfOps } from '../../../src/
 import type { CoreInstance } from '../../../src/core/instance.ts';
 import { handlers } from '../../../scripts/vectors/handlers/mac-kdf.ts';
 import type { WycheproofFile } from '../../../scripts/vectors/types.ts';
+import { sharedPath } from '../../shared.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
@@ -370,7 +370,7 @@ describe.each([
   });
 
   describe('Wycheproof (scripts/vectors/handlers/mac-kdf.ts)', () => {
-    const root = fileURLToPath(new URL('../../../../shared/vectors/wycheproof/', import.meta.url));
+    const root = sharedPath('vectors', 'wycheproof') + sep;
     const files = readdirSync(root).filter((f) => /^(hmac|pbkdf2)_.*_test\.json$/.test(f));
 
     it('finds the HMAC and PBKDF2 files', () => {

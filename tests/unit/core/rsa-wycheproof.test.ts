@@ -7,15 +7,16 @@
  * debug and the release build.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { instantiateCore, type CoreInstance } from '../../../src/core/instance.ts';
 import { handlers as rsaHandlers } from '../../../scripts/vectors/handlers/rsa.ts';
 import { handlers as primeHandlers } from '../../../scripts/vectors/handlers/primality.ts';
 import type { WycheproofFile, WycheproofHandler } from '../../../scripts/vectors/types.ts';
 import { coreWasmPath, domainWasmPath } from '../_core.ts';
+import { sep } from 'node:path';
+import { sharedPath } from '../../shared.ts';
 
-const DIR = fileURLToPath(new URL('../../../../shared/vectors/wycheproof/', import.meta.url));
+const DIR = sharedPath('vectors', 'wycheproof') + sep;
 const handlers: WycheproofHandler[] = [...rsaHandlers, ...primeHandlers];
 
 const hasExport = (f: string) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(f))).some((e) => e.name === 'rsa_verify_pkcs1');

@@ -153,15 +153,12 @@ describe('hand-made CRLs', () => {
 });
 
 describe('a large CRL', () => {
-  it('10,000 entries: parse and check within a reasonable time', async () => {
+  it('10,000 entries: parsed and checked (time bound: tests/slow)', async () => {
     const revoked = Array.from({ length: 10_000 }, (_, i) => ({ serial: (0x100000 + i).toString(16) }));
     const big = pki.crl('ica', revoked, { name: 'big' });
     expect(big.length).toBeGreaterThan(200_000);
-    const t0 = performance.now();
     const r = await validateChain({ leaf: d.leaf!, intermediates: [d.ica!], anchors: [d.root!], verify: webCryptoVerify, crls: [big], crlScope: 'leaf' });
-    const ms = performance.now() - t0;
     expect(r.ok).toBe(true);
-    expect(ms).toBeLessThan(1000);
     expect(parseCrl(big).revoked.size).toBe(10_000);
   });
 

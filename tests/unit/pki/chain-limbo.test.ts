@@ -6,13 +6,13 @@
  * must be what stops them.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { limboOptions, runLimboFile } from '../../../scripts/vectors/limbo.ts';
 import { validateChain } from '../../../src/pki/chain/index.ts';
 import { webCryptoVerify } from '../../../src/pki/verify-webcrypto.ts';
+import { sharedPath } from '../../shared.ts';
 
-const SAMPLE = fileURLToPath(new URL('../../../../shared/vectors/x509-limbo/limbo-sample.json', import.meta.url));
+const SAMPLE = sharedPath('vectors', 'x509-limbo', 'limbo-sample.json');
 const text = readFileSync(SAMPLE, 'utf8');
 type Tc = Parameters<typeof limboOptions>[0] & { description?: string };
 const sample = (JSON.parse(text) as { testcases: Tc[] }).testcases;
@@ -31,12 +31,10 @@ describe('x509-limbo sample', () => {
   });
 
   it.each(['pathological::pathological-chain-distinct-subject-distinct-key', 'pathological::pathological-chain-distinct-subject-same-key'])(
-    '%s fails fast in the lenient profile too, stopped by path building',
+    '%s fails in the lenient profile too, stopped by path building (time bound: tests/slow)',
     async (id) => {
       const tc = sample.find((t) => t.id === id)!;
-      const t0 = performance.now();
       const r = await validateChain({ ...limboOptions(tc, webCryptoVerify), strict: false });
-      expect(performance.now() - t0).toBeLessThan(1000);
       expect(r).toMatchObject({ ok: false, code: 'path-too-long' });
     },
   );

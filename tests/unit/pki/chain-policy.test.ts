@@ -59,14 +59,12 @@ describe('processPolicies', () => {
     else expect(r).toMatch(want);
   });
 
-  it('bounds the tree (RFC 9618): 40 CAs each mapping to 2 policies', () => {
+  it('bounds the tree (RFC 9618): 40 CAs each mapping to 2 policies (time bound: tests/slow)', () => {
     const many = Array.from({ length: 30 }, (_, i) => `1.3.6.1.4.1.99999.${i}`);
     const path: PolicyInput[] = [c('root', { policies: many, constraints: { requireExplicitPolicy: 0 } })];
     for (let i = 0; i < 40; i++) path.push(c(`ica${i}`, { policies: [ANY], mappings: many.flatMap((p) => many.slice(0, 2).map((q) => [p, q] as [string, string])) }));
     path.push(c('leaf', { policies: [ANY] }));
-    const t0 = performance.now();
     const r = processPolicies(path);
-    expect(performance.now() - t0).toBeLessThan(500);
     expect(r === null || /too large/.test(r)).toBe(true);
   });
 });

@@ -153,9 +153,8 @@ describe('API behaviour', () => {
       handMadeCert({ serial: der.int(i + 1), issuer: name, subject: name, spki: k.spki, notBefore: der.utcTime(`0001010000${String(i % 60).padStart(2, '0')}Z`), extensions: [bc(true), kuCa] }, k.key),
     );
     const leafDer = handMadeCert({ issuer: name, subject: der.name([OID.CN, 'x']), spki: leafKey.spki, extensions: [bc(false)] }, k.key);
-    const t0 = performance.now();
+    // (the time it takes is bounded in tests/slow/work-bounds.test.ts)
     const r = await validateChain({ leaf: leafDer, intermediates: cas, anchors: [rootDer], verify: webCryptoVerify });
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(r.ok).toBe(false);
   });
   it('a wide fan-out of candidate issuers hits the signature budget', async () => {

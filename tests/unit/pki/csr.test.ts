@@ -7,7 +7,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HashAlg } from '../../../src/core/api.ts';
@@ -29,8 +28,9 @@ import {
 import { parseX500Name } from '../../../src/pki/names.ts';
 import { decodeBase64, writeCsrPem } from '../../../src/pki/pem.ts';
 import { PkiError } from '../../../src/util/errors.ts';
+import { IOS_GUIDE } from '../../shared.ts';
 
-const GUIDE = fileURLToPath(new URL('../../../../shared/seed/000_7932a6e9e1109cc6.txt', import.meta.url));
+const GUIDE = IOS_GUIDE;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 // ---------------------------------------------------------------------------------------------

@@ -618,18 +618,16 @@ describe('readPkcs12: damaged files give specific errors, never a crash', () => 
     expect(((await readPkcs12(v2, PW, core).catch((e: unknown) => e)) as PkiError).message).toBe('pkcs12.read: PFX version 2 (expected 3)');
   });
 
-  it('oversized iteration counts are refused before any work', async () => {
+  it('oversized iteration counts are refused before any work (time bound: tests/slow)', async () => {
     // MacData with 2^31 - 1 iterations
     const [, , macData] = derChildren(file, derRead(file, 0));
     const [digestInfo, salt] = derChildren(file, macData!);
     const big = DER.seq(file.subarray(digestInfo!.start, digestInfo!.end), file.subarray(salt!.start, salt!.end), Uint8Array.of(0x02, 0x04, 0x7f, 0xff, 0xff, 0xff));
     const top = derChildren(file, derRead(file, 0));
     const bad = DER.seq(file.subarray(top[0]!.start, top[0]!.end), file.subarray(top[1]!.start, top[1]!.end), big);
-    const t0 = performance.now();
     const err = (await readPkcs12(bad, PW, core).catch((e: unknown) => e)) as PkiError;
     expect(err.code).toBe('unsupported');
     expect(err.message).toMatch(/2147483647/);
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
 

@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # single-quoted $ strings are meant for nginx
+# The lab's HTTP CA for enrollment profiles (issue 10): a real nginx with fcgiwrap in front of a
+# small CGI (lab/http-ca-cgi.sh) that drives a real `openssl ca`, answering the IOS guide's
+# "Configuring Direct HTTP Enrollment Example" as written, with CORS for the browser, on
+# 127.0.0.1 only. Started by `lab/lab.sh start` beside the SCEP CA, or on its own:
+#
+# usage: bash lab/http-ca.sh start | stop | status | test | reset
+#
+#   GET  /certs/cacert.der            the CA certificate (DER; /certs/cacert.pem: PEM)
+#   POST /cda-cgi/clientcgi.exe       reference_number, authcode, retrievedAs=rawDER|PEM|PKCS7|base64,
+#                                     action=getServerCert, pkcs10Request (base64 PKCS#10, or a CMS
+#                                     SignedData over it signed with an "enrollment credential")
+#
+# Environment (read by `start`; the other commands use what `start` saved):
+#   LAB_DIR               the lab's state directory (default <repo>/.lab); state in $LAB_DIR/http-ca/
+#   HTTP_CA_PORT          port on 127.0.0.1 (24080)
+#   HTTP_CA_AUTHCODE      the authcode of reference number HTTP_CA_REFERENCE (aaaa-bbbb-cccc, the guide's)
+#   HTTP_CA_REFERENCE     the reference number (5001, the guide's)
+#   HTTP_CA_DAYS          validity of issued certificates (365)
+#   HTTP_CA_TRUST         extra CA certificates (PEM files, space separated) whose certificates may sign
+#                         re-enrollment requests (default: the lab's SCEP CA, $LAB_DIR/scep/ca.pem, if any)
+#   CORS_ORIGINS, CORS_ANY_LOCAL_PORT   as for lab/lab.sh
+set -euo pipefail
+
+SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$SELF_DIR")
+D_NAME=http-ca
+# shellcheck source=lab/daemon.sh
+. "$SELF_DIR/daemon.sh"
+
+LAB_DIR=${LAB_DIR:-$REPO/.lab}
+case $LAB_DIR in /*) ;; *) LAB_DIR=$PWD/$LAB_DIR ;; esac
+LAB_DIR=${LAB_DIR%/}
+H=$LAB_DIR/http-ca
+RUN=$H/run
+LOGS=$H/logs
+CA=$H/ca
+WWW=$H/www
+NGX=$H/nginx
+SOCK=$RUN/fcgi.sock
+ENV_FILE=$H/http-ca.env
+
+config_from_env() {
+  HTTP_CA_PORT=${HTTP_CA_PORT:-24080}
+  HTTP_CA_AUTHCODE=${HTTP_CA_AUTHCODE:-aaaa-bbbb-cccc}
+  HTTP_CA_REFERENCE=${HTTP_CA_REFERENCE:-5001}
+  HTTP_CA_DAYS=${HTTP_CA_DAYS:-365}
+  if [ -z "${HTTP_CA_TRUST+x}" ]; then
+    HTTP_CA_TRUST=""
+    [ -f "$LAB_DIR/scep/ca.pem" ] && HTTP_CA_TRUST=$LAB_DIR/scep/ca.pem
+  fi
+  CORS_ORIGINS=${CORS_ORIGINS:-}
+  CORS_ANY_LOCAL_PORT=${CORS_ANY_LOCAL_PORT:-0}
+  d_check_port "$HTTP_CA_PORT" HTTP_CA_PORT
+  [[ $HTTP_CA_AUTHCODE =~ ^[A-Za-z0-9._~-]{1,64}$ ]] || d_die "HTTP_CA_AUTHCODE: 1-64 characters A-Z a-z 0-9 . _ ~ -"
+  [[ $HTTP_CA_REFERENCE =~ ^[A-Za-z0-9._~-]{1,64}$ ]] || d_die "HTTP_CA_REFERENCE: 1-64 characters A-Z a-z 0-9 . _ ~ -"
+  [[ $HTTP_CA_DAYS =~ ^[0-9]+$ ]] || d_die "HTTP_CA_DAYS must be a number of days"
+  ((${#SOCK} < 100)) || d_die "LAB_DIR is too long for a unix socket path ($SOCK)"
+  local f
+  for f in $HTTP_CA_TRUST; do [ -f "$f" ] || d_die "HTTP_CA_TRUST: no file $f"; done
+}
+
+save_config() {
+  local v
+  {
+    echo "# written by lab/http-ca.sh start"
+    for v in HTTP_CA_PORT HTTP_CA_AUTHCODE HTTP_CA_REFERENCE HTTP_CA_DAYS HTTP_CA_TRUST CORS_ORIGINS CORS_ANY_LOCAL_PORT; do printf '%s=%q\n' "$v" "${!v}"; done
+  } >"$ENV_FILE"
+  {
+    printf 'AUTHCODE=%q\nREFERENCE=%q\nDAYS=%q\nTRUST=%q\n' "$HTTP_CA_AUTHCODE" "$HTTP_CA_REFERENCE" "$HTTP_CA_DAYS" "$H/trust.pem"
+  } >"$H/cgi.env"
+  cat "$CA/ca.pem" >"$H/trust.pem"
+  for v in $HTTP_CA_TRUST; do openssl x509 -in "$v" >>"$H/trust.pem"; done
+  local base=http://127.0.0.1:$HTTP_CA_PORT
+  cat >"$H/http-ca.json.tmp" <<EOF
+{
+  "dir": "$H",
+  "base": "$base",
+  "authenticationUrl": "$base",
+  "authenticationCommand": "GET /certs/cacert.der",
+  "enrollmentUrl": "$base/cda-cgi/clientcgi.exe",
+  "authcode": "$HTTP_CA_AUTHCODE",
+  "reference": "$HTTP_CA_REFERENCE",
+  "caPem": "$CA/ca.pem",
+  "caDer": "$WWW/certs/cacert.der",
+  "trustPem": "$H/trust.pem",
+  "cgiLog": "$LOGS/cgi.log",
+  "index": "$CA/index.txt"
+}
+EOF
+  mv "$H/http-ca.json.tmp" "$H/http-ca.json"
+}
+
+config_saved() {
+  # shellcheck disable=SC1090
+  [ -f "$ENV_FILE" ] && . "$ENV_FILE"
+  config_from_env
+}
+
+init_ca() {
+  mkdir -p "$CA/issued" "$WWW/certs" "$RUN" "$LOGS" "$H/tmp" "$H/requests" "$H/cgi"
+  if [ ! -f "$CA/ca.pem" ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$CA/ca.key" -sha256 -days 1825 \
+      -subj "/C=DE/O=Peer Lab/OU=HTTP Lab CA/CN=Peer Lab HTTP CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -addext "subjectKeyIdentifier=hash" -out "$CA/ca.pem" >"$LOGS/ca-init.log" 2>&1 ||
+      { cat "$LOGS/ca-init.log" >&2; d_die "openssl req (CA) failed"; }
+    chmod 600 "$CA/ca.key"
+    : >"$CA/index.txt"
+    echo 'unique_subject = no' >"$CA/index.txt.attr"
+    openssl rand -hex 8 | tr 'a-f' 'A-F' >"$CA/serial"
+  fi
+  cat >"$CA/ca.cnf" <<EOF
+# generated by lab/http-ca.sh start
+[ ca ]
+default_ca = lab
+[ lab ]
+dir = $CA
+database = \$dir/index.txt
+serial = \$dir/serial
+new_certs_dir = \$dir/issued
+certificate = \$dir/ca.pem
+private_key = \$dir/ca.key
+default_md = sha256
+default_days = 365
+policy = anything
+copy_extensions = copy
+x509_extensions = leaf
+unique_subject = no
+email_in_dn = yes
+[ anything ]
+countryName = optional
+stateOrProvinceName = optional
+localityName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = optional
+[ leaf ]
+basicConstraints = critical, CA:FALSE
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+  openssl x509 -in "$CA/ca.pem" -outform DER -out "$WWW/certs/cacert.der"
+  openssl x509 -in "$CA/ca.pem" -out "$WWW/certs/cacert.pem"
+  chmod 755 "$H" "$WWW" "$WWW/certs"
+  chmod 644 "$WWW/certs/cacert.der" "$WWW/certs/cacert.pem"
+  install -m 755 "$SELF_DIR/http-ca-cgi.sh" "$H/cgi/clientcgi.sh"
+}
+
+write_nginx_conf() {
+  mkdir -p "$NGX/logs" "$NGX/tmp" "$NGX/run"
+  local user_line=""
+  if [ "$(id -u)" = 0 ]; then
+    if setpriv --reuid=65534 --regid=65534 --clear-groups -- test -r "$WWW/certs/cacert.der" 2>/dev/null &&
+      setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$RUN" 2>/dev/null; then
+      user_line="user nobody nogroup;"
+    else
+      user_line="user root root;"
+    fi
+  fi
+  local cors='
+            add_header Access-Control-Allow-Origin $cors_origin always;
+            add_header Access-Control-Expose-Headers "Content-Type, Content-Length" always;
+            add_header Access-Control-Allow-Private-Network $cors_pna always;
+            add_header Vary Origin always;'
+  local preflight='
+            if ($request_method = OPTIONS) {
+                add_header Access-Control-Allow-Origin $cors_origin always;
+                add_header Access-Control-Allow-Methods "GET, POST, OPTIONS" always;
+                add_header Access-Control-Allow-Headers "Content-Type" always;
+                add_header Access-Control-Allow-Private-Network $cors_pna always;
+                add_header Access-Control-Max-Age 600 always;
+                add_header Vary Origin always;
+                return 204;
+            }'
+  cat >"$NGX/nginx.conf.new" <<EOF
+# generated by lab/http-ca.sh start (rewritten at every start; edits are lost)
+$user_line
+worker_processes 1;
+pid $NGX/run/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log $NGX/logs/access.log;
+    client_body_temp_path $NGX/tmp/client_body;
+    proxy_temp_path $NGX/tmp/proxy;
+    fastcgi_temp_path $NGX/tmp/fastcgi;
+    uwsgi_temp_path $NGX/tmp/uwsgi;
+    scgi_temp_path $NGX/tmp/scgi;
+    server_tokens off;
+    client_max_body_size 256k;
+    types { application/pkix-cert der; application/x-pem-file pem; }
+    default_type application/octet-stream;
+
+    map \$http_origin \$cors_origin {
+        default "";
+$(d_origin_map)    }
+    map \$cors_origin \$cors_pna {
+        default "";
+        "~." "true";
+    }
+
+    server {
+        listen 127.0.0.1:$HTTP_CA_PORT;
+        root $WWW;
+        location /certs/ {$preflight$cors
+        }
+        location = /cda-cgi/clientcgi.exe {$preflight
+            fastcgi_pass unix:$SOCK;
+            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+            fastcgi_param SERVER_PROTOCOL \$server_protocol;
+            fastcgi_param SERVER_SOFTWARE nginx;
+            fastcgi_param REQUEST_METHOD \$request_method;
+            fastcgi_param CONTENT_TYPE \$content_type;
+            fastcgi_param CONTENT_LENGTH \$content_length;
+            fastcgi_param QUERY_STRING \$query_string;
+            fastcgi_param REQUEST_URI \$request_uri;
+            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
+            fastcgi_param SCRIPT_FILENAME $H/cgi/clientcgi.sh;
+            fastcgi_param REMOTE_ADDR \$remote_addr;
+            fastcgi_param SERVER_NAME \$server_name;
+            fastcgi_param SERVER_PORT \$server_port;
+            fastcgi_param HTTP_CA_HOME $H;$cors
+        }
+        location / {
+            return 404;
+        }
+    }
+}
+EOF
+}
+
+start_fcgiwrap() {
+  local bin
+  bin=$(command -v fcgiwrap || echo /usr/sbin/fcgiwrap)
+  local argv=("$bin" -c 2 -s "unix:$SOCK")
+  local want
+  want=$(printf '%s ' "${argv[@]}")
+  if d_wanted fcgiwrap "$want" && [ -S "$SOCK" ]; then return 0; fi
+  d_stop fcgiwrap >/dev/null
+  rm -f "$SOCK"
+  # the socket must be writable by nginx's workers (nobody)
+  (umask 000 && d_launch fcgiwrap "$want" "${argv[@]}" -- "${argv[@]}")
+  local i
+  for ((i = 0; i < 100; i++)); do [ -S "$SOCK" ] && break; sleep 0.05; done
+  [ -S "$SOCK" ] || d_die "fcgiwrap did not create $SOCK (log: $LOGS/fcgiwrap.log)"
+  STARTED+=(fcgiwrap)
+}
+
+start_nginx() {
+  write_nginx_conf
+  local argv=(nginx -p "$NGX/" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" -g "daemon off;")
+  local want
+  want="$(printf '%s ' "${argv[@]}")$(cat "$NGX/nginx.conf.new")"
+  if d_wanted nginx "$want"; then rm -f "$NGX/nginx.conf.new"; return 0; fi
+  d_stop nginx >/dev/null
+  d_port_free_or_ours "$HTTP_CA_PORT" nginx
+  mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
+  nginx -t -q -p "$NGX/" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$LOGS/nginx-t.log" 2>&1 ||
+    { cat "$LOGS/nginx-t.log" >&2; d_die "nginx rejects $NGX/nginx.conf"; }
+  d_launch nginx "$want" "nginx: master process ${argv[*]}" -- "${argv[@]}"
+  STARTED+=(nginx)
+}
+
+wait_ready() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$HTTP_CA_PORT/certs/cacert.der" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  d_die "the HTTP CA does not answer http://127.0.0.1:$HTTP_CA_PORT/certs/cacert.der (logs: $LOGS, $NGX/logs)"
+}
+
+cmd_start() {
+  config_from_env
+  mkdir -p "$H" "$RUN" "$LOGS"
+  exec 9>"$H/.lock"
+  flock -w 120 9 || d_die "another http-ca.sh holds $H/.lock"
+  d_ensure_packages nginx:nginx-light fcgiwrap:fcgiwrap openssl:openssl curl:curl flock:util-linux setsid:util-linux ss:iproute2
+  init_ca
+  save_config
+  STARTED=()
+  start_fcgiwrap
+  start_nginx
+  wait_ready
+  d_loopback_only "$(d_pid_of nginx)" >/dev/null || d_die "the HTTP CA listens on a non-loopback address"
+  if ((${#STARTED[@]})); then d_say "started: ${STARTED[*]}"; else d_say "already running, nothing started"; fi
+  summary
+}
+
+summary() {
+  cat <<EOF
+HTTP CA (enrollment profiles) up (state $H)
+  CA certificate      : http://127.0.0.1:$HTTP_CA_PORT/certs/cacert.der  ($(openssl x509 -in "$CA/ca.pem" -noout -subject -nameopt oneline | sed 's/^subject=//'))
+  enrollment CGI      : http://127.0.0.1:$HTTP_CA_PORT/cda-cgi/clientcgi.exe   (reference_number $HTTP_CA_REFERENCE, authcode $HTTP_CA_AUTHCODE)
+  in the console      : crypto pki profile enrollment E / authentication url http://127.0.0.1:$HTTP_CA_PORT /
+                        authentication command GET /certs/cacert.der / enrollment url http://127.0.0.1:$HTTP_CA_PORT/cda-cgi/clientcgi.exe / ...
+EOF
+}
+
+cmd_stop() {
+  [ -d "$RUN" ] || { d_say "no HTTP CA state in $H; nothing to stop"; return 0; }
+  d_stop nginx
+  d_stop fcgiwrap
+  rm -f "$SOCK"
+}
+
+cmd_status() {
+  [ -d "$RUN" ] || { echo "no HTTP CA in $H (never started)"; return 3; }
+  config_saved
+  local c stopped=0
+  echo "HTTP CA in $H (127.0.0.1:$HTTP_CA_PORT)"
+  for c in fcgiwrap nginx; do
+    if d_is_up "$c"; then printf '  %-12s running  pid %s\n' "$c" "$(d_pid_of "$c")"; else printf '  %-12s STOPPED\n' "$c"; stopped=1; fi
+  done
+  if d_is_up nginx && ! d_loopback_only "$(d_pid_of nginx)"; then echo "loopback only: NO"; return 1; fi
+  echo "loopback only: yes"
+  ((stopped)) && return 3
+  return 0
+}
+
+cmd_reset() {
+  cmd_stop
+  rm -rf "$H"
+  d_say "reset $H (the next start creates a new CA)"
+}
+
+# Black-box checks with curl and openssl against the running HTTP CA.
+cmd_test() {
+  config_saved
+  local base=http://127.0.0.1:$HTTP_CA_PORT T pass=0 fail=0 code origin=http://localhost:4173
+  T=$(mktemp -d "$H/tmp/test.XXXXXX")
+  ok() { echo "  PASS $*"; pass=$((pass + 1)); }
+  ko() { echo "  FAIL $*"; fail=$((fail + 1)); }
+  code=$(curl -s -o "$T/ca.der" -D "$T/ca.h" -w '%{http_code}' -H "Origin: $origin" "$base/certs/cacert.der")
+  if [ "$code" = 200 ] && openssl x509 -inform DER -in "$T/ca.der" -noout 2>/dev/null && grep -qi "^access-control-allow-origin: $origin" "$T/ca.h"; then
+    ok "GET /certs/cacert.der: the CA certificate (DER) with Access-Control-Allow-Origin"
+  else ko "GET /certs/cacert.der: HTTP $code"; fi
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$T/k.pem" -subj "/CN=http-ca-test-$$" -outform DER -out "$T/req.der" 2>/dev/null
+  local b64 form
+  b64=$(base64 -w0 "$T/req.der" | sed -e 's/+/%2B/g' -e 's/\//%2F/g' -e 's/=/%3D/g')
+  form="reference_number=$HTTP_CA_REFERENCE&authcode=$HTTP_CA_AUTHCODE&retrievedAs=rawDER&action=getServerCert&pkcs10Request=$b64"
+  code=$(curl -s -o "$T/cert.der" -w '%{http_code}' -H "Origin: $origin" --data-binary "$form" -H 'Content-Type: application/x-www-form-urlencoded' "$base/cda-cgi/clientcgi.exe")
+  if [ "$code" = 200 ] && openssl x509 -inform DER -in "$T/cert.der" -out "$T/cert.pem" 2>/dev/null && openssl verify -CAfile "$CA/ca.pem" "$T/cert.pem" >/dev/null 2>&1; then
+    ok "the guide's POST issues a certificate (rawDER) that verifies against the CA"
+  else ko "the guide's POST: HTTP $code"; fi
+  code=$(curl -s -o "$T/403.html" -D "$T/403.h" -w '%{http_code}' -H "Origin: $origin" --data-binary "${form/authcode=$HTTP_CA_AUTHCODE/authcode=wrong}" -H 'Content-Type: application/x-www-form-urlencoded' "$base/cda-cgi/clientcgi.exe")
+  if [ "$code" = 403 ] && grep -q 'Wrong authcode' "$T/403.html" && grep -qi '^content-type: text/html' "$T/403.h" && grep -qi "^access-control-allow-origin: $origin" "$T/403.h"; then
+    ok "a wrong authcode: 403 with an HTML page (readable cross-origin)"
+  else ko "a wrong authcode: HTTP $code"; fi
+  if d_loopback_only "$(d_pid_of nginx)" >/dev/null; then ok "loopback only"; else ko "something listens on a non-loopback address"; fi
+  rm -rf "$T"
+  echo "$pass passed, $fail failed"
+  ((fail == 0))
+}
+
+case ${1:-} in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+test) cmd_test ;;
+reset) cmd_reset ;;
+*)
+  sed -n '3,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+  [ -z "${1:-}" ] || [ "$1" = help ] || [ "$1" = -h ] || [ "$1" = --help ] || exit 2
+  ;;
+esac
