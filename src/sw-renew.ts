@@ -13,6 +13,7 @@ import { TrustpointApp } from './app/app.ts';
 import { AutoEnrollService, type AutoEnv } from './app/auto.ts';
 import { enroll } from './app/pki.ts';
 import { pendingTransactions } from './app/scep.ts';
+import { acmeRenewalWindow } from './app/acme.ts';
 import { createPkiEngine } from './pki/engine.ts';
 import { createDirectCore } from './core/direct.ts';
 import { openTrustpointDb } from './store/db.ts';
@@ -58,7 +59,7 @@ export async function renewInBackground(scope: ServiceWorkerGlobalScope): Promis
       // Only when the user granted notifications (showNotification rejects otherwise).
       notify: (title, body) => void scope.registration.showNotification(title, { body, tag: 'trustpoint-expiry' }).catch(() => undefined),
       background: () => 'Renewal while the app is closed: this run is the service worker (Periodic Background Sync).',
-      workflows: async () => ({ enroll, pendingTransactions }),
+      workflows: async () => ({ enroll, pendingTransactions, acmeRenewalWindow }),
     });
     app.auto = auto;
     await auto.start();

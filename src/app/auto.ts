@@ -33,7 +33,7 @@ import { keyState } from './keys.ts';
 import type { KeyRecord } from '../store/keystore.ts';
 import type { pendingTransactions } from './scep.ts';
 import { revocationCacheEntries, type RevocationCacheEntry } from './revocation.ts';
-import { acmeRenewalWindow } from './acme.ts';
+import type { acmeRenewalWindow } from './acme.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
@@ -70,11 +70,12 @@ export interface AutoEnv {
 export interface Workflows {
   enroll: typeof enroll;
   pendingTransactions: typeof pendingTransactions;
+  acmeRenewalWindow: typeof acmeRenewalWindow;
 }
 
 const loadWorkflows = async (): Promise<Workflows> => {
-  const [p, s] = await Promise.all([import('./pki.ts'), import('./scep.ts')]);
-  return { enroll: p.enroll, pendingTransactions: s.pendingTransactions };
+  const [p, s, a] = await Promise.all([import('./pki.ts'), import('./scep.ts'), import('./acme.ts')]);
+  return { enroll: p.enroll, pendingTransactions: s.pendingTransactions, acmeRenewalWindow: a.acmeRenewalWindow };
 };
 
 export interface AutoMessage {
@@ -249,7 +250,7 @@ export class AutoEnrollService {
       const known = this.ari.get(tp.name);
       if (known && known.serial === own.serial && now - known.at < 6 * 3_600_000) continue;
       try {
-        const w = await acmeRenewalWindow(this.app, tp.name);
+        const w = await (await (this.env.workflows ?? loadWorkflows)()).acmeRenewalWindow(this.app, tp.name);
         this.ari.set(tp.name, { serial: own.serial, at: now, ...(w ? { window: { start: w.start.getTime(), end: w.end.getTime() } } : {}) });
       } catch {
         this.ari.set(tp.name, { serial: own.serial, at: now });
