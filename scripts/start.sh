@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # README quick start, command 1: build the production app and serve it on
 # http://localhost:${PORT:-4173}. Works on a fresh clone (installs npm packages first).
+# PORT=N another port; LAB=0 without the demo CA; BUILD=0 serves the build already in dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-4173}"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run build
+if [ "${BUILD:-1}" != 0 ] || [ ! -f dist/index.html ]; then
+  npm run build
+fi
 # The demo CA: the real SCEP server behind the CORS proxy, on 127.0.0.1 (LAB=0 to skip). The app
 # reads dist/demo-ca.json and offers a ready-made trustpoint for it, or says why there is none.
 if [ "${LAB:-1}" = 1 ]; then

@@ -16,7 +16,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v scepclient >/dev/null 2>&1 || need+=(scep)
-# issue 10: the HTTP CA (nginx + fcgiwrap) and pebble, which unit tests start too (lab/http-ca.sh, lab/acme.sh)
+# e2e serves the app with deploy/nginx.conf; issue 10: the HTTP CA (nginx + fcgiwrap) and pebble (lab/http-ca.sh, lab/acme.sh)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v fcgiwrap >/dev/null 2>&1 || [ -x /usr/sbin/fcgiwrap ] || need+=(fcgiwrap)
 command -v pebble >/dev/null 2>&1 || need+=(pebble)
@@ -80,15 +80,12 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --wycheproof tests/vectors/pbe-ours --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS"
 
 step "token tests (software PIV card over PC/SC, third-party PIV tools, IWA bundle; no USB hardware)"
 npx vitest run --project token
 
-step "build: production app"
-npx vite build
-
-step "end-to-end tests (Playwright, Chromium)"
+step "end-to-end tests (Playwright, Chromium; the global setup builds and serves the app with the start command)"
 npx playwright test
 
 step "interop tests against the peer lab (micromdm scepserver + nginx CORS proxy, on 127.0.0.1)"

@@ -20,6 +20,7 @@ import { IdbMetaStore, MemoryMetaStore, type MetaStore } from './store/meta.ts';
 import { requestPersistentStorage } from './store/persist.ts';
 import { IdbCommitter, type Committer } from './store/commit.ts';
 import { PkiError } from './util/errors.ts';
+import { trustedScriptUrl } from './util/trusted-types.ts';
 import type { TpApp } from './ui/tp-app.ts';
 import { onCommands } from './app/commands-feed.ts';
 import './ui/tp-app.ts';
@@ -28,7 +29,11 @@ export interface TrustpointGlobal {
   /** Runs console lines as if pasted; resolves to the transcript shown. */
   cli(text: string): Promise<string>;
   version: string;
+  // Present only in development builds and with the test seam (`exposeGlobal`); typed as
+  // present for the tests that define the seam.
+  /** The services. */
   app: TrustpointApp;
+  /** The console session. */
   session: CliSession;
   /** The crypto core (Worker), loaded on first use. */
   core(): Promise<CoreApi>;
@@ -113,7 +118,7 @@ async function start(): Promise<void> {
   } else session.print('startup-config is not present; using the default configuration.');
   session.print('');
 
-  window.trustpoint = { cli: makeCliRunner(session), version: VERSION, app, session, core: () => app.core() };
+  exposeGlobal(app, session);
   document.documentElement.dataset.ready = 'true';
   performance.mark('trustpoint-ready');
 
@@ -146,6 +151,19 @@ async function start(): Promise<void> {
 
   registerServiceWorker(shell);
   handleLaunchedFiles(shell);
+}
+
+/**
+ * `window.trustpoint`: the automation API (README) is `cli` and `version`. The services, the
+ * session and the core — everything a script in the page could use to read keys or change
+ * state without the console — are added only in development builds and where a test defined the
+ * seam `window.__TRUSTPOINT_TEST__` before the app loaded.
+ */
+function exposeGlobal(app: TrustpointApp, session: CliSession): void {
+  const api: Pick<TrustpointGlobal, 'cli' | 'version'> & Partial<TrustpointGlobal> = { cli: makeCliRunner(session), version: VERSION };
+  const seam = (window as unknown as { __TRUSTPOINT_TEST__?: unknown }).__TRUSTPOINT_TEST__;
+  if (!import.meta.env.PROD || (typeof seam === 'object' && seam !== null)) Object.assign(api, { app, session, core: () => app.core() });
+  window.trustpoint = Object.freeze(api) as TrustpointGlobal;
 }
 
 /** How renewal runs while the app is closed (set once the service worker is registered). */
@@ -186,7 +204,7 @@ function startAutoEnrollment(app: TrustpointApp): void {
 function registerServiceWorker(shell: TpApp): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   let accepted = false;
-  void navigator.serviceWorker.register('./sw.js', { scope: './', type: 'module' }).then((reg) => {
+  void navigator.serviceWorker.register(trustedScriptUrl(new URL('./sw.js', location.href)), { scope: './', type: 'module' }).then((reg) => {
     void registerPeriodicRenewal(reg);
     const offer = () => {
       if (reg.waiting && navigator.serviceWorker.controller) shell.showUpdate();
@@ -199,6 +217,9 @@ function registerServiceWorker(shell: TpApp): void {
       accepted = true;
       reg.waiting?.postMessage({ type: 'SKIP_WAITING' });
     });
+  });
+  navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string; text?: string } | null>) => {
+    if (e.data?.type === 'csp-violation') console.error(e.data.text);
   });
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     // The first install also changes the controller (clients.claim); only an update the

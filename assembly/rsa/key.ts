@@ -20,6 +20,8 @@ import { HASH_SHA1, HASH_SHA224, HASH_SHA256, HASH_SHA384, HASH_SHA512, HASH_SHA
 /** Smallest and largest supported modulus, in bits. */
 export const MIN_BITS: i32 = 512;
 export const MAX_BITS: i32 = 8192;
+/** Largest public exponent, in bits: e < 2^256 (NIST SP 800-56B). */
+export const MAX_E_BITS: i32 = 256;
 
 const L: i32 = MAX_LIMBS + 2;
 const bN = new StaticArray<u32>(L);
@@ -298,9 +300,11 @@ function finishPublic(): i32 {
   kELimbs = limbLengthVT(KE, MAX_LIMBS);
   if (kBits < MIN_BITS || kBits > MAX_BITS) return E_RSA_KEY_INVALID;
   if ((limb(KN, 0) & 1) == 0) return E_RSA_KEY_INVALID;
-  // e odd, 3 <= e < n
+  // e odd, 3 <= e < n, and e < 2^256 (NIST SP 800-56B §6.2.1): a public exponent as long as
+  // the modulus would make every public operation as slow as a private one (hostile input)
   if ((limb(KE, 0) & 1) == 0 || (kELimbs == 1 && limb(KE, 0) < 3)) return E_RSA_KEY_INVALID;
   if (bitLengthVT(KE, kELimbs) >= kBits) return E_RSA_KEY_INVALID;
+  if (bitLengthVT(KE, kELimbs) > MAX_E_BITS) return E_RSA_KEY_INVALID;
   return 0;
 }
 

@@ -342,7 +342,22 @@ export class TrustpointApp {
     return this.enginePromise;
   }
 
+  /**
+   * `text` without the secrets the running-config holds (the trustpoints' challenge passwords),
+   * for text that may carry a server's words — debug lines, the Inspector, HTTP and CertRep
+   * error texts: a CA that echoes the challenge must not put it on the screen or the clipboard.
+   */
+  redactSecrets(text: string): string {
+    let out = text;
+    for (const tp of this.running.trustpoints.values()) {
+      const pw = tp.password;
+      if (pw && pw.length >= 3 && out.includes(pw)) out = out.split(pw).join('*****');
+    }
+    return out;
+  }
+
   recordDebug(line: string): void {
+    line = this.redactSecrets(line);
     this.debugLog.push(line);
     if (this.debugLog.length > 2000) this.debugLog.splice(0, this.debugLog.length - 2000);
   }

@@ -112,7 +112,7 @@ function scepDebug(app: TrustpointApp, io: Interaction): ScepDebug {
     transactions: app.debug.transactions,
     print: (line) => {
       app.recordDebug(line);
-      io.print(line);
+      io.print(app.redactSecrets(line));
     },
   };
 }

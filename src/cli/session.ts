@@ -11,7 +11,7 @@
  * exactly as on a router.
  */
 import { CliError, PkiError, abortError, isAbortError } from '../util/errors.ts';
-import { caretLine, complete as completeLine, compileCommand, formatHelp, helpFor, lex, matchLine, type Args, type CommandSpec, type CompiledCommand } from '../config/grammar.ts';
+import { caretLine, complete as completeLine, compileCommand, fallbackSecretSpans, formatHelp, helpFor, lex, matchLine, matchSecrets, redactSpans, type Args, type CommandSpec, type CompiledCommand } from '../config/grammar.ts';
 import { CONFIG_COMMANDS, hexDataLine, type ConfigCtx } from '../config/commands.ts';
 import { MODES, type ModeFrame, type ModeId, type ModeTarget } from '../config/modes.ts';
 import type { TrustpointApp } from '../app/app.ts';
@@ -236,7 +236,7 @@ export class CliSession {
    */
   showHelp(partial: string): void {
     if (this.pendingAsk) return;
-    this.write(this.prompt() + partial + '?\n');
+    this.write(this.prompt() + this.redact(partial) + '?\n');
     for (const l of this.help(partial)) this.print(l);
   }
 
@@ -260,6 +260,40 @@ export class CliSession {
       }
     }
     return { commands: this.modeCommands(this.mode), offset: 0, text: line };
+  }
+
+  /**
+   * `line` with every argument that fills a secret slot of the grammar (a password, however its
+   * keywords are abbreviated) replaced by `*****`. The line is read as the session would run it
+   * (this mode, then its parents; `do` lines as EXEC commands); a line no mode there accepts is
+   * read against every mode's commands (a password typed in the wrong mode), and, failing all,
+   * everything after an abbreviation of `password` is hidden.
+   */
+  redact(line: string, mode: ModeId = this.mode): string {
+    const spans = this.secretSpans(line, mode);
+    return spans.length ? redactSpans(line, spans) : line;
+  }
+
+  private secretSpans(line: string, mode: ModeId): [number, number][] {
+    const reg = cliRegistry();
+    if (MODES[mode].config) {
+      const words = lex(line);
+      const first = words[0];
+      if (first && first.text.length >= 2 && 'do'.startsWith(first.text.toLowerCase()) && words.length > 1) {
+        const offset = words[1]!.start;
+        return this.secretSpans(line.slice(offset), 'exec').map(([a, b]) => [a + offset, b + offset] as [number, number]);
+      }
+    }
+    const chain: ModeId[] = [mode];
+    if (MODES[mode].config) for (let i = this.frames.length - 2; i >= 0 && MODES[this.frames[i]!.mode].config; i--) chain.push(this.frames[i]!.mode);
+    const all = [...new Set<ModeId>([...chain, ...reg.keys()])];
+    const partial: [number, number][] = [];
+    for (const m of all) {
+      const r = matchSecrets(reg.get(m) ?? [], line);
+      if (r.full && chain.includes(m)) return r.spans;
+      partial.push(...r.spans);
+    }
+    return partial.length ? partial : fallbackSecretSpans(line);
   }
 
   private modeCommands(mode: ModeId): CompiledCommand<CliHandler>[] {
@@ -348,8 +382,11 @@ export class CliSession {
       return;
     }
     const prompt = this.prompt();
-    this.write(prompt + raw + '\n');
     const mode = this.mode;
+    // Secrets typed on a command line (challenge, import and export passwords) are never echoed
+    // — so never in the scrollback or a window.trustpoint.cli transcript — nor kept in the history.
+    const shown = mode === 'config-pubkey' ? raw : this.redact(raw);
+    this.write(prompt + shown + '\n');
     if (mode === 'config-pubkey') {
       try {
         hexDataLine(this.makeCtx(signal), raw);
@@ -376,13 +413,7 @@ export class CliSession {
       return;
     }
     this.currentLine = line;
-    // Secrets typed on a command line (challenge and export passwords, ACME EAB keys) stay out of the history.
-    this.history.push(
-      line
-        .trim()
-        .replace(/(\bpassword\s+)\S.*$/i, '$1*****')
-        .replace(/(\beab\s+\S+\s+)\S.*$/i, '$1*****'),
-    );
+    this.history.push(shown.replace(/\s+$/, '').trim());
     if (this.history.length > HISTORY_MAX) this.history.shift();
     await this.runIn(mode, line, 0, signal, true, prompt.length);
     if (this.mode === 'ca-profile-enroll') this.template = templateLineOf(this.app.running, this.target.profile, line);
@@ -429,7 +460,8 @@ export class CliSession {
       return;
     }
     if (e instanceof PkiError) {
-      this.print(userMessage(e));
+      // a CA's error text may echo the challenge password
+      this.print(this.app.redactSecrets(userMessage(e)));
       return;
     }
     console.error(e);

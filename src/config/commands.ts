@@ -326,6 +326,8 @@ const TRUSTPOINT: ConfigCommand[] = [
   {
     syntax: 'enrollment acme WORD$acmeurl [challenge http-01$auto] [eab WORD$kid ( 0 WORD$eabkey | 7 WORD$eabenc | WORD$eabkey )]',
     help: TPH,
+    // The EAB MAC key is a secret: never echoed, kept in the history or logged.
+    secret: ['eabkey', 'eabenc'],
     handler(ctx, a) {
       setEnrollment(ctx, acmeEnrollment(a));
     },

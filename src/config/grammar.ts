@@ -13,6 +13,12 @@
  *   [ ... ]            optional                     ( a | b c )   alternatives
  *   TOKEN$name         stores the matched text in `args.name` (for keywords and groups too)
  *
+ * Secret slots: an argument right after a `password`, `passphrase`, `pin` or `secret` keyword
+ * (or after such a keyword and an IOS encryption type `0`/`5`/`7`/`8`/`9`), and every argument
+ * a command names in `secret`, holds a secret. `matchLine` reports where they are (`secrets`),
+ * however the keywords were abbreviated, so the console can keep them out of its echo, history
+ * and transcripts (`redactSecrets`).
+ *
  * The engine is pure: it neither knows modes nor runs handlers; see cli/session.ts and
  * config/reader.ts for the two users.
  */
@@ -30,6 +36,8 @@ export interface TokenNode {
   max?: number;
   /** Alternative group name: a keyword inside `( a | b )$g` also stores into args.g. */
   group?: string | undefined;
+  /** The argument is a secret (a password slot): never echoed, kept or logged. */
+  secret?: boolean;
   next: TokenNode[];
   end: boolean;
 }
@@ -40,6 +48,8 @@ export interface CommandSpec<H = unknown> {
   help?: Record<string, string>;
   /** Not listed by `?` nor completed by Tab (IOS hidden commands, aliases). */
   hidden?: boolean;
+  /** Named arguments that hold secrets, beyond those found by their keyword (see the header). */
+  secret?: readonly string[];
   handler: H;
 }
 
@@ -155,10 +165,35 @@ function compileItem(item: Ast, k: Cont, help: Record<string, string>, group?: s
   return { nodes, end };
 }
 
+/** Keywords whose argument is a secret. */
+export const SECRET_KEYWORDS: ReadonlySet<string> = new Set(['password', 'passphrase', 'pin', 'secret']);
+/** IOS encryption-type words that may stand between such a keyword and its secret. */
+const SECRET_TYPES: ReadonlySet<string> = new Set(['0', '5', '7', '8', '9']);
+
+/**
+ * Marks the arguments a command names in `secret`. (An argument after a secret keyword is found
+ * while matching, per path: continuation nodes are shared between the alternatives of a group,
+ * so `no ( ocsp | password )$what [LINE]` has one LINE node for both.)
+ */
+function markSecrets(first: TokenNode[], named: ReadonlySet<string>): void {
+  if (!named.size) return;
+  const seen = new Set<TokenNode>();
+  const walk = (nodes: TokenNode[]) => {
+    for (const n of nodes) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      if (n.kind !== 'keyword' && n.name !== undefined && named.has(n.name)) n.secret = true;
+      walk(n.next);
+    }
+  };
+  walk(first);
+}
+
 export function compileCommand<H>(spec: CommandSpec<H>, index: number): CompiledCommand<H> {
   const ast = parseSyntax(spec.syntax);
   const cont = compileSeq(ast, { nodes: [], end: true }, spec.help ?? {});
   if (cont.end) throw new SyntaxError(`grammar: command matches empty input: ${spec.syntax}`);
+  markSecrets(cont.nodes, new Set(spec.secret ?? []));
   return { spec, first: cont.nodes, index };
 }
 
@@ -240,16 +275,21 @@ interface Path<H> {
   cont: Cont;
   args: Args;
   words: string[];
+  /** [start, end) of the words that filled secret slots */
+  secrets: [number, number][];
+  /** the keywords just matched (last, and the one before it when the last was a keyword too) */
+  kw1?: string | undefined;
+  kw2?: string | undefined;
   /** a LINE argument took the rest of the input */
   done: boolean;
 }
 
 export type MatchResult<H> =
-  | { ok: true; command: CompiledCommand<H>; args: Args; words: string[] }
+  | { ok: true; command: CompiledCommand<H>; args: Args; words: string[]; secrets: [number, number][] }
   | { ok: false; error: CliError };
 
 function startPaths<H>(commands: readonly CompiledCommand<H>[]): Path<H>[] {
-  return commands.map((cmd) => ({ cmd, cont: { nodes: cmd.first, end: false }, args: {}, words: [], done: false }));
+  return commands.map((cmd) => ({ cmd, cont: { nodes: cmd.first, end: false }, args: {}, words: [], secrets: [], done: false }));
 }
 
 function commonPrefix(a: string, b: string): number {
@@ -307,7 +347,11 @@ function step<H>(paths: Path<H>[], words: Word[], i: number, line: string): Step
     const args = { ...path.args };
     if (node.name) args[node.name] = value;
     if (node.group && node.kind === 'keyword') args[node.group] = node.text;
-    next.push({ cmd: path.cmd, cont: { nodes: isLine ? [] : node.next, end: node.end }, args, words: [...path.words, value], done: isLine });
+    const afterSecretKeyword = path.kw1 !== undefined && (SECRET_KEYWORDS.has(path.kw1) || (SECRET_TYPES.has(path.kw1) && path.kw2 !== undefined && SECRET_KEYWORDS.has(path.kw2)));
+    const secret = node.kind !== 'keyword' && (node.secret === true || afterSecretKeyword);
+    const secrets: [number, number][] = secret ? [...path.secrets, [word.start, isLine ? word.start + value.length : word.start + word.text.length]] : path.secrets;
+    const isKw = node.kind === 'keyword';
+    next.push({ cmd: path.cmd, cont: { nodes: isLine ? [] : node.next, end: node.end }, args, words: [...path.words, value], secrets, done: isLine, kw1: isKw ? node.text : undefined, kw2: isKw ? path.kw1 : undefined });
   }
   return { paths: next };
 }
@@ -331,7 +375,57 @@ export function matchLine<H>(commands: readonly CompiledCommand<H>[], line: stri
   // Prefer paths that did not fall back to a LINE argument, then definition order.
   complete.sort((a, b) => Number(a.done) - Number(b.done) || a.cmd.index - b.cmd.index);
   const c = complete[0]!;
-  return { ok: true, command: c.cmd, args: c.args, words: c.words };
+  return { ok: true, command: c.cmd, args: c.args, words: c.words, secrets: c.secrets };
+}
+
+/** What a redacted secret looks like in echoes, history and transcripts. */
+export const REDACTED = '*****';
+
+/** `line` with the given [start, end) spans replaced by REDACTED. */
+export function redactSpans(line: string, spans: readonly (readonly [number, number])[]): string {
+  const merged: [number, number][] = [];
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  let out = line;
+  for (const [a, b] of merged.reverse()) out = out.slice(0, a) + REDACTED + out.slice(b);
+  return out;
+}
+
+/**
+ * Where `line` holds secrets as a command of `commands`: `full` when the whole line matches a
+ * command (its secret slots, maybe none), else the secret slots among the words that match so
+ * far (a line typed before `?`, or one that goes wrong after its secret).
+ */
+export function matchSecrets<H>(commands: readonly CompiledCommand<H>[], line: string): { full: boolean; spans: [number, number][] } {
+  const m = matchLine(commands, line);
+  if (m.ok) return { full: true, spans: m.secrets };
+  const words = lex(line);
+  let paths = startPaths(commands);
+  const spans: [number, number][] = [];
+  for (let i = 0; i < words.length; i++) {
+    const r = step(paths, words, i, line);
+    if (r.error || r.paths.length === 0) break;
+    paths = r.paths;
+    for (const p of paths) for (const sp of p.secrets) if (!spans.some((x) => x[0] === sp[0])) spans.push(sp);
+  }
+  return { full: false, spans };
+}
+
+/** Everything after the first word that abbreviates (2+ letters) a secret keyword. */
+export function fallbackSecretSpans(line: string): [number, number][] {
+  const words = lex(line);
+  for (let i = 0; i < words.length - 1; i++) {
+    const w = words[i]!.text.toLowerCase();
+    if (w.length >= 2 && [...SECRET_KEYWORDS].some((k) => k.startsWith(w))) {
+      let j = i + 1;
+      if (SECRET_TYPES.has(words[j]!.text) && j + 1 < words.length) j++;
+      return [[words[j]!.start, line.trimEnd().length]];
+    }
+  }
+  return [];
 }
 
 // ---------------------------------------------------------------------------------------

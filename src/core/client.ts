@@ -8,6 +8,9 @@ import { CoreError, PkiError, abortError } from '../util/errors.ts';
 import type { CallOptions, CoreApi } from './api.ts';
 import type { ProgressFn } from './instance.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
+import { trustedScriptUrl } from '../util/trusted-types.ts';
+// The worker chunk's URL (not `new Worker(new URL(...))`: the URL must pass a Trusted Types policy).
+import workerUrl from './wasm-worker.ts?worker&url';
 
 /** Op names and their arity (CallOptions follows the positional arguments). */
 const OPS: Record<string, number> = {
@@ -64,7 +67,7 @@ export interface WorkerCoreOptions {
 }
 
 export function createWorkerCore(opts: WorkerCoreOptions = {}): CoreApi {
-  const spawn = opts.spawn ?? (() => new Worker(new URL('./wasm-worker.ts', import.meta.url), { type: 'module', name: 'trustpoint-core' }));
+  const spawn = opts.spawn ?? (() => new Worker(trustedScriptUrl(new URL(workerUrl, import.meta.url)), { type: 'module', name: 'trustpoint-core' }));
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();

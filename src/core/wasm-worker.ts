@@ -8,6 +8,12 @@ import { instantiateCore, type CoreInstance } from './instance.ts';
 import { transferablesOf, type WorkerReply, type WorkerRequest } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+// The worker has its own Content-Security-Policy (deploy/csp.ts); a violation here would
+// otherwise pass unseen: say it on the console, where the page's reports go too.
+scope.addEventListener('securitypolicyviolation', (e) => {
+  const v = e as SecurityPolicyViolationEvent;
+  console.error(`Content-Security-Policy violation in the core worker: ${v.effectiveDirective} blocked ${v.blockedURI || '(inline)'}`);
+});
 const ready: Promise<CoreInstance> = instantiateCore(fetch(wasmUrl));
 
 scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {

@@ -8,6 +8,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { toHex } from '../util/hex.ts';
 import { shortNameOf } from './names.ts';
+import { escapeControls } from '../util/text.ts';
+import { signedDataCertificates } from './cms.ts';
 
 export interface InspectedAttribute {
   oid: string;
@@ -49,13 +51,13 @@ const NAMES: Record<string, string> = {
 export const oidName = (oid: string): string => NAMES[oid] ?? oid;
 
 function nameText(n: pkijs.RelativeDistinguishedNames): string {
-  return n.typesAndValues.map((tv) => `${shortNameOf(tv.type)}=${String((tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value ?? '')}`).join(', ');
+  return n.typesAndValues.map((tv) => `${shortNameOf(tv.type)}=${escapeControls(String((tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value ?? ''))}`).join(', ');
 }
 
 function valueText(v: asn1js.AsnType): string {
   const any = v as unknown as { idBlock: { tagClass: number; tagNumber: number }; valueBlock: { value?: unknown; valueHexView?: Uint8Array } };
   const t = any.idBlock.tagNumber;
-  if (any.idBlock.tagClass === 1 && (t === 19 || t === 12 || t === 22)) return String(any.valueBlock.value ?? '');
+  if (any.idBlock.tagClass === 1 && (t === 19 || t === 12 || t === 22)) return escapeControls(String(any.valueBlock.value ?? ''));
   if (any.idBlock.tagClass === 1 && t === 4) return toHex(new Uint8Array(any.valueBlock.valueHexView ?? []));
   if (any.idBlock.tagClass === 1 && t === 6) return String((v as asn1js.ObjectIdentifier).valueBlock.toString());
   if (any.idBlock.tagClass === 1 && (t === 23 || t === 24)) return (v as asn1js.UTCTime).toDate().toISOString().replace('.000', '');
@@ -65,6 +67,7 @@ function valueText(v: asn1js.AsnType): string {
 export function inspectSignedEnvelope(der: Uint8Array): InspectedMessage {
   const out: InspectedMessage = { ok: false, certificates: [], attributes: [] };
   try {
+    signedDataCertificates(der, 'cms.inspect'); // the limits, before pkijs
     const asn = asn1js.fromBER(der.slice().buffer);
     if (asn.offset === -1) throw new Error('not DER');
     const ci = new pkijs.ContentInfo({ schema: asn.result });

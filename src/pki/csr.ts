@@ -30,6 +30,7 @@ import type { KeyInfo, NamedCurve, Signer, VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
 import { shortNameOf, type Attribute } from './names.ts';
 import { derCheck, derChildren, derRead, type Tlv } from './pem.ts';
+import { escapeControls } from '../util/text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Object identifiers
@@ -614,7 +615,7 @@ function parseName(der: Uint8Array, name: Tlv): Attribute[][] {
       const [type, value] = derChildren(der, expectTag(atv, 0x30, 'subject attribute is not a SEQUENCE'));
       const id = oidOf(der, type, 'subject attribute without a type');
       if (!value) badCsr('csr.parse: subject attribute without a value');
-      return { oid: id, short: shortNameOf(id), value: stringValue(der, value) };
+      return { oid: id, short: shortNameOf(id), value: escapeControls(stringValue(der, value)) };
     });
   });
 }

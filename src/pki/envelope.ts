@@ -29,6 +29,7 @@ import { DER } from './csr.ts';
 import { ENGINE_OID, cbcParameters, randomBytes } from './engine.ts';
 import { derChildren, derRead, type Tlv } from './pem.ts';
 import { parseCertificate } from './x509-parse.ts';
+import { signedDataCertificates } from './cms.ts';
 
 export const CMS_OID = {
   data: '1.2.840.113549.1.7.1',
@@ -468,6 +469,12 @@ function readAttributes(der: Uint8Array, op: string): CmsAttribute[] {
  */
 export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParams, engine: pkijs.ICryptoEngine): Promise<VerifiedSignedData> {
   const op = 'verifySignedData';
+  try {
+    signedDataCertificates(der, `cms.${op}`);
+  } catch (e) {
+    if (e instanceof PkiError) throw bad(op, e.message.replace(/^[\w.]+: /, ''));
+    throw e;
+  }
   let sd: pkijs.SignedData;
   try {
     sd = new pkijs.SignedData({ schema: contentOf(der, CMS_OID.signedData, op) });

@@ -6,6 +6,7 @@
  *
  * Pure string handling; building the ASN.1 Name is done where pkijs lives (pki/csr).
  */
+import { escapeControls } from '../util/text.ts';
 import { PkiError } from '../util/errors.ts';
 
 export interface Attribute {
@@ -152,6 +153,7 @@ export function formatX500Name(attrs: readonly Attribute[]): string {
   return attrs.map((a) => `${a.short}=${escapeValue(a.value)}`).join(', ');
 }
 
-function escapeValue(v: string): string {
+function escapeValue(raw: string): string {
+  const v = escapeControls(raw);
   return /[,;+"\\]|^\s|\s$/.test(v) ? `"${v.replace(/["\\]/g, (c) => '\\' + c)}"` : v;
 }

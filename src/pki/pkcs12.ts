@@ -46,6 +46,7 @@ import {
   decryptPrivateKeyInfo,
   derUint,
   encodePbeAlgorithm,
+  meteredPbe,
   newPbeParams,
   passwordCandidates,
   passwordForms,
@@ -102,8 +103,13 @@ const BAG_NAMES: Readonly<Record<string, string>> = {
   [OID.secretBag]: 'secretBag',
 };
 
-/** Size and count limits on input (a PFX with a long chain is well under 100 KB). */
-export const PKCS12_LIMITS = { bytes: 4 << 20, bags: 1000, contentInfos: 64, nesting: 4 } as const;
+/**
+ * Size and count limits on input (a PFX with a long chain is well under 100 KB), and the work
+ * one import may cost: `iterations` is the total of key-derivation iterations over the MAC,
+ * every encrypted part and key and every password form tried (a legitimate file needs a few
+ * times its iteration count; a hostile one could otherwise ask for many bags of 10^6 each).
+ */
+export const PKCS12_LIMITS = { bytes: 4 << 20, bags: 1000, contentInfos: 64, nesting: 4, iterations: MAX_ITERATIONS } as const;
 
 const OP_READ = 'pkcs12.read';
 const OP_WRITE = 'pkcs12.write';
@@ -141,7 +147,10 @@ export interface Pkcs12Contents {
 }
 
 /** Options of `readPkcs12`. */
-export type Pkcs12ReadOptions = PbeCallOptions;
+export interface Pkcs12ReadOptions extends PbeCallOptions {
+  /** the total key-derivation iterations this import may spend (default PKCS12_LIMITS.iterations) */
+  maxIterations?: number;
+}
 
 /** What `writePkcs12` packs. */
 export interface Pkcs12Input {
@@ -285,6 +294,8 @@ async function readSafeContents(c: PbeCrypto, r: DerReader, t: Tlv, pw: Password
     const id = r.oid(idT, 'SafeBag bagId');
     const [valueT] = r.children(valueWrapT, 0xa0, 'SafeBag bagValue', 1, 1);
     const attrs = attrsT ? readAttributes(r, attrsT) : {};
+    // One private key per file: stop at the second key bag, before any work on it.
+    if ((id === OID.keyBag || id === OID.pkcs8ShroudedKeyBag) && acc.keys.length > 0) throw new PkiError('unsupported', `${OP_READ}: the file holds more than one private key; only one per file is supported`);
     switch (id) {
       case OID.keyBag: {
         const pkcs8 = copyBytes(r.raw(valueT!));
@@ -389,12 +400,14 @@ async function readContentInfos(c: PbeCrypto, r: DerReader, infos: Tlv[], pw: Pa
  * `password` undefined or '' tries both RFC 7292 encodings of "no password".
  *
  * @throws PkiError 'pkcs12-password' | 'bad-pkcs12' | 'unsupported' (RC4 schemes, envelopedData,
- *   signedData integrity, several private keys, iteration counts above 10,000,000, ...)
+ *   signedData integrity, a second private key, iteration counts above 10,000,000 — for one
+ *   derivation or, with `maxIterations`, all of them together —, ...)
  */
 export async function readPkcs12(der: Uint8Array, password: string | undefined, c: PbeCrypto, opts?: Pkcs12ReadOptions): Promise<Pkcs12Contents> {
   if (!(der instanceof Uint8Array)) throw new TypeError('pkcs12.read: der must be a Uint8Array');
   if (password !== undefined && typeof password !== 'string') throw new TypeError('pkcs12.read: password must be a string or undefined');
   const o: PbeCallOptions = opts?.signal ? { signal: opts.signal } : {};
+  c = meteredPbe(c, opts?.maxIterations ?? PKCS12_LIMITS.iterations, OP_READ);
   const r: DerReader = new DerReader(der, 'bad-pkcs12', OP_READ);
   if (der.length > PKCS12_LIMITS.bytes) r.fail(`${der.length} bytes is larger than the limit of ${PKCS12_LIMITS.bytes}`);
   const [versionT, authSafeT, macT] = r.seq(r.root('PFX'), 'PFX', 2, 3);

@@ -56,6 +56,36 @@ export interface PbeCallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The core, metered: every key-derivation iteration (and every PBKDF1 hash round) is charged
+ * before it runs, and reading stops with PkiError('unsupported') once `budget` is spent — the
+ * total work one import of hostile input may cause, over every derivation and password form.
+ */
+export function meteredPbe(c: PbeCrypto, budget: number, op: string): PbeCrypto {
+  let spent = 0;
+  const charge = (n: number) => {
+    spent += n;
+    if (spent > budget) throw new PkiError('unsupported', `${op}: opening this file would take more than ${budget.toLocaleString('en-US')} key-derivation iterations in total (a limit against hostile files)`);
+  };
+  return {
+    digest: (alg, data, o) => {
+      charge(1);
+      return c.digest(alg, data, o);
+    },
+    hmac: (alg, key, data, o) => c.hmac(alg, key, data, o),
+    pbkdf2: (alg, pw, salt, iterations, length, o) => {
+      charge(iterations);
+      return c.pbkdf2(alg, pw, salt, iterations, length, o);
+    },
+    pkcs12Kdf: (alg, id, pw, salt, iterations, length, o) => {
+      charge(iterations);
+      return c.pkcs12Kdf(alg, id, pw, salt, iterations, length, o);
+    },
+    encryptCbc: (...a) => c.encryptCbc(...a),
+    decryptCbc: (...a) => c.decryptCbc(...a),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Limits
 
@@ -900,8 +930,9 @@ function wrapByKind(kind: string, der: Uint8Array, code: string): { pkcs8: Uint8
  * @throws PkiError 'password-required' | 'key-password' | 'bad-key' | 'unsupported' (and the
  *   'bad-pem'/'bad-base64'/'bad-der' errors of pem.ts for damaged text)
  */
-export async function readPrivateKey(input: string | Uint8Array | PemBlock, password: string | undefined, c: PbeCrypto, opts?: PbeCallOptions): Promise<PrivateKeyRead> {
+export async function readPrivateKey(input: string | Uint8Array | PemBlock, password: string | undefined, c: PbeCrypto, opts?: PbeCallOptions & { maxIterations?: number }): Promise<PrivateKeyRead> {
   const block = pickKeyBlock(input);
+  if (opts?.maxIterations !== undefined) c = meteredPbe(c, opts.maxIterations, 'key.read');
   const o = callOpts(opts);
   if (block.encryption) {
     if (password === undefined) throw new PkiError('password-required', `key.read: the ${block.label} is encrypted (${block.encryption.algorithm}); a password is required`);

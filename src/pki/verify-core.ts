@@ -9,6 +9,7 @@ import type { CoreApi, HashAlg } from '../core/api.ts';
 import { PkiError } from '../util/errors.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { parsePss } from './verify-webcrypto.ts';
+import { checkRsaExponent } from './rsa-exponent.ts';
 
 const ECDSA: Record<string, HashAlg> = {
   '1.2.840.10045.4.1': 'SHA-1',
@@ -62,6 +63,7 @@ function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
       }
     }
     const rsaHash = RSA_PKCS1[algorithm];
+    if (rsaHash || algorithm === OID_RSASSA_PSS) checkRsaExponent(spki);
     if (rsaHash) {
       try {
         return await c.rsaVerifyPkcs1(spki, rsaHash, data, signature);

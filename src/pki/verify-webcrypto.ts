@@ -19,6 +19,7 @@ import type { VerifyFn } from '../crypto/types.ts';
 import { PkiError } from '../util/errors.ts';
 import { contentOf, DerCursor, decodeOid, decodeSmallUint, hex, parseOne, rawOf, readTlv, TAG } from './chain/_der.ts';
 import { sigAlgName } from './chain/oids.ts';
+import { checkRsaExponent } from './rsa-exponent.ts';
 
 type Hash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -201,6 +202,7 @@ export const webCryptoVerify: VerifyFn = async ({ algorithm, parameters, spki, d
     return false;
   }
   const d = data as Uint8Array<ArrayBuffer>;
+  if (algorithm in RSA_PKCS1 || algorithm === RSASSA_PSS) checkRsaExponent(spki);
   if (algorithm in RSA_PKCS1) {
     const hash = RSA_PKCS1[algorithm];
     if (!hash) throw unsupported(sigAlgName(algorithm));

@@ -6,6 +6,8 @@
  */
 import { PkiError } from '../util/errors.ts';
 import { toHex } from '../util/hex.ts';
+import { equalBytes } from '../util/bytes.ts';
+import { escapeControls } from '../util/text.ts';
 import { shortNameOf, type Attribute } from './names.ts';
 import { derCheck, derChildren, derRead, type Tlv } from './pem.ts';
 import { decodeOid, decodeTime } from './chain/_der.ts';
@@ -101,7 +103,8 @@ function nameAttrs(der: Uint8Array, name: Tlv): Attribute[] {
       const [type, value] = derChildren(der, atv);
       if (!type || !value) fail('an attribute has no value');
       const oid = oidOf(der, type!, 'attribute type');
-      out.push({ oid, short: shortNameOf(oid), value: directoryString(der, value!) });
+      // shown in the console and the GUI: control characters escaped (util/text.ts)
+      out.push({ oid, short: shortNameOf(oid), value: escapeControls(directoryString(der, value!)) });
     }
   }
   return out;
@@ -139,11 +142,11 @@ function generalName(der: Uint8Array, t: Tlv): GeneralNameView {
   const v = der.subarray(t.contentStart, t.contentEnd);
   switch (t.tag) {
     case 0x81:
-      return { kind: 'email', value: latin1.decode(v) };
+      return { kind: 'email', value: escapeControls(latin1.decode(v)) };
     case 0x82:
-      return { kind: 'dns', value: latin1.decode(v) };
+      return { kind: 'dns', value: escapeControls(latin1.decode(v)) };
     case 0x86:
-      return { kind: 'uri', value: latin1.decode(v) };
+      return { kind: 'uri', value: escapeControls(latin1.decode(v)) };
     case 0x87: {
       if (v.length === 4) return { kind: 'ip', value: Array.from(v).join('.') };
       const groups: string[] = [];
@@ -160,12 +163,44 @@ function generalName(der: Uint8Array, t: Tlv): GeneralNameView {
 }
 
 /**
+ * The largest certificate read: generous for real ones (a few kilobytes, a hundred-name SAN list
+ * under 8 KB) and a bound on what one hostile certificate costs to parse.
+ */
+export const X509_MAX_BYTES = 32 << 10;
+
+/**
+ * Summaries by certificate: views render from them on every update, and a hostile certificate
+ * (thousands of subjectAltNames) costs time to parse. Keyed by the DER array the
+ * configuration holds; a hit is checked against a copy of the bytes, so an array changed in
+ * place is parsed again. Summaries are frozen: they are shared.
+ */
+const summaries = new WeakMap<Uint8Array, { der: Uint8Array; summary: CertificateSummary }>();
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !ArrayBuffer.isView(o) && !(o instanceof Date) && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as object)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** The view model of a DER certificate (cached per array; see above). */
+export function summarizeCertificate(der: Uint8Array): CertificateSummary {
+  const hit = summaries.get(der);
+  if (hit && equalBytes(hit.der, der)) return hit.summary;
+  const summary = deepFreeze(summarize(der));
+  summaries.set(der, { der: der.slice(), summary });
+  return summary;
+}
+
+/**
  * A certificate's summary, read straight from its DER (no pkijs: the console needs these at
  * start-up and stays light). Strict about the outer encoding: one complete element, nothing
  * after it.
  */
-export function summarizeCertificate(der: Uint8Array): CertificateSummary {
+function summarize(der: Uint8Array): CertificateSummary {
   if (der.length < 2 || der[0] !== 0x30) throw new PkiError('bad-certificate', 'x509.parse: not a DER certificate (no SEQUENCE)');
+  if (der.length > X509_MAX_BYTES) throw new PkiError('bad-certificate', `x509.parse: the certificate is ${der.length} bytes, more than the ${X509_MAX_BYTES} accepted`);
   let top: Tlv;
   try {
     top = derRead(der, 0);

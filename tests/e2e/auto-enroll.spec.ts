@@ -13,16 +13,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { cli, openApp, appServer } from './fixtures.ts';
 import { startFakeScep, type FakeScep, type FakeScepOptions } from '../fakes/fake-scep.ts';
 
 const DAY = 86_400_000;
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 let work: string;
 const fakes: FakeScep[] = [];
 
 test.beforeAll(async () => {
-  app = await startApp();
+  app = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-auto-'));
 });
 test.afterAll(async () => {

@@ -1,13 +1,18 @@
 /** The scenario through window.trustpoint.cli, then a reload, and a reload in the middle of a write. */
 import { expect, test } from '../pw.ts';
-import { SCENARIO, cli, configBody, openApp, startApp, type AppServer } from './fixtures.ts';
+import { appServer, cli, configBody, enableTestSeam, openApp, SCENARIO } from './fixtures.ts';
 
-let server: AppServer;
+let server: { url: string; close(): Promise<void> };
 test.beforeAll(async () => {
-  server = await startApp();
+  server = await appServer();
 });
 test.afterAll(async () => {
   await server.close();
+});
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
 });
 
 test('window.trustpoint.cli runs the scenario and resolves to the console transcript', async ({ page }) => {

@@ -3,14 +3,19 @@
  * reload, and get the same configuration back; paste a whole block; ? and Tab; history.
  */
 import { expect, test } from '../pw.ts';
-import { SCENARIO, cli, configBody, openApp, startApp, typeLine, type AppServer } from './fixtures.ts';
+import { appServer, cli, configBody, enableTestSeam, openApp, SCENARIO, typeLine } from './fixtures.ts';
 
-let server: AppServer;
+let server: { url: string; close(): Promise<void> };
 test.beforeAll(async () => {
-  server = await startApp();
+  server = await appServer();
 });
 test.afterAll(async () => {
   await server.close();
+});
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
 });
 
 test('typing the scenario, write memory, reload: startup-config and running-config come back', async ({ page }) => {

@@ -1,4 +1,8 @@
-/** Shared e2e helpers: serve a private copy of dist/, open the app, drive the console. */
+/**
+ * Shared e2e helpers: where the app is served (`appUrl()`: the start command the global setup
+ * runs; `startApp()`: a private copy of dist/ for tests that must modify it), the test seam,
+ * opening the app, driving the console.
+ */
 import { cpSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +16,25 @@ export interface AppServer extends StaticServer {
   dir: string;
 }
 
-/** Serves a fresh copy of the production build (so a test may change files in it). */
-export async function startApp(): Promise<AppServer> {
+/**
+ * The app as `npm start` serves it (tests/e2e/global-setup.ts runs the start command once per
+ * e2e run). Interop and single runs without that setup get a private copy instead.
+ */
+export async function appServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const url = process.env.TRUSTPOINT_APP_URL;
+  if (url) return { url, close: async () => undefined };
+  return startApp();
+}
+
+/**
+ * Serves a fresh copy of the production build with the private static server — only for tests
+ * that change files in it (say why at the call).
+ */
+export async function startApp(opts: { cacheControl?: string } = {}): Promise<AppServer> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'tp-e2e-'));
   cpSync(DIST, dir, { recursive: true });
-  const s = await serveDir(dir);
+  const s = await serveDir(dir, opts);
   return {
     ...s,
     dir,
@@ -26,6 +43,17 @@ export async function startApp(): Promise<AppServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Defines the test seam before the app loads: without it a production build exposes only
+ * `window.trustpoint.cli` and `.version`; with it also `.app`, `.session` and `.core()`.
+ */
+export async function enableTestSeam(page: Page, seam: Record<string, unknown> = {}): Promise<void> {
+  await page.addInitScript((s) => {
+    const w = window as unknown as { __TRUSTPOINT_TEST__?: Record<string, unknown> };
+    w.__TRUSTPOINT_TEST__ = { ...(w.__TRUSTPOINT_TEST__ ?? {}), ...s };
+  }, seam);
 }
 
 export async function openApp(page: Page, url: string): Promise<void> {

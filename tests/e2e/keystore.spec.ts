@@ -7,13 +7,13 @@
  *   exportable keys made in either tab still decrypt after a reload.
  */
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { appServer, cli, openApp } from './fixtures.ts';
 import { startFakeScep, type FakeScep } from '../fakes/fake-scep.ts';
 
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 let f: FakeScep;
 test.beforeAll(async () => {
-  app = await startApp();
+  app = await appServer();
   f = await startFakeScep({ script: [], then: 'pending' });
 });
 test.afterAll(async () => {

@@ -9,14 +9,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, openApp, startApp, typeLine, type AppServer } from './fixtures.ts';
+import { appServer, cli, enableTestSeam, openApp, typeLine } from './fixtures.ts';
 
-let server: AppServer;
+let server: { url: string; close(): Promise<void> };
 let caDir: string;
 const sh = (args: string[]) => execFileSync('openssl', args, { cwd: caDir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 test.beforeAll(async () => {
-  server = await startApp();
+  server = await appServer();
   caDir = mkdtempSync(join(tmpdir(), 'tp-e2e-ca-'));
   sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/C=US/O=Example/CN=E2E Root CA', '-days', '365', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   writeFileSync(join(caDir, 'index.txt'), '');
@@ -29,6 +29,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server.close();
   rmSync(caDir, { recursive: true, force: true });
+});
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
 });
 
 test('cut-and-paste enrollment with an OpenSSL CA, then reload', async ({ page }) => {

@@ -9,14 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { appServer, cli, openApp } from './fixtures.ts';
 
-let server: AppServer;
+let server: { url: string; close(): Promise<void> };
 let dir: string;
 const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 test.beforeAll(async () => {
-  server = await startApp();
+  server = await appServer();
   dir = mkdtempSync(join(tmpdir(), 'tp-nosubtle-'));
   for (const [name, alg] of [
     ['ec', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ec.key']],

@@ -5,14 +5,14 @@
  * CORS, not as "Failed to fetch" — and the configuration survives.
  */
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { appServer, cli, enableTestSeam, openApp } from './fixtures.ts';
 import { startFakeScep, type FakeScep } from '../fakes/fake-scep.ts';
 
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 const fakes: FakeScep[] = [];
 
 test.beforeAll(async () => {
-  app = await startApp();
+  app = await appServer();
 });
 test.afterAll(async () => {
   await app?.close();
@@ -30,6 +30,11 @@ function trustpoint(name: string, url: string): string {
 }
 
 const consoleText = (page: Page) => page.evaluate(() => document.querySelector('tp-app')!.shadowRoot!.querySelector('tp-console')!.shadowRoot!.textContent ?? '');
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
+});
 
 test('a PENDING request survives a page reload and completes when the CA grants it', async ({ page }) => {
   const f = await fake({ script: [], then: 'pending' });
@@ -107,4 +112,27 @@ test('GET PKIOperation is sent with a percent-encoded standard-base64 message, e
   expect(ops[0]!.method).toBe('GET');
   expect(ops[0]!.getMessageEncoding).toBe('std-base64-percent-encoded');
   expect(await cli(page, 'crypto pki enroll viaget')).toContain('%PKI-6-CERTRET');
+});
+
+test('redirects in the browser: followed within the CA\'s origin, refused to another origin — which never gets a SCEP request', async ({ page }) => {
+  // Browsers hide where a redirect goes (opaqueredirect): the app finds out without resending.
+  const other = await fake();
+  const away = await fake({ redirects: { '/scep': other.url } });
+  const moved = await fake({ redirects: { '/old': '/scep' } });
+  await openApp(page, app.url);
+  await cli(page, trustpoint('away', away.url));
+  const t = await cli(page, 'crypto pki authenticate away\nyes\ncrypto pki enroll away');
+  expect(t).toContain('Trustpoint follows redirects only within the same origin');
+  // The other origin got at most the app's probe — a bare GET of the path, no operation, no
+  // message, no body — never a SCEP request.
+  expect(other.requests.filter((r) => r.operation !== '' || r.method !== 'GET')).toEqual([]);
+  expect(away.requests.every((r) => r.operation !== 'PKIOperation' || r.redirectedTo !== undefined)).toBe(true);
+
+  await cli(page, 'end\n' + trustpoint('moved', moved.url.replace('/scep', '/old')));
+  expect(await cli(page, 'crypto pki authenticate moved\nyes')).toContain('Trustpoint CA certificate accepted.');
+  expect(await cli(page, 'crypto pki enroll moved')).toContain('%PKI-6-CERTRET');
+  const posts = moved.requests.filter((r) => r.operation === 'PKIOperation' && r.method === 'POST');
+  // the POST to /old was redirected (the browser did not follow it), then sent to /scep
+  expect(posts.map((r) => r.redirectedTo !== undefined)).toEqual([true, false]);
+  expect(posts[1]!.challengePassword).toBe('fake-challenge');
 });

@@ -1,7 +1,10 @@
 /**
- * A minimal static file server for the e2e tests: serves a built app directory on
- * 127.0.0.1 (a random free port), with the MIME types a PWA needs (application/wasm for
- * streaming compilation, the manifest type). Each spec starts and stops its own.
+ * A minimal static file server for the tests that need a MODIFIED copy of the build (a new
+ * version published under a running app, a demo-ca.json beside it) or a page that is not the
+ * app: serves a directory on 127.0.0.1 (a random free port), with the MIME types a PWA needs
+ * (application/wasm for streaming compilation, the manifest type). Everything else runs on the
+ * servers users run (tests/e2e/servers.ts: the start command, nginx). It sends no
+ * Content-Security-Policy header: the build's <meta> policy applies, as on any plain host.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -27,7 +30,7 @@ export interface StaticServer {
   log: string[];
 }
 
-export async function serveDir(root: string): Promise<StaticServer> {
+export async function serveDir(root: string, opts: { cacheControl?: string } = {}): Promise<StaticServer> {
   const log: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -40,7 +43,7 @@ export async function serveDir(root: string): Promise<StaticServer> {
     try {
       if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
       const body = await readFile(path);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': opts.cacheControl ?? 'no-cache' });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

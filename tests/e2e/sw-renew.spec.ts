@@ -6,15 +6,15 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { cli, openApp, appServer } from './fixtures.ts';
 import { startFakeScep, type FakeScep } from '../fakes/fake-scep.ts';
 
 const DAY = 86_400_000;
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 let f: FakeScep;
 
 test.beforeAll(async () => {
-  app = await startApp();
+  app = await appServer();
   f = await startFakeScep();
 });
 test.afterAll(async () => {

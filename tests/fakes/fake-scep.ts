@@ -89,6 +89,10 @@ export interface FakeScepOptions {
   caKey?: 'rsa';
   /** Days of validity of issued certs. Default 365. */
   certDays?: number;
+  /** Redirects: a request whose path is a key is answered `307 Temporary Redirect` to the value
+   *  (a path on this fake, or an absolute URL, e.g. another fake) with the request's query
+   *  appended. Models a CA moved behind another path or host. */
+  redirects?: Record<string, string>;
   /**
    * When the next CA certificate (GetNextCACert) becomes valid, in days from now (it is valid
    * for 10 years from then). Default 1825 (5 years): a CA announcing its rollover well ahead.
@@ -129,6 +133,7 @@ export interface FakeRequest {
   content?: Uint8Array; // decrypted pkcsPKIEnvelope content: the CSR DER (PKCSReq/RenewalReq) or IssuerAndSubject DER (CertPoll); undefined if it could not be decrypted
   challengePassword?: string; // from the CSR, if present (tests check it arrives; the fake never logs it)
   action?: FakeAction; // what the fake answered
+  redirectedTo?: string; // the Location this fake answered with (opts.redirects)
   getMessageEncoding?: 'std-base64-percent-encoded' | 'other'; // GET PKIOperation: was `message` standard base64 fully percent-encoded (+ / = as %2B %2F %3D)
   forNextCa?: boolean; // the envelope was addressed to the next CA certificate: issued under the next CA
 }
@@ -536,6 +541,14 @@ export async function startFakeScep(opts: FakeScepOptions = {}): Promise<FakeSce
       return;
     }
     if (req.method !== 'GET' && req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', `fake-scep: method ${req.method ?? ''} not allowed`);
+    const path = url.split('?')[0]!;
+    const to = opts.redirects?.[path];
+    if (to !== undefined) {
+      rec.redirectedTo = to + (q ? `?${q}` : '');
+      res.writeHead(307, { Location: rec.redirectedTo, 'Content-Type': 'text/plain', 'Content-Length': '0' });
+      res.end();
+      return;
+    }
     switch (operation) {
       case 'GetCACaps':
         return send(res, 200, 'text/plain', caps);

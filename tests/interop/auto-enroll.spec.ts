@@ -11,12 +11,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { cli, openApp, appServer } from '../e2e/fixtures.ts';
 import { labFromEnv, startLab, type Lab } from './lab.ts';
 
 let lab: Lab;
 let ownLab = false;
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 let work: string;
 
 test.beforeAll(async () => {
@@ -26,7 +26,7 @@ test.beforeAll(async () => {
     lab = await startLab({ dir: '.lab/i/auto-spec', rawPort: 0, corsPort: 0, anyLocalPort: true });
     ownLab = true;
   }
-  app = await startApp();
+  app = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-auto-interop-'));
   writeFileSync(join(work, 'ca.pem'), lab.caPem);
 });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { cli, enableTestSeam, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
 import { REPO, labFromEnv, startLab, type Lab } from './lab.ts';
 
 let lab: Lab;
@@ -27,11 +27,17 @@ test.afterAll(async () => {
   if (ownLab) await lab.stop();
 });
 
+/** The start command writes demo-ca.json into dist/; these tests write their own into a private copy (startApp). */
 function demoCaJson(app: AppServer, ...args: string[]): void {
   execFileSync('node', [join(REPO, 'scripts', 'demo-ca.mjs'), ...args, join(app.dir, 'demo-ca.json')]);
 }
 
 const consoleText = (page: Page) => page.evaluate(() => (document.querySelector('tp-app')!.shadowRoot!.querySelector('tp-console')!.shadowRoot!.textContent ?? '').replace(/\s+/g, ' '));
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
+});
 
 test('the demo CA: announced in the console, enrolled in one press, transcript copied from the inspector', async ({ page, context }) => {
   const app = await startApp();

@@ -2,6 +2,7 @@
  * Playwright global setup: one peer lab (SCEP CA + CORS proxy, lab/README.md) for the whole run.
  *
  * Exports to the tests (Playwright workers inherit the runner's environment):
+ *   TRUSTPOINT_APP_URL         the app served by the start command (LAB=0, BUILD=0)
  *   TRUSTPOINT_LAB_DIR         LAB_DIR of the lab (`labFromEnv()` in lab.ts attaches to it)
  *   TRUSTPOINT_SCEP_URL        SCEP URL through the CORS proxy (http://127.0.0.1:<port>/scep)
  *   TRUSTPOINT_SCEP_RAW_URL    SCEP URL of the server itself (no CORS)
@@ -14,12 +15,25 @@
  */
 import type { FullConfig } from '@playwright/test';
 import { ENV, startLab } from './lab.ts';
+import { startCommand } from '../e2e/servers.ts';
+import { APP_URL_ENV } from '../e2e/global-setup.ts';
 
 /** Set when this setup started the lab; global-teardown.ts stops exactly that one. */
 export const OWNED_ENV = 'TRUSTPOINT_LAB_STARTED_BY_SETUP';
 
-export default async function globalSetup(_config: FullConfig): Promise<void> {
-  if (process.env[ENV.dir]) return;
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  // The app as the start command serves it (`npm start` with LAB=0 and BUILD=0: the build the
+  // e2e run made), for specs that need no modified copy of dist/ (appServer() in e2e/fixtures.ts).
+  let stopApp = async () => undefined as void;
+  if (!process.env[APP_URL_ENV]) {
+    const app = await startCommand({ build: false });
+    process.env[APP_URL_ENV] = app.url;
+    stopApp = async () => {
+      await app.stop();
+      delete process.env[APP_URL_ENV];
+    };
+  }
+  if (process.env[ENV.dir]) return stopApp;
   const lab = await startLab({ dir: '.lab/i/playwright', rawPort: 0, corsPort: 0, anyLocalPort: true });
   process.env[ENV.dir] = lab.dir;
   process.env[ENV.scepUrl] = lab.scepUrl;
@@ -27,4 +41,5 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
   process.env[ENV.challenge] = lab.challenge;
   process.env[ENV.caSha256] = lab.fingerprints.sha256;
   process.env[OWNED_ENV] = lab.dir;
+  return stopApp;
 }

@@ -11,11 +11,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { cli, openApp, appServer } from '../e2e/fixtures.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const REV_DIR = join(REPO, '.lab/i/revocation-spec');
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 let port = 0;
 let env: Record<string, string>;
 
@@ -51,7 +51,7 @@ test.beforeAll(async () => {
   }
   rev('start');
   expect(rev('test')).toContain('4 passed, 0 failed');
-  app = await startApp();
+  app = await appServer();
 });
 
 test.afterAll(async () => {

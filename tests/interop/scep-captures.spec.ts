@@ -7,6 +7,11 @@
  *  - pkiMessages we build (each content cipher and digest we can choose) are accepted by the
  *    server, and OpenSSL verifies the signature and decrypts them with the CA's own key to the
  *    CSR we put in, which `openssl req -verify` accepts.
+ *
+ * With TRUSTPOINT_SAVE_SCEP_CAPTURES=DIR the messages seen here (scepclient's PKCSReq, the
+ * server's SUCCESS and FAILURE CertReps, GetCACaps/GetCACert replies, our PKCSReqs and the
+ * server's answers) and the CA certificate are also written to DIR: that is how the fuzz seeds
+ * in tests/vectors/scep-captures/ were made (see its README).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -112,6 +117,15 @@ test.afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Saves a captured message when TRUSTPOINT_SAVE_SCEP_CAPTURES names a directory. */
+function saveCapture(name: string, der: Uint8Array): void {
+  const dir = process.env.TRUSTPOINT_SAVE_SCEP_CAPTURES;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), der);
+  writeFileSync(join(dir, 'ca.der'), lab.caDer);
+}
+
 /** The attribute lines of an inspector transcript, as name → value. */
 function attributes(lines: string[]): Map<string, string> {
   const m = new Map<string, string>();
@@ -141,6 +155,12 @@ test("Debian's scepclient: its PKCSReq and the server's CertRep decode in our in
     expect(issued.subject).toContain(`CN=${cn}`);
 
     const op = proxy.log.find((e) => e.url.includes('operation=PKIOperation'))!;
+    saveCapture('micromdm-pkcsreq-from-scepclient.der', op.request);
+    saveCapture('micromdm-certrep-success.der', op.reply);
+    const caCert = proxy.log.find((e) => e.url.includes('operation=GetCACert'));
+    if (caCert) saveCapture('micromdm-getcacert.der', caCert.reply);
+    const caps = proxy.log.find((e) => e.url.includes('operation=GetCACaps'));
+    if (caps) saveCapture('micromdm-getcacaps.txt', caps.reply);
     expect(op.method).toBe('POST');
     expect(op.status).toBe(200);
     expect(op.contentType).toBe('application/x-pki-message');
@@ -192,6 +212,7 @@ test("Debian's scepclient with a wrong challenge: the server's FAILURE CertRep d
     const r = await run('scepclient', ['-server-url', proxy.url, '-private-key', join(dir, 'key.pem'), '-cn', `captures-bad-${process.pid}.example`, '-challenge', 'definitely-wrong']);
     expect(r.code).toBe(1);
     const op = proxy.log.find((e) => e.url.includes('operation=PKIOperation'))!;
+    saveCapture('micromdm-certrep-failure.der', op.reply);
     const parsed = await parseCertRep(new Uint8Array(op.reply), { verify, trusted: [lab.caDer] }, engine);
     expect(parsed.status).toBe('FAILURE');
     expect(parsed.failInfo).toBe(2);
@@ -244,6 +265,8 @@ for (const combo of COMBOS) {
     const res = await fetch(`${lab.rawUrl}?operation=PKIOperation`, { method: 'POST', body: Buffer.from(msg), headers: { 'content-type': 'application/x-pki-message' } });
     expect(res.status).toBe(200);
     const reply = new Uint8Array(await res.arrayBuffer());
+    saveCapture(`trustpoint-pkcsreq-${combo.openssl}.der`, msg);
+    saveCapture(`micromdm-certrep-to-trustpoint-${combo.openssl}.der`, reply);
     const parsed = await parseCertRep(reply, { verify, trusted: [lab.caDer] }, engine);
     expect(parsed.status).toBe('SUCCESS');
     expect(Buffer.from(parsed.recipientNonce!).equals(Buffer.from(senderNonce))).toBe(true);

@@ -13,12 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { appServer, cli, enableTestSeam, openApp } from '../e2e/fixtures.ts';
 import { labFromEnv, startLab, type Lab } from './lab.ts';
 
 let lab: Lab;
 let ownLab = false;
-let app: AppServer;
+let app: { url: string; close(): Promise<void> };
 let work: string;
 
 test.beforeAll(async () => {
@@ -28,7 +28,7 @@ test.beforeAll(async () => {
     lab = await startLab({ dir: '.lab/i/scep-spec', rawPort: 0, corsPort: 0, anyLocalPort: true });
     ownLab = true;
   }
-  app = await startApp();
+  app = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-scep-spec-'));
   writeFileSync(join(work, 'ca.pem'), lab.caPem);
 });
@@ -109,6 +109,11 @@ async function authenticate(page: Page, name: string): Promise<string> {
   expect(t).toContain('Trustpoint CA certificate accepted.');
   return t;
 }
+
+// The test reads window.trustpoint.session/.app/.core: define the test seam before the app loads.
+test.beforeEach(async ({ page }) => {
+  await enableTestSeam(page);
+});
 
 test('the console scenario: authenticate, enroll RSA-2048 through the CORS proxy, write memory, reload, show', async ({ page }) => {
   await openApp(page, app.url);

@@ -5,6 +5,8 @@
  * explicitly), digest SHA-256 > SHA-1 (never MD5), POST when POSTPKIOperation or SCEPStandard
  * is advertised, RenewalReq when Renewal is.
  */
+import { escapeControls } from '../../util/text.ts';
+
 export type ScepCipher = 'AES-128-CBC' | 'DES-EDE3-CBC' | 'DES-CBC';
 export type ScepDigest = 'SHA-256' | 'SHA-512' | 'SHA-1';
 
@@ -18,7 +20,7 @@ export function parseCaCaps(body: string): CaCaps {
   const raw: string[] = [];
   const seen = new Set<string>();
   for (const line of body.split(/\r\n|\r|\n/)) {
-    const k = line.trim();
+    const k = escapeControls(line.trim());
     if (!k || seen.has(k.toLowerCase())) continue;
     seen.add(k.toLowerCase());
     raw.push(k);

@@ -25,6 +25,7 @@ import { toHex } from '../../util/hex.ts';
 import type { ScepCipher } from './caps.ts';
 import { MESSAGE_TYPE, OID, PKI_STATUS, type MessageTypeName } from './types.ts';
 import { ScepError } from './errors.ts';
+import { escapeControls } from '../../util/text.ts';
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const printable = (s: string) => DER.tlv(0x13, ascii(s));
@@ -154,7 +155,8 @@ export async function parseCertRep(der: Uint8Array, p: { verify: VerifyFn; trust
   const fi = get(OID.failInfo);
   if (fi) rep.failInfo = Number(stringValue(fi));
   const fit = get(OID.failInfoText);
-  if (fit) rep.failInfoText = stringValue(fit);
+  // the CA's own words, shown to the user: control characters escaped (util/text.ts)
+  if (fit) rep.failInfoText = escapeControls(stringValue(fit));
   const tid = get(OID.transactionID);
   if (tid) rep.transactionID = stringValue(tid);
   const sn = get(OID.senderNonce);
