@@ -9,8 +9,7 @@
  */
 import { PkiError, isAbortError } from '../util/errors.ts';
 import type { TrustpointApp } from './app.ts';
-import type { Interaction } from './interaction.ts';
-import { readPaste } from './interaction.ts';
+import { readPaste, type Interaction } from './interaction.ts';
 import { fingerprints, fingerprintMatches } from './certs.ts';
 import { generateKeysFor, keyRecordsFor } from './trustpoint-keys.ts';
 import { announceSubject, askIdentity, sanFor, subjectFor } from './enroll-common.ts';
@@ -238,6 +237,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
     io.print(`       Fingerprint MD5: ${fp.md5}`);
     io.print(`      Fingerprint SHA1: ${fp.sha1}`);
     io.print(`    Fingerprint SHA256: ${fp.sha256}`);
+    io.progress?.({ stage: 'ca-certificate', subject: c.s.subject.map((a) => `${a.short}=${a.value}`).join(', '), fingerprints: fp, index: i, of: chain.length });
   }
   for (const c of chain) {
     if (!c.s.isCA && !(c.s.selfIssued && chain.length === 1))

@@ -12,7 +12,7 @@
 import { PkiError } from '../util/errors.ts';
 import { equalBytes } from '../util/bytes.ts';
 import { derCheck, derChildren, derRead } from './pem.ts';
-import { parseDer } from './x509.ts';
+import { parseDer } from './x509-parse.ts';
 
 export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 

@@ -28,7 +28,7 @@ import { PkiError, isAbortError } from '../util/errors.ts';
 import { DER } from './csr.ts';
 import { ENGINE_OID, cbcParameters, randomBytes } from './engine.ts';
 import { derChildren, derRead, type Tlv } from './pem.ts';
-import { parseCertificate } from './x509.ts';
+import { parseCertificate } from './x509-parse.ts';
 import { signedDataCertificates } from './cms.ts';
 
 export const CMS_OID = {
