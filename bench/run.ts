@@ -20,6 +20,7 @@ import { serveDir } from '../tests/e2e/static-server.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
 import { ensureBigCrl, ensureBigCrlChain } from './crl.ts';
 import type { Measured, Sample } from './page/bench.ts';
+import { runGuiBench, type GuiResult } from './gui.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -62,6 +63,7 @@ async function main() {
   const server = await serveDir(`${root}/bench/tmp/dist`);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   let measured: Measured;
+  let gui: GuiResult | undefined;
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -72,6 +74,8 @@ async function main() {
     await page.waitForFunction(() => !!window.runBench);
     page.setDefaultTimeout(0);
     measured = await page.evaluate((o) => window.runBench!(o), { quick, only, inputs });
+    // The GUI rows (issue 8): first-load bytes, start to data-ready, the provisioning desk.
+    if (!only || /gui|desk|start|load/i.test(only)) gui = await runGuiBench(root, browser, { quick });
   } finally {
     await browser.close();
     await server.close();
@@ -115,6 +119,10 @@ async function main() {
   if (check && !quick) add('CRL check 100,000 entries end to end (cached CRL, signature, lookup) ≤ 100 ms', `${f(check.medianMs, 1)} ms`, check.medianMs <= 100);
   add('core.wasm ≤ 150 KB gzipped', `${(wasmGzip / 1024).toFixed(1)} KiB`, wasmGzip <= 150 * 1024);
   add('core.wasm instantiated ≤ 20 ms', `${f(measured.wasm.instantiateMs, 1)} ms`, measured.wasm.instantiateMs <= 20);
+  if (gui) {
+    rows.push(...gui.rows.map((r) => ({ op: r.operation, impl: r.implementation, medianMs: r.medianMs, opsPerSec: r.opsPerSec, runs: r.runs })));
+    targets.push(...gui.targets);
+  }
 
   const result = {
     date: new Date().toISOString(),
@@ -132,6 +140,7 @@ async function main() {
       runs: r.runs,
     })),
     targets,
+    ...(gui ? { gui: gui.details } : {}),
   };
   mkdirSync(`${root}/bench`, { recursive: true });
   writeFileSync(`${root}/bench/results.json`, JSON.stringify(result, null, 2) + '\n');

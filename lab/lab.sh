@@ -163,7 +163,8 @@ claim_lab_dir() {
     local f
     for f in "$LAB_DIR"/* "$LAB_DIR"/.[!.]* "$LAB_DIR"/..?*; do
       [ -e "$f" ] || [ -L "$f" ] || continue
-      [ "$f" = "$LAB_DIR/i" ] && continue # other labs may live in $LAB_DIR/i/
+      [ "$f" = "$LAB_DIR/i" ] && continue # other labs (the tests') live in $LAB_DIR/i/
+      [ "$f" = "$LAB_DIR/pivcard" ] && continue # the software PIV card's state (lab/pivcard.sh)
       die "$LAB_DIR exists, is not empty and is not a lab directory (no $MARKER); choose another LAB_DIR"
     done
   fi

@@ -128,10 +128,14 @@ insert_card() {
   : >"$LOGS/card.log"
   local argv=("$PY" "$CARD" --port "$PIVCARD_PORT" --state "$STATE" --applet "$applet" "${mgm[@]}" --verbose)
   launch card "${argv[*]}" -- nsenter -t "$(pid_of pcscd)" -n -- "${argv[@]}"
-  # wait until the card answers through pcscd (its ATR is seen by the reader)
+  # wait until the card answers through pcscd: its ATR must be readable by a PC/SC client (pcscd
+  # polls the reader, so the card's own log saying "connected" is not enough)
   local i
-  for ((i = 0; i < 100; i++)); do
-    grep -q 'Power Up\|inserted' "$LOGS/card.log" 2>/dev/null && sleep 0.2 && return 0
+  for ((i = 0; i < 200; i++)); do
+    if grep -q 'Power Up\|inserted' "$LOGS/card.log" 2>/dev/null; then
+      if ! command -v opensc-tool >/dev/null 2>&1; then sleep 0.5 && return 0; fi
+      PCSCLITE_CSOCK_NAME=$SOCK opensc-tool -a >/dev/null 2>&1 && return 0
+    fi
     sleep 0.05
   done
   die "the card did not connect to vpcd (see $LOGS/card.log)"

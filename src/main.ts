@@ -22,6 +22,7 @@ import { IdbCommitter, type Committer } from './store/commit.ts';
 import { PkiError } from './util/errors.ts';
 import { trustedScriptUrl } from './util/trusted-types.ts';
 import type { TpApp } from './ui/tp-app.ts';
+import { onCommands } from './app/commands-feed.ts';
 import './ui/tp-app.ts';
 
 export interface TrustpointGlobal {
@@ -91,7 +92,17 @@ async function start(): Promise<void> {
   const shell = document.createElement('tp-app') as TpApp;
   shell.app = app;
   shell.session = session;
+  // Kiosk mode: /?kiosk=NAME (the manifest shortcut opens /?kiosk=, the first trustpoint).
+  const kiosk = new URLSearchParams(location.search).get('kiosk');
+  if (kiosk !== null) shell.kiosk = kiosk;
+  // What the GUI does joins the console history as the commands that do the same (redacted).
+  onCommands(app, (c) => {
+    for (const l of c.lines) if (!l.startsWith('!')) session.history.push(l.trim());
+    if (session.history.length > 256) session.history.splice(0, session.history.length - 256);
+  });
   document.body.replaceChildren(shell);
+  const startView = new URLSearchParams(location.search).get('view');
+  if (startView && ['trustpoints', 'certificates', 'desk', 'keys', 'inspector', 'storage'].includes(startView)) shell.go(startView as Parameters<TpApp['go']>[0]);
 
   session.print(`Trustpoint Software, Version ${VERSION}`);
   for (const n of notes) session.print(n);
@@ -109,6 +120,7 @@ async function start(): Promise<void> {
 
   exposeGlobal(app, session);
   document.documentElement.dataset.ready = 'true';
+  performance.mark('trustpoint-ready');
 
   void requestPersistentStorage().then((state) => {
     app.persistState = state;
@@ -138,7 +150,7 @@ async function start(): Promise<void> {
   });
 
   registerServiceWorker(shell);
-  handleLaunchedFiles(session);
+  handleLaunchedFiles(shell);
 }
 
 /**
@@ -241,13 +253,13 @@ async function registerPeriodicRenewal(reg: ServiceWorkerRegistration): Promise<
   }
 }
 
-/** Files opened with the installed app (manifest file_handlers). */
-function handleLaunchedFiles(session: CliSession): void {
+/** Files opened with the installed app (manifest file_handlers): shown in the viewer, never run. */
+function handleLaunchedFiles(shell: TpApp): void {
   const lq = (window as unknown as { launchQueue?: { setConsumer(f: (p: { files: FileSystemFileHandle[] }) => void): void } }).launchQueue;
   lq?.setConsumer(async (params) => {
     for (const h of params.files) {
       const f = await h.getFile();
-      session.print(`% Opened ${f.name} (${f.size} bytes). Importing certificates and keys from files arrives with "crypto pki import".`);
+      await shell.openFile(f.name, new Uint8Array(await f.arrayBuffer()));
     }
   });
 }

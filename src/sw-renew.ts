@@ -11,6 +11,10 @@
 import wasmUrl from './core/gen/core.wasm?url';
 import { TrustpointApp } from './app/app.ts';
 import { AutoEnrollService, type AutoEnv } from './app/auto.ts';
+import { enroll } from './app/pki.ts';
+import { pendingTransactions } from './app/scep.ts';
+import { acmeRenewalWindow } from './app/acme.ts';
+import { createPkiEngine } from './pki/engine.ts';
 import { createDirectCore } from './core/direct.ts';
 import { openTrustpointDb } from './store/db.ts';
 import { IdbNvram } from './store/nvram.ts';
@@ -44,6 +48,8 @@ export async function renewInBackground(scope: ServiceWorkerGlobalScope): Promis
       meta: new IdbMetaStore(db),
       commit: new IdbCommitter(db),
       core: () => createDirectCore(wasm()),
+      // no import() in a service worker: the pkijs engine and the workflows are bundled in
+      engine: async (c) => createPkiEngine(c),
     });
     await app.boot();
     const locks = (navigator as unknown as { locks?: AutoEnv['locks'] }).locks;
@@ -53,6 +59,7 @@ export async function renewInBackground(scope: ServiceWorkerGlobalScope): Promis
       // Only when the user granted notifications (showNotification rejects otherwise).
       notify: (title, body) => void scope.registration.showNotification(title, { body, tag: 'trustpoint-expiry' }).catch(() => undefined),
       background: () => 'Renewal while the app is closed: this run is the service worker (Periodic Background Sync).',
+      workflows: async () => ({ enroll, pendingTransactions, acmeRenewalWindow }),
     });
     app.auto = auto;
     await auto.start();

@@ -19,7 +19,7 @@ import type { DemoState } from './demo.ts';
 import { webCryptoVerify } from '../pki/verify-webcrypto.ts';
 import type { VerifyFn } from '../crypto/types.ts';
 import { validateChain as validatePath, type ValidateChainResult } from '../pki/chain/index.ts';
-import { createPkiEngine, type PkiEngine } from '../pki/engine.ts';
+import type { PkiEngine } from '../pki/engine.ts';
 
 /** A chain check as the workflows ask it: `ca` when the leaf itself is a CA certificate. */
 export interface ChainRequest {
@@ -50,6 +50,11 @@ export interface AppDeps {
   commit?: Committer;
   /** Loads the crypto core on first use. */
   core?: () => Promise<CoreApi>;
+  /**
+   * Makes the pkijs engine over the core. Default: loaded on first use (pkijs stays out of the
+   * page's first load); the service worker, where import() is not allowed, passes a static one.
+   */
+  engine?: (core: CoreApi) => Promise<PkiEngine>;
   clock?: () => Date;
   /** Reloads the app (the `reload` command); absent in headless use. */
   reload?: () => void;
@@ -86,6 +91,7 @@ export class TrustpointApp {
   persistState: PersistState | 'unknown' = 'unknown';
   private corePromise: Promise<CoreApi> | undefined;
   private readonly coreLoader: (() => Promise<CoreApi>) | undefined;
+  private readonly engineLoader: (core: CoreApi) => Promise<PkiEngine>;
   private readonly reloader: (() => void) | undefined;
   /** `debug crypto pki messages|transactions` */
   readonly debug = { messages: false, transactions: false };
@@ -118,6 +124,7 @@ export class TrustpointApp {
     this.nvram = deps.nvram;
     this.clock = deps.clock ?? (() => new Date());
     this.coreLoader = deps.core;
+    this.engineLoader = deps.engine ?? (async (c) => (await import('../pki/engine.ts')).createPkiEngine(c));
     this.reloader = deps.reload;
     this.bootedAt = this.clock();
     this.lastChange = this.bootedAt;
@@ -331,7 +338,7 @@ export class TrustpointApp {
 
   /** The pkijs crypto engine over the core (CMS, PKCS#12 through pkijs classes). */
   engine(): Promise<PkiEngine> {
-    this.enginePromise ??= this.core().then((c) => createPkiEngine(c));
+    this.enginePromise ??= this.core().then((c) => this.engineLoader(c));
     return this.enginePromise;
   }
 

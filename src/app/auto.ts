@@ -28,12 +28,12 @@
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
 import { commitChange } from './commit.ts';
-import { enroll } from './pki.ts';
+import type { enroll } from './pki.ts';
 import { keyState } from './keys.ts';
 import type { KeyRecord } from '../store/keystore.ts';
-import { pendingTransactions } from './scep.ts';
+import type { pendingTransactions } from './scep.ts';
 import { revocationCacheEntries, type RevocationCacheEntry } from './revocation.ts';
-import { acmeRenewalWindow } from './acme.ts';
+import type { acmeRenewalWindow } from './acme.ts';
 import { DEFAULTS, type ChainCertificate, type RunningConfig, type Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
 import { Scheduler, type SchedulerTimers } from '../auto/scheduler.ts';
@@ -60,7 +60,23 @@ export interface AutoEnv {
   timers?: SchedulerTimers;
   /** how renewal happens while the app is closed (shown by `show crypto pki timers`) */
   background?: () => string;
+  /**
+   * The enrollment workflows. A page loads them on first use (the console starts light); the
+   * service worker, where import() is not allowed, passes them statically imported.
+   */
+  workflows?: () => Promise<Workflows>;
 }
+
+export interface Workflows {
+  enroll: typeof enroll;
+  pendingTransactions: typeof pendingTransactions;
+  acmeRenewalWindow: typeof acmeRenewalWindow;
+}
+
+const loadWorkflows = async (): Promise<Workflows> => {
+  const [p, s, a] = await Promise.all([import('./pki.ts'), import('./scep.ts'), import('./acme.ts')]);
+  return { enroll: p.enroll, pendingTransactions: s.pendingTransactions, acmeRenewalWindow: a.acmeRenewalWindow };
+};
 
 export interface AutoMessage {
   type: 'trustpoint-changed';
@@ -234,7 +250,7 @@ export class AutoEnrollService {
       const known = this.ari.get(tp.name);
       if (known && known.serial === own.serial && now - known.at < 6 * 3_600_000) continue;
       try {
-        const w = await acmeRenewalWindow(this.app, tp.name);
+        const w = await (await (this.env.workflows ?? loadWorkflows)()).acmeRenewalWindow(this.app, tp.name);
         this.ari.set(tp.name, { serial: own.serial, at: now, ...(w ? { window: { start: w.start.getTime(), end: w.end.getTime() } } : {}) });
       } catch {
         this.ari.set(tp.name, { serial: own.serial, at: now });
@@ -338,6 +354,7 @@ export class AutoEnrollService {
     const name = t.trustpoint;
     const tp = this.app.running.trustpoints.get(name);
     if (!tp) return;
+    const { enroll, pendingTransactions } = await (this.env.workflows ?? loadWorkflows)();
     if ((await pendingTransactions(this.app)).some((p) => p.trustpoint === name)) return; // polled by its own workflow
     const st: AttemptState = (this.states[name] ??= { failures: 0 });
     const now = this.app.clock().getTime();

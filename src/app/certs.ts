@@ -10,8 +10,7 @@ import { oidDisplay } from '../pki/oids.ts';
 import { toHex, toIosHexWords } from '../util/hex.ts';
 
 export { iosCertificateUsage, issuedBy, type CertificateSummary } from '../pki/x509.ts';
-export { fingerprintMatches } from '../enroll/authenticate.ts';
-export { keepOtherUsage } from '../enroll/host.ts';
+export { fingerprintMatches, keepOtherUsage } from '../enroll/host.ts';
 export type { Fingerprints } from '../enroll/host.ts';
 export type { Attribute } from '../pki/names.ts';
 

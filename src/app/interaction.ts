@@ -6,6 +6,8 @@
 import type { EnrollIo } from '../enroll/io.ts';
 
 export type { EnrollProgress } from '../enroll/io.ts';
+/** The same type under the name the GUI facade (services.ts) exports. */
+export type { EnrollProgress as ProgressEvent } from '../enroll/io.ts';
 export { readPaste } from '../enroll/io.ts';
 
 export type Interaction = EnrollIo;

@@ -18,7 +18,7 @@ import { coreDecrypter, coreSigner } from '../crypto/core-keys.ts';
 import { buildSelfSigned } from '../pki/certgen.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
 import { parseX500Name } from '../pki/names.ts';
-import { enrollScep as enrollWith, resumePending as resumeWith, type PendingTransaction as Pending, type Receiver as ScepReceiver, type ScepHost } from '../enroll/scep/client.ts';
+import { enrollScep as enrollWith, resumePending as resumeWith, scepPeers as peersOf, type ScepPeers, type PendingTransaction as Pending, type Receiver as ScepReceiver, type ScepHost } from '../enroll/scep/client.ts';
 import type { ScepDebug } from '../enroll/scep/inspect.ts';
 import { csrSubjectDer } from '../enroll/scep/message.ts';
 import type { KeyRecord } from '../store/keystore.ts';
@@ -137,6 +137,11 @@ export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trust
   });
   if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active ${underNextCa ? 'with the CA rollover' : `at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}`}.`);
   return shadow ? 'shadow' : 'active';
+}
+
+/** The CA side of a trustpoint (enroll/scep/client.ts's `scepPeers` over the running-config). */
+export function scepPeers(app: TrustpointApp, name: string, opts: { towardRollover?: boolean } = {}): ScepPeers {
+  return peersOf(app.running, name, opts);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@
  */
 import { PkiError } from '../util/errors.ts';
 import { fromHex } from '../util/hex.ts';
-import { summarizeCertificate } from '../pki/x509.ts';
+import { BER, derCheck, derChildren, readTlv } from '../pki/der.ts';
+import { toHex } from '../util/hex.ts';
 import { parseX500Name } from '../pki/names.ts';
 import type { Args, CommandSpec } from './grammar.ts';
 import { isIPv4, isIPv6 } from './grammar.ts';
@@ -778,7 +779,7 @@ export function hexDataLine(ctx: ConfigCtx, line: string): void {
     }
     let serial: string;
     try {
-      serial = summarizeCertificate(der).serial;
+      serial = certificateSerial(der);
     } catch (e) {
       throw new ConfigError(`% Certificate ${cert.serial} not stored: ${(e as Error).message.replace(/^x509\.parse: /, '')}`);
     }
@@ -797,6 +798,36 @@ export function hexDataLine(ctx: ConfigCtx, line: string): void {
     throw new ConfigError(`% Invalid certificate data "${text.slice(0, 20)}": only hexadecimal digits are allowed; certificate ${cert.serial} discarded.`);
   }
   cert.hex.push(text);
+}
+
+/**
+ * The serial number of a certificate as IOS prints it (upper-case hex, no leading zero bytes),
+ * read from its DER without a full X.509 parse, so that loading a startup-config needs no pkijs
+ * (the console starts light): one complete element shaped Certificate ::= SEQUENCE {
+ * TBSCertificate SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER, … },
+ * AlgorithmIdentifier SEQUENCE, BIT STRING }.
+ */
+export function certificateSerial(der: Uint8Array): string {
+  let top;
+  try {
+    top = readTlv(der, 0, der.length, BER);
+  } catch (e) {
+    throw new Error(`x509.parse: malformed DER (${(e as Error).message.replace(/^x509\.parse: /, '')})`);
+  }
+  if (top.end !== der.length) throw new Error(`x509.parse: ${der.length - top.end} bytes after the certificate`);
+  try {
+    derCheck(der, { ber: true, what: 'x509.parse' });
+  } catch (e) {
+    throw new Error(`x509.parse: malformed DER (${(e as Error).message.replace(/^x509\.parse: /, '')})`);
+  }
+  const parts = top.tag === 0x30 ? derChildren(der, top, BER) : [];
+  if (parts.length !== 3 || parts[0]!.tag !== 0x30 || parts[1]!.tag !== 0x30 || parts[2]!.tag !== 0x03) throw new Error('x509.parse: not an X.509 certificate');
+  const tbs = derChildren(der, parts[0]!, BER);
+  const s = tbs[0]?.tag === 0xa0 ? tbs[1] : tbs[0];
+  if (!s || s.tag !== 0x02 || s.contentEnd === s.contentStart || tbs.length < 6) throw new Error('x509.parse: not an X.509 certificate (no serial number)');
+  let b = der.subarray(s.contentStart, s.contentEnd);
+  while (b.length > 1 && b[0] === 0) b = b.subarray(1);
+  return toHex(b);
 }
 
 export const CONFIG_COMMANDS: Readonly<Partial<Record<ModeId, readonly ConfigCommand[]>>> = {

@@ -14,7 +14,7 @@ import { issuedBy, summarizeCertificate, type CertificateSummary } from '../pki/
 import { PkiError, isAbortError } from '../util/errors.ts';
 import { toHex } from '../util/hex.ts';
 import { iosDate } from '../util/time.ts';
-import type { EnrollHost, Fingerprints } from './host.ts';
+import { fingerprintMatches, type EnrollHost, type Fingerprints } from './host.ts';
 import { fileTarget, readTargetFile } from './file.ts';
 import { isYes, readPaste, refuse, type EnrollIo } from './io.ts';
 import { parseCaCertReply, parseNextCaReply, pickRa } from './scep/ca.ts';
@@ -144,15 +144,6 @@ export function printSummary(io: EnrollIo, label: string, s: CertificateSummary)
   io.print(`  Validity: ${iosDate(s.notBefore)} to ${iosDate(s.notAfter)}`);
 }
 
-/** Which configured `fingerprint` value (hex, no spaces) matches: MD5, SHA-1 or SHA-256. */
-export function fingerprintMatches(expected: string, fp: Fingerprints): boolean {
-  const e = expected.toUpperCase();
-  const plain = (s: string) => s.replace(/ /g, '');
-  if (e.length === 32) return plain(fp.md5) === e;
-  if (e.length === 40) return plain(fp.sha1) === e;
-  if (e.length === 64) return plain(fp.sha256) === e;
-  return false;
-}
 
 /** Authenticates trustpoint `tp` with the CA certificates `got` (see the file comment). */
 export async function authenticateWith(host: EnrollHost, tp: Trustpoint, got: CaCertificates): Promise<void> {
@@ -176,6 +167,7 @@ export async function authenticateWith(host: EnrollHost, tp: Trustpoint, got: Ca
     io.print(`       Fingerprint MD5: ${fp.md5}`);
     io.print(`      Fingerprint SHA1: ${fp.sha1}`);
     io.print(`    Fingerprint SHA256: ${fp.sha256}`);
+    io.progress?.({ stage: 'ca-certificate', subject: c.s.subject.map((a) => `${a.short}=${a.value}`).join(', '), fingerprints: fp, index: i, of: chain.length });
   }
   for (const c of chain) {
     if (!c.s.isCA && !(c.s.selfIssued && chain.length === 1))

@@ -50,6 +50,16 @@ export interface Fingerprints {
   sha256: string;
 }
 
+/** Which configured `fingerprint` value (hex, no spaces) matches: MD5, SHA-1 or SHA-256. */
+export function fingerprintMatches(expected: string, fp: Fingerprints): boolean {
+  const e = expected.toUpperCase();
+  const plain = (s: string) => s.replace(/ /g, '');
+  if (e.length === 32) return plain(fp.md5) === e;
+  if (e.length === 40) return plain(fp.sha1) === e;
+  if (e.length === 64) return plain(fp.sha256) === e;
+  return false;
+}
+
 export interface EnrollHost<K extends EnrollKey = EnrollKey> {
   readonly io: EnrollIo;
   readonly running: RunningConfig;

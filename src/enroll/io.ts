@@ -2,7 +2,8 @@
  * What an enrollment workflow needs from whoever drives it — print lines, ask questions, know
  * whether a human is there, be cancelled, report progress — and the small helpers every
  * workflow shares (yes/no answers, IOS-style refusals, a pasted block). The console's
- * CommandCtx, the GUI's dialogs and the unattended auto-enroller each provide an `EnrollIo`;
+ * CommandCtx, the GUI's dialogs and progress bars (src/ui/gui-interaction.ts) and the
+ * unattended auto-enroller each provide an `EnrollIo`;
  * app/ calls it `Interaction` (app/interaction.ts, app/prompter.ts re-export this module).
  */
 import { PkiError } from '../util/errors.ts';
@@ -25,9 +26,22 @@ export interface Question {
   default?: string;
 }
 
-/** What an enrollment reports as it goes (the GUI shows it; the console prints its own lines). */
+/**
+ * How far a workflow got, for progress bars (the console ignores these: it prints its IOS
+ * lines instead). Workflows emit them with one-line `io.progress?.(event)` calls.
+ *
+ * - `keygen`: a key pair is being made (`done: false`) or is ready (`done: true`); RSA-4096 in
+ *   the core can take tens of seconds — show an indeterminate indicator.
+ * - `ca-certificate`: `crypto pki authenticate` fetched a CA certificate (index of of, issuing
+ *   CA first), shown large for comparison before the accept question.
+ * - `request`: an enrollment request went to the CA (`method`, e.g. SCEP; its transactionID).
+ * - `pending`: the CA answered PENDING; the next poll is at `nextPollAt` (epoch ms), attempt
+ *   `attempt` of `of`.
+ * - `issued`: the certificate is stored (`serial`).
+ */
 export type EnrollProgress =
   | { stage: 'keygen'; label: string; algorithm: string; done: boolean }
+  | { stage: 'ca-certificate'; subject: string; fingerprints: { md5: string; sha1: string; sha256: string }; index: number; of: number }
   | { stage: 'request'; method: string; transactionID?: string }
   | { stage: 'pending'; transactionID: string; attempt: number; of: number; nextPollAt: number }
   | { stage: 'issued'; serial: string };
@@ -39,7 +53,7 @@ export interface EnrollIo {
   print(line: string): void;
   ask(q: Question): Promise<string>;
   confirm(text: string): Promise<boolean>;
-  /** Progress of a long workflow (optional). */
+  /** Progress of a long workflow (optional; GUI progress bars listen, the console does not). */
   progress?(event: EnrollProgress): void;
 }
 

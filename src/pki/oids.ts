@@ -9,8 +9,8 @@
  * methods and OCSP (RFC 6960, RFC 8954).
  *
  * An entry's `name` is how messages name it (the ASN.1 or RFC name); `display` is how `show`
- * prints it where that differs (IOS's signature algorithm names, OpenSSL's long names of key
- * purposes, the short names of name attributes). Everything else in this file is derived from
+ * and the GUI print it where that differs (IOS's signature algorithm names, OpenSSL's long names
+ * of extensions and key purposes, the short names of name attributes). Everything else in this file is derived from
  * the table: `OID` (name → dotted OID), `oidInfo`, `oidName`, `oidDisplay` and the typed
  * look-ups (`hashOfOid`, `signatureAlgorithm`, `cbcCipher`, `curveOfOid`, ...).
  */
@@ -227,11 +227,11 @@ const TABLE = {
   unstructuredAddress: { oid: `${PKCS9}8`, kind: 'name-attribute', display: 'ipaddress', aliases: ['UNSTRUCTUREDADDRESS', 'IPADDRESS'] },
 
   // --- certificate and CRL extensions (RFC 5280 §4.2, §5.2, §5.3)
-  subjectKeyIdentifier: { oid: `${CE}14`, kind: 'extension' },
-  keyUsage: { oid: `${CE}15`, kind: 'extension' },
-  subjectAltName: { oid: `${CE}17`, kind: 'extension' },
-  issuerAltName: { oid: `${CE}18`, kind: 'extension' },
-  basicConstraints: { oid: `${CE}19`, kind: 'extension' },
+  subjectKeyIdentifier: { oid: `${CE}14`, kind: 'extension', display: 'Subject Key Identifier' },
+  keyUsage: { oid: `${CE}15`, kind: 'extension', display: 'Key Usage' },
+  subjectAltName: { oid: `${CE}17`, kind: 'extension', display: 'Subject Alternative Name' },
+  issuerAltName: { oid: `${CE}18`, kind: 'extension', display: 'Issuer Alternative Name' },
+  basicConstraints: { oid: `${CE}19`, kind: 'extension', display: 'Basic Constraints' },
   cRLNumber: { oid: `${CE}20`, kind: 'extension' },
   reasonCode: { oid: `${CE}21`, kind: 'extension' },
   holdInstructionCode: { oid: `${CE}23`, kind: 'extension' },
@@ -239,16 +239,18 @@ const TABLE = {
   deltaCRLIndicator: { oid: `${CE}27`, kind: 'extension' },
   issuingDistributionPoint: { oid: `${CE}28`, kind: 'extension' },
   certificateIssuer: { oid: `${CE}29`, kind: 'extension' },
-  nameConstraints: { oid: `${CE}30`, kind: 'extension' },
-  cRLDistributionPoints: { oid: `${CE}31`, kind: 'extension' },
-  certificatePolicies: { oid: `${CE}32`, kind: 'extension' },
+  nameConstraints: { oid: `${CE}30`, kind: 'extension', display: 'Name Constraints' },
+  cRLDistributionPoints: { oid: `${CE}31`, kind: 'extension', display: 'CRL Distribution Points' },
+  certificatePolicies: { oid: `${CE}32`, kind: 'extension', display: 'Certificate Policies' },
   policyMappings: { oid: `${CE}33`, kind: 'extension' },
-  authorityKeyIdentifier: { oid: `${CE}35`, kind: 'extension' },
+  authorityKeyIdentifier: { oid: `${CE}35`, kind: 'extension', display: 'Authority Key Identifier' },
   policyConstraints: { oid: `${CE}36`, kind: 'extension' },
-  extKeyUsage: { oid: `${CE}37`, kind: 'extension' },
+  extKeyUsage: { oid: `${CE}37`, kind: 'extension', display: 'Extended Key Usage' },
   freshestCRL: { oid: `${CE}46`, kind: 'extension' },
   inhibitAnyPolicy: { oid: `${CE}54`, kind: 'extension' },
-  authorityInfoAccess: { oid: '1.3.6.1.5.5.7.1.1', kind: 'extension' },
+  authorityInfoAccess: { oid: '1.3.6.1.5.5.7.1.1', kind: 'extension', display: 'Authority Information Access' },
+  nsCertType: { oid: '2.16.840.1.113730.1.1', kind: 'extension', display: 'Netscape Cert Type' },
+  msCertificateTemplateName: { oid: '1.3.6.1.4.1.311.20.2', kind: 'extension', display: 'Certificate Template Name (Microsoft)' },
   anyPolicy: { oid: `${CE}32.0`, kind: 'policy' },
 
   // --- key purposes (RFC 5280 §4.2.1.12, RFC 4945 §5.1.3.12, RFC 6187, RFC 4556, RFC 6402; OpenSSL's long names)

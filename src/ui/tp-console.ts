@@ -71,7 +71,7 @@ export class TpConsole extends LitElement {
     }
     .line {
       display: flex;
-      align-items: baseline;
+      align-items: center;
       white-space: pre;
     }
     input {
@@ -83,6 +83,7 @@ export class TpConsole extends LitElement {
       color: inherit;
       font: inherit;
       padding: 0;
+      min-height: 44px;
       caret-color: #7dd3fc;
     }
     .screen.drop {
@@ -109,7 +110,7 @@ export class TpConsole extends LitElement {
     }
     .keys button {
       font: 13px system-ui, sans-serif;
-      min-height: 36px;
+      min-height: 44px;
       min-width: 48px;
       border-radius: 6px;
       border: 1px solid #334155;
@@ -265,23 +266,11 @@ export class TpConsole extends LitElement {
     this.session.paste(lines.join('\n') + '\n');
   }
 
-  /** A file dropped on the console is typed in as a paste: PEM text as is, DER as base64. */
-  private async onDrop(e: DragEvent): Promise<void> {
-    e.preventDefault();
-    this.dragging = false;
-    const f = e.dataTransfer?.files?.[0];
-    if (!f || !this.session) return;
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-    const isText = /-----BEGIN |^[A-Za-z0-9+/=\s]+$/.test(text) && !text.includes('\u0000');
-    let body = text;
-    if (!isText) {
-      let bin = '';
-      for (const b of bytes) bin += String.fromCharCode(b);
-      body = btoa(bin).replace(/.{1,64}/g, '$&\n');
-    }
-    this.session.paste(body.replace(/\s+$/, '') + '\n\n');
-  }
+  /**
+   * A file dropped on the console is never typed in as console input (a .pem holding
+   * `crypto key zeroize` would run): tp-app takes every drop and shows the file in the
+   * certificate viewer, or — if the user agrees — lets it answer a waiting paste question.
+   */
 
   private key(action: 'tab' | 'help' | 'ctrlz' | 'ctrlc' | 'up' | 'down' | 'enter'): void {
     const s = this.session;
@@ -310,12 +299,6 @@ export class TpConsole extends LitElement {
         class="screen ${this.dragging ? 'drop' : ''}"
         part="output"
         @click=${() => this.focus()}
-        @dragover=${(e: DragEvent) => {
-          e.preventDefault();
-          this.dragging = true;
-        }}
-        @dragleave=${() => (this.dragging = false)}
-        @drop=${this.onDrop}
       >
         <pre>${scroll}</pre>
         <div class="line">

@@ -4,11 +4,11 @@
  * transactionID, nonces, status, failInfo, cipher, digest, recipients, signer), kept by the app
  * and copyable in one press for a CA administrator. Encrypted content — the request with its
  * challenge password, the issued certificate — is never in it.
- *
- * @fires tp-run-lines - detail: string[]; console lines to run (switching debugging on or off)
+ * The switches call the same service as `debug crypto pki …` / `undebug all`.
  */
 import { LitElement, css, html } from 'lit';
-import type { TrustpointApp } from '../app/app.ts';
+import { setDebugging, type TrustpointApp } from '../app/services.ts';
+import { palette, shared } from './theme.ts';
 
 export class TpInspector extends LitElement {
   static override properties = { app: { attribute: false }, revision: { type: Number }, copied: { state: true } };
@@ -22,7 +22,7 @@ export class TpInspector extends LitElement {
     this.copied = '';
   }
 
-  static override styles = css`
+  static override styles = [palette, shared, css`
     :host {
       display: flex;
       flex-direction: column;
@@ -35,20 +35,6 @@ export class TpInspector extends LitElement {
       flex-wrap: wrap;
       gap: 8px;
       align-items: center;
-    }
-    button {
-      font: inherit;
-      min-height: 44px;
-      padding: 0 16px;
-      border-radius: 8px;
-      border: 1px solid #94a3b8;
-      background: #fff;
-      cursor: pointer;
-    }
-    button.primary {
-      background: #1e4b7a;
-      color: #fff;
-      border-color: #1e4b7a;
     }
     pre {
       flex: 1;
@@ -64,13 +50,15 @@ export class TpInspector extends LitElement {
       word-break: break-all;
     }
     .hint {
-      color: #5b6678;
+      color: var(--tp-muted);
       margin: 0;
     }
-  `;
+  `];
 
-  private run(lines: string[]) {
-    this.dispatchEvent(new CustomEvent('tp-run-lines', { detail: lines, bubbles: true, composed: true }));
+  private debugging(on: boolean) {
+    setDebugging(this.app!, on);
+    this.requestUpdate();
+    this.dispatchEvent(new CustomEvent('tp-changed', { bubbles: true, composed: true }));
   }
 
   private async copy(text: string) {
@@ -94,8 +82,8 @@ export class TpInspector extends LitElement {
       <h2>SCEP message inspector</h2>
       <div class="bar">
         ${on
-          ? html`<button @click=${() => this.run(['undebug all'])}>Stop debugging</button>`
-          : html`<button class="primary" @click=${() => this.run(['debug crypto pki messages', 'debug crypto pki transactions'])}>Start debugging</button>`}
+          ? html`<button @click=${() => this.debugging(false)}>Stop debugging</button>`
+          : html`<button class="primary" @click=${() => this.debugging(true)}>Start debugging</button>`}
         <button class="primary" ?disabled=${!log} @click=${() => this.copy(log)}>Copy transcript</button>
         <button
           ?disabled=${!log}
@@ -113,7 +101,7 @@ export class TpInspector extends LitElement {
         ${on ? 'Debugging is on' : 'Debugging is off'} (console: <code>debug crypto pki messages</code>, <code>debug crypto pki transactions</code>,
         <code>undebug all</code>). Encrypted content — challenge passwords, issued certificates — is never shown.
       </p>
-      <pre aria-label="Inspector transcript">${log || '(no SCEP messages yet)'}</pre>
+      <pre tabindex="0" aria-label="Inspector transcript">${log || '(no SCEP messages yet)'}</pre>
     `;
   }
 }

@@ -1,15 +1,13 @@
 /** Keys view: the key store (label, type, usage, where the private key is held). */
 import { LitElement, css, html, nothing } from 'lit';
-import type { TrustpointApp } from '../app/app.ts';
-import type { KeyRecord } from '../app/surface.ts';
-import { displayLabel } from '../app/keys.ts';
-import { iosDate } from '../util/time.ts';
+import { iosDate, listKeys, type KeyView, type TrustpointApp } from '../app/services.ts';
+import { palette, shared } from './theme.ts';
 
 export class TpKeys extends LitElement {
   static override properties = { app: { attribute: false }, revision: { type: Number }, keys: { state: true } };
   declare app: TrustpointApp | undefined;
   declare revision: number;
-  declare keys: KeyRecord[];
+  declare keys: KeyView[];
 
   constructor() {
     super();
@@ -17,7 +15,7 @@ export class TpKeys extends LitElement {
     this.keys = [];
   }
 
-  static override styles = css`
+  static override styles = [palette, shared, css`
     :host {
       display: block;
       font: 15px system-ui, sans-serif;
@@ -29,12 +27,12 @@ export class TpKeys extends LitElement {
     td {
       text-align: left;
       padding: 5px 14px 5px 0;
-      border-bottom: 1px solid #e2e8f0;
+      border-bottom: 1px solid var(--tp-border);
     }
-  `;
+  `];
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if ((changed.has('revision') || changed.has('app')) && this.app) void this.app.keys.list().then((k) => (this.keys = k));
+    if ((changed.has('revision') || changed.has('app')) && this.app) void listKeys(this.app).then((k) => (this.keys = k));
   }
 
   override render() {
@@ -45,12 +43,12 @@ export class TpKeys extends LitElement {
         <tr><th>Name</th><th>Type</th><th>Usage</th><th>Exportable</th><th>Held by</th><th>Generated</th></tr>
         ${this.keys.map(
           (k) => html`<tr>
-            <td>${displayLabel(k)}</td>
-            <td>${k.kind === 'rsa' ? `RSA ${k.bits}` : `EC ${k.curve}`}</td>
+            <td>${k.label}</td>
+            <td>${k.type}</td>
             <td>${k.usage}</td>
             <td>${k.exportable ? 'yes' : 'no'}</td>
-            <td>${k.holder === 'token' ? `token ${k.device} slot ${k.slot}` : k.holder === 'webcrypto' ? 'browser key store (non-extractable)' : 'Trustpoint core'}</td>
-            <td>${iosDate(new Date(k.createdAt))}</td>
+            <td>${k.holder}</td>
+            <td>${iosDate(k.created)}</td>
           </tr>`,
         )}
       </table>`;

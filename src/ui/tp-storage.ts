@@ -1,20 +1,21 @@
 /** Storage view: where NVRAM lives, whether the browser keeps it, and what it holds. */
 import { LitElement, css, html, nothing } from 'lit';
-import type { TrustpointApp } from '../app/app.ts';
-import { NVRAM_CAPACITY, storageEstimate, type NvramFile } from '../app/surface.ts';
-import { iosTimestamp } from '../util/time.ts';
+import { iosTimestamp, storageInfo, type StorageView, type TrustpointApp } from '../app/services.ts';
+import { palette, shared } from './theme.ts';
 
 export class TpStorage extends LitElement {
   static override properties = {
     app: { attribute: false },
     revision: { type: Number },
     files: { state: true },
+    capacity: { state: true },
     estimate: { state: true },
     error: { state: true },
   };
   declare app: TrustpointApp | undefined;
   declare revision: number;
-  declare files: NvramFile[];
+  declare files: StorageView['files'];
+  declare capacity: number;
   declare estimate: { usage: number; quota: number } | undefined;
   declare error: string;
 
@@ -25,7 +26,7 @@ export class TpStorage extends LitElement {
     this.error = '';
   }
 
-  static override styles = css`
+  static override styles = [palette, shared, css`
     :host {
       display: block;
       font: 15px system-ui, sans-serif;
@@ -38,10 +39,7 @@ export class TpStorage extends LitElement {
       text-align: left;
       padding: 4px 12px 4px 0;
     }
-    .warn {
-      color: #9a3412;
-    }
-  `;
+  `];
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('revision') || changed.has('app')) void this.refresh();
@@ -49,13 +47,11 @@ export class TpStorage extends LitElement {
 
   private async refresh() {
     if (!this.app) return;
-    try {
-      this.files = await this.app.nvram.list();
-      this.error = '';
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
-    this.estimate = await storageEstimate();
+    const info = await storageInfo(this.app);
+    this.files = info.files;
+    this.error = info.error ?? '';
+    this.capacity = info.capacity;
+    this.estimate = info.estimate;
   }
 
   override render() {
@@ -78,7 +74,7 @@ export class TpStorage extends LitElement {
         <tr><th>File</th><th>Bytes</th><th>Saved</th></tr>
         ${this.files.map((f) => html`<tr><td>${f.name}</td><td>${f.bytes}</td><td>${iosTimestamp(new Date(f.savedAt))}</td></tr>`)}
       </table>
-      <p>NVRAM capacity ${NVRAM_CAPACITY} bytes.${this.estimate ? ` Origin storage in use: ${Math.round(this.estimate.usage / 1024)} KiB of ${Math.round(this.estimate.quota / 1048576)} MiB.` : ''}</p>
+      <p>NVRAM capacity ${this.capacity ?? 0} bytes.${this.estimate ? ` Origin storage in use: ${Math.round(this.estimate.usage / 1024)} KiB of ${Math.round(this.estimate.quota / 1048576)} MiB.` : ''}</p>
     `;
   }
 }

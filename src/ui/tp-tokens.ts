@@ -7,9 +7,10 @@
  * @fires nothing; re-renders on `revision` (the shell bumps it when the console prints)
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { palette, shared } from './theme.ts';
 import type { TrustpointApp } from '../app/app.ts';
 import type { Interaction } from '../app/interaction.ts';
-import type { KeyRecord } from '../app/surface.ts';
+import type { KeyRecord } from '../app/services.ts';
 import type { TokenStatus } from '../app/tokens.ts';
 import type { RouteReport } from '../token/detect.ts';
 import { displayLabel } from '../app/keys.ts';
@@ -36,29 +37,31 @@ export class TpTokens extends LitElement {
     this.busy = false;
   }
 
-  static override styles = css`
+  static override styles = [
+    palette,
+    shared,
+    css`
     :host {
       display: block;
-      font: 15px system-ui, sans-serif;
     }
     .route {
-      border: 1px solid #e2e8f0;
+      border: 1px solid var(--tp-border);
       border-radius: 6px;
       padding: 8px 12px;
       margin: 8px 0;
       max-width: 60rem;
     }
     .route.ok {
-      border-color: #16a34a;
+      border-color: var(--tp-ok);
     }
     .state {
       font-weight: 600;
     }
     .no {
-      color: #b91c1c;
+      color: var(--tp-danger);
     }
     .yes {
-      color: #15803d;
+      color: var(--tp-ok);
     }
     ul {
       margin: 4px 0 0 1.2em;
@@ -71,14 +74,15 @@ export class TpTokens extends LitElement {
     td {
       text-align: left;
       padding: 5px 14px 5px 0;
-      border-bottom: 1px solid #e2e8f0;
+      border-bottom: 1px solid var(--tp-border);
     }
     .msg {
       white-space: pre-wrap;
       font-family: ui-monospace, monospace;
       font-size: 13px;
     }
-  `;
+  `,
+  ];
 
   override willUpdate(changed: Map<string, unknown>): void {
     if ((changed.has('revision') || changed.has('app')) && this.app) void this.app.keys.list().then((k) => (this.keys = k.filter((x) => x.holder === 'token')));

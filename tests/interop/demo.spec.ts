@@ -61,14 +61,16 @@ test('the demo CA: announced in the console, enrolled in one press, transcript c
     await expect(card).toContainText(lab.scepUrl);
     await expect(card).toContainText(fp);
     await card.getByRole('button', { name: 'Enroll from the demo CA' }).click();
-    // the lines run in the console, which is shown
-    await expect(page.locator('tp-console')).toBeVisible();
-    await page.waitForFunction(() => window.trustpoint!.session.isIdle());
-    await expect.poll(() => consoleText(page), { timeout: 30_000 }).toContain('%PKI-6-CERTRET: Certificate received from Certificate Authority');
-    const text = await consoleText(page);
-    expect(text).toContain('% Fingerprint matches the configured SHA-256 fingerprint.');
-    expect(text).toContain('CN = Router-demo');
-    expect(text).toContain('Status: Available');
+    // the GUI calls the same services as the console (it types nothing): progress to Issued
+    const panel = page.getByRole('region', { name: 'Enroll DEMO' });
+    await expect(panel.locator('[data-stage]')).toContainText('Issued: serial', { timeout: 30_000 });
+    await expect(panel.locator('pre')).toContainText('%PKI-6-CERTRET: Certificate received from Certificate Authority');
+    await expect(page.getByLabel('Commands', { exact: true })).toContainText('crypto pki enroll DEMO');
+    const auth = await page.evaluate(() => window.trustpoint!.app.running.trustpoints.get('DEMO')?.fingerprint);
+    expect(auth).toBe(fp.replace(/ /g, ''));
+    const shown = await cli(page, 'enable\nshow crypto pki certificates DEMO');
+    expect(shown).toContain('CN = Router-demo');
+    expect(shown).toContain('Status: Available');
     const certs = await page.evaluate(() => (window.trustpoint!.app.running.chains.get('DEMO')?.certificates ?? []).map((c) => c.kind));
     expect(certs).toEqual(['general', 'ca']);
 
@@ -86,13 +88,14 @@ test('the demo CA: announced in the console, enrolled in one press, transcript c
     expect(clip).toContain('recipient: C=DE, O=Peer Lab, OU=SCEP Lab CA serial 01');
     expect(clip).not.toContain(lab.challenge);
 
-    // a second press renews (the demo key is non-exportable, so by a new PKCSReq: it cannot
-    // decrypt the reply to a RenewalReq)
+    // a second press renews (the re-enrollment question is a dialog; the demo key is
+    // non-exportable, so by a new PKCSReq: it cannot decrypt the reply to a RenewalReq)
     await page.getByRole('button', { name: 'Trustpoints' }).click();
     await card.getByRole('button', { name: 'Enroll again from the demo CA' }).click();
-    await expect.poll(() => consoleText(page), { timeout: 30_000 }).toContain("% Renewing: the current key cannot decrypt the CA's reply to a RenewalReq (a non-exportable key); a new PKCSReq is sent.");
-    await page.waitForFunction(() => window.trustpoint!.session.isIdle());
-    expect((await consoleText(page)).split('%PKI-6-CERTRET').length - 1).toBe(2);
+    await page.getByRole('dialog').getByRole('button', { name: 'Yes' }).click();
+    const again = page.getByRole('region', { name: 'Enroll DEMO' });
+    await expect(again.locator('[data-stage]')).toContainText('Issued: serial', { timeout: 30_000 });
+    await expect(again.locator('pre')).toContainText("% Renewing: the current key cannot decrypt the CA's reply to a RenewalReq (a non-exportable key); a new PKCSReq is sent.");
   } finally {
     await app.close();
   }

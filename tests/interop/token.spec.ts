@@ -37,7 +37,7 @@ test.beforeAll(async () => {
     lab = await startLab({ dir: '.lab/i/token-spec', rawPort: 0, corsPort: 0, anyLocalPort: true });
     ownLab = true;
   }
-  card = startPivCard('.lab/pivcard/e2e');
+  card = startPivCard('.lab/i/pivcard/e2e');
   pc = pcsc(card.socket);
   app = await startApp();
   work = mkdtempSync(join(tmpdir(), 'tp-token-spec-'));

@@ -22,7 +22,7 @@ const g = globalThis as unknown as { navigator?: { smartCard?: unknown } };
 let hadNavigator = false;
 
 beforeAll(async () => {
-  lab = startPivCard('.lab/pivcard/vitest-console');
+  lab = startPivCard('.lab/i/pivcard/vitest-console');
   pc = pcsc(lab.socket);
   hadNavigator = 'navigator' in globalThis;
   if (!hadNavigator) g.navigator = {};

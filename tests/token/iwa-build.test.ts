@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as wbn from 'wbn';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const KEY = join(ROOT, '.lab', 'iwa-test-key.pem');
+const KEY = join(ROOT, '.lab', 'i', 'iwa-test-key.pem');
 
 /** A CBOR reader for what an integrity block holds (RFC 8949 major types 0–5, definite lengths). */
 function cbor(b: Uint8Array, pos = 0): { value: unknown; end: number } {
@@ -88,7 +88,7 @@ let signed: Uint8Array;
 let info: { webBundleId: string; origin: string; files: string[] };
 
 beforeAll(() => {
-  mkdirSync(join(ROOT, '.lab'), { recursive: true });
+  mkdirSync(join(ROOT, '.lab', 'i'), { recursive: true });
   writeFileSync(KEY, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   execFileSync(process.execPath, [join(ROOT, 'scripts/build-iwa.mjs')], { cwd: ROOT, env: { ...process.env, IWA_SIGNING_KEY: KEY }, stdio: 'pipe' });
   signed = readFileSync(join(ROOT, 'dist-iwa/trustpoint.swbn'));

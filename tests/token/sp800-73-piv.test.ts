@@ -33,7 +33,7 @@ let core: CoreApi;
 let work: string;
 
 beforeAll(async () => {
-  lab = startPivCard('.lab/pivcard/vitest-piv');
+  lab = startPivCard('.lab/i/pivcard/vitest-piv');
   pc = pcsc(lab.socket);
   core = await loadCore();
   work = mkdtempSync(join(tmpdir(), 'tp-piv-'));

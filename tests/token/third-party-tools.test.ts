@@ -35,7 +35,7 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding:
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tp-piv-tools-'));
-  lab = startPivCard('.lab/pivcard/vitest-tools');
+  lab = startPivCard('.lab/i/pivcard/vitest-tools');
   writeFileSync(f('mgm.key'), '010203040506070801020304050607080102030405060708');
   writeFileSync(f('data.txt'), 'signed by a PIV card, checked by OpenSSL\n');
   // a CA for certificates of the card's keys (OpenSSL, not our code)

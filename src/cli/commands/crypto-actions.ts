@@ -4,8 +4,9 @@
  * arrive with the enrollment issues and until then they say so plainly.
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
-import { authenticate, enroll, importCertificate } from '../../app/pki.ts';
-import { exportPem, exportPkcs12, importPkcs12 } from '../../app/transfer.ts';
+// The workflows (and pkijs under them) load on first use: the console starts without them.
+const pki = () => import('../../app/pki.ts');
+const transfer = () => import('../../app/transfer.ts');
 
 function notYet(what: string) {
   return (ctx: CommandCtx) => {
@@ -24,12 +25,12 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
   {
     syntax: 'crypto ( pki | ca ) authenticate WORD$name',
     help: { ...H, authenticate: 'Get the certification authority certificate' },
-    handler: (ctx, a) => authenticate(ctx.app, ctx, a.name!),
+    handler: async (ctx, a) => (await pki()).authenticate(ctx.app, ctx, a.name!),
   },
   {
     syntax: 'crypto ( pki | ca ) enroll WORD$name',
     help: { ...H, enroll: 'Request a certificate from a certification authority' },
-    handler: (ctx, a) => enroll(ctx.app, ctx, a.name!),
+    handler: async (ctx, a) => (await pki()).enroll(ctx.app, ctx, a.name!),
   },
   {
     syntax: 'crypto ( pki | ca ) import WORD$name ( certificate$cert | pkcs12$p12 WORD$url ( password LINE$pw ) | pem ( terminal | url WORD ) password LINE$pw )',
@@ -45,8 +46,8 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
       password: 'Password that protects the private key',
       $pw: 'Password',
     },
-    handler: (ctx, a) =>
-      a.cert ? importCertificate(ctx.app, ctx, a.name!) : a.p12 ? importPkcs12(ctx.app, ctx, a.name!, a.url!, a.pw!.trim()) : notYet('crypto pki import ... pem')(ctx),
+    handler: async (ctx, a) =>
+      a.cert ? (await pki()).importCertificate(ctx.app, ctx, a.name!) : a.p12 ? (await transfer()).importPkcs12(ctx.app, ctx, a.name!, a.url!, a.pw!.trim()) : notYet('crypto pki import ... pem')(ctx),
   },
   {
     syntax: 'crypto ( pki | ca ) export WORD$name ( pem$pem ( terminal$term | url WORD$url ) [( 3des$alg | aes$alg )] password LINE$pw | pkcs12$p12 WORD$url [( 3des$alg | aes$alg )] password LINE$pw )',
@@ -63,10 +64,11 @@ export const CRYPTO_ACTION_COMMANDS: CliCommand[] = [
       password: 'Password that protects the private key',
       $pw: 'Password',
     },
-    handler: (ctx, a) => {
+    handler: async (ctx, a) => {
       const profile = a.alg === '3des' ? '3des' : 'aes';
-      if (a.p12) return exportPkcs12(ctx.app, ctx, a.name!, a.url!, a.pw!.trim(), profile);
-      return exportPem(ctx.app, ctx, a.name!, a.term ? { terminal: true } : { url: a.url! }, a.pw!.trim(), profile);
+      const t = await transfer();
+      if (a.p12) return t.exportPkcs12(ctx.app, ctx, a.name!, a.url!, a.pw!.trim(), profile);
+      return t.exportPem(ctx.app, ctx, a.name!, a.term ? { terminal: true } : { url: a.url! }, a.pw!.trim(), profile);
     },
   },
 ];

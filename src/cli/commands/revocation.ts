@@ -5,7 +5,6 @@
  */
 import type { CliCommand, CommandCtx } from '../session.ts';
 import { cachedCrls, checkPathRevocation, requestCrls } from '../../app/revocation.ts';
-import { orderCaChain } from '../../app/pki.ts';
 import { refuse } from '../../app/refuse.ts';
 import { iosDate } from '../../util/time.ts';
 
@@ -33,6 +32,7 @@ function trustpointChain(ctx: CommandCtx, name: string) {
 async function validate(ctx: CommandCtx, name: string): Promise<void> {
   const { tp, cas, own } = trustpointChain(ctx, name);
   if (!cas.length && !own.length) refuse(`% Trustpoint ${name} has no certificates: authenticate the CA and enroll first.`);
+  const { orderCaChain } = await import('../../app/pki.ts'); // the workflows load on first use (start-up weight)
   const chain = cas.length ? orderCaChain(cas).map((c) => c.der) : [];
   const leaves = own.length ? own : chain.length ? [chain[0]!] : [];
   const now = ctx.app.clock();
