@@ -40,8 +40,14 @@ export type EnvelopeCipher = 'AES-128-CBC' | 'AES-192-CBC' | 'AES-256-CBC' | 'DE
 type EngineCbc = 'AES-CBC' | 'DES-CBC' | 'DES-EDE3-CBC' | 'RC2-CBC';
 
 /** The ciphers `envelope` writes and `openEnvelope` reads (oids.ts: cipher, key and IV length). */
-const ENVELOPE_CIPHERS: readonly EnvelopeCipher[] = ['AES-128-CBC', 'AES-192-CBC', 'AES-256-CBC', 'DES-EDE3-CBC', 'DES-CBC'];
-const OPEN_CIPHERS: readonly string[] = [...ENVELOPE_CIPHERS, 'RC2-CBC'].map((n) => OID[n as EnvelopeCipher | 'RC2-CBC']);
+const ENVELOPE_CIPHERS: readonly string[] = ['AES-128-CBC', 'AES-192-CBC', 'AES-256-CBC', 'DES-EDE3-CBC', 'DES-CBC'] satisfies EnvelopeCipher[];
+
+/** A content cipher `envelope` writes (`write`) or `openEnvelope` reads (those and RC2), by OID. */
+function contentCipher(oid: string, write: boolean): { oid: string; name: EngineCbc; keyLength: number } | undefined {
+  const c = cbcCipher(oid);
+  if (!c || c.cipher === 'DES-EDE-CBC' || !(ENVELOPE_CIPHERS.includes(c.name) || (!write && c.name === 'RC2-CBC'))) return undefined;
+  return { oid, name: c.cipher, keyLength: c.keyLength };
+}
 
 /** RC2 effective key bits of an RC2ParameterVersion (RFC 8018 B.2.3; RFC 2268 §6). */
 function rc2BitsOfVersion(v: number): number {
@@ -168,7 +174,7 @@ function contentOf(der: Uint8Array, type: string, op: string): asn1js.AsnType {
  * engine has it, the core otherwise) and is wrapped with RSAES-PKCS1-v1_5 in the core.
  */
 export async function envelope(content: Uint8Array, recipients: readonly Uint8Array[], cipher: EnvelopeCipher, engine: pkijs.ICryptoEngine): Promise<Uint8Array> {
-  const c = ENVELOPE_CIPHERS.includes(cipher) ? { oid: OID[cipher], name: cbcCipher(OID[cipher])!.cipher as EngineCbc, keyLength: cbcCipher(OID[cipher])!.keyLength } : undefined;
+  const c = ENVELOPE_CIPHERS.includes(cipher) ? contentCipher(OID[cipher], true) : undefined;
   if (!c) throw new RangeError(`cms.envelope: unsupported content cipher ${JSON.stringify(cipher)}`);
   if (!recipients.length) throw new RangeError('cms.envelope: no recipients');
   const parts = recipients.map((r) => certParts(r, 'envelope'));
@@ -228,8 +234,7 @@ export async function openEnvelope(der: Uint8Array, p: OpenEnvelopeParams, engin
 
   const eci = env.encryptedContentInfo;
   const cea = eci.contentEncryptionAlgorithm;
-  const spec = OPEN_CIPHERS.includes(cea.algorithmId) ? cbcCipher(cea.algorithmId) : undefined;
-  const c = spec && { name: spec.cipher as EngineCbc, keyLength: spec.keyLength };
+  const c = contentCipher(cea.algorithmId, false);
   if (!c) throw new PkiError('unsupported', `cms.${op}: content encryption algorithm ${cea.algorithmId}`);
   if (!cea.algorithmParams || cea.algorithmParams instanceof asn1js.Any) throw bad(op, 'content encryption parameters missing');
   const { iv, rc2Bits } = cbcParameters(c.name, new Uint8Array(cea.algorithmParams.toBER(false)), op);
