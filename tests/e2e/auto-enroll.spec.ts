@@ -247,6 +247,8 @@ test.describe('auto-enrollment on a fake clock', () => {
     for (let i = 0; i < 6; i++) await forward(page, 3_600_000);
     await page.waitForTimeout(500);
     expect(pkiOps(f)).toHaveLength(3);
+    // A certificate that could not be renewed and is (by this clock) expired: an in-app warning.
+    await expect(page.getByRole('alert', { name: 'Certificates expiring' })).toContainText('The certificate of trustpoint trustmel expired at');
   });
 
   test('CA rollover with GetNextCACert: the next CA certificate becomes active when valid, renewal is issued under it, the old one goes', async ({ context }) => {
