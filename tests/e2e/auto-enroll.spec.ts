@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '../pw.ts';
 import { cli, openApp, appServer } from './fixtures.ts';
-import { startFakeScep, type FakeScep, type FakeScepOptions } from '../fakes/fake-scep.ts';
+import { fakeScepPool, type FakeScep, type FakeScepOptions } from '../fakes/fake-scep.ts';
 
 const DAY = 86_400_000;
 let app: { url: string; close(): Promise<void> };
 let work: string;
-const fakes: FakeScep[] = [];
 
 test.beforeAll(async () => {
   app = await appServer();
@@ -27,15 +26,12 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await app?.close();
-  await Promise.all(fakes.map((f) => f.close()));
+  await pool.closeAll();
   rmSync(work, { recursive: true, force: true });
 });
 
-async function fake(opts: FakeScepOptions = {}): Promise<FakeScep> {
-  const f = await startFakeScep(opts);
-  fakes.push(f);
-  return f;
-}
+const pool = fakeScepPool();
+const fake = pool.fake;
 
 const pkiOps = (f: FakeScep) => f.requests.filter((r) => r.operation === 'PKIOperation');
 
