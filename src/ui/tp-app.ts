@@ -336,13 +336,24 @@ export class TpApp extends LitElement {
     }
     const host = app?.running.hostname ?? '';
     const nvram = !app ? '' : !app.nvram.persistent ? 'NVRAM: memory only' : app.persistState === 'granted' ? 'NVRAM: persistent' : 'NVRAM: best effort';
+    // The auto-enroller's in-app warnings: certificates near expiry that could not be renewed (issue 13).
+    const warnings = [...(app?.auto?.warnings.values() ?? [])];
+    const canAsk = typeof Notification !== 'undefined' && Notification.permission === 'default';
     return html`
-      ${this.updateReady
-        ? html`<div class="update" role="status">
-            A new version of Trustpoint is available.
-            <button @click=${() => this.dispatchEvent(new CustomEvent('tp-update-accepted', { bubbles: true, composed: true }))}>Reload</button>
-          </div>`
-        : html`<div></div>`}
+      <div>
+        ${this.updateReady
+          ? html`<div class="update" role="status">
+              A new version of Trustpoint is available.
+              <button @click=${() => this.dispatchEvent(new CustomEvent('tp-update-accepted', { bubbles: true, composed: true }))}>Reload</button>
+            </div>`
+          : nothing}
+        ${warnings.length
+          ? html`<div class="update expiry" role="alert" aria-label="Certificates expiring">
+              <span>${warnings.map((w, i) => html`${i ? html`<br />` : nothing}${w}`)}</span>
+              ${canAsk ? html`<button @click=${() => void Notification.requestPermission().then(() => this.revision++)}>Notify me</button>` : nothing}
+            </div>`
+          : nothing}
+      </div>
       <header>
         <h1>Trustpoint</h1>
         <nav aria-label="Views">

@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '../pw.ts';
 import { cli, openApp, appServer } from './fixtures.ts';
-import { startFakeScep, type FakeScep, type FakeScepOptions } from '../fakes/fake-scep.ts';
+import { fakeScepPool, type FakeScep, type FakeScepOptions } from '../fakes/fake-scep.ts';
 
 const DAY = 86_400_000;
 let app: { url: string; close(): Promise<void> };
 let work: string;
-const fakes: FakeScep[] = [];
 
 test.beforeAll(async () => {
   app = await appServer();
@@ -27,15 +26,12 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await app?.close();
-  await Promise.all(fakes.map((f) => f.close()));
+  await pool.closeAll();
   rmSync(work, { recursive: true, force: true });
 });
 
-async function fake(opts: FakeScepOptions = {}): Promise<FakeScep> {
-  const f = await startFakeScep(opts);
-  fakes.push(f);
-  return f;
-}
+const pool = fakeScepPool();
+const fake = pool.fake;
 
 const pkiOps = (f: FakeScep) => f.requests.filter((r) => r.operation === 'PKIOperation');
 
@@ -247,6 +243,8 @@ test.describe('auto-enrollment on a fake clock', () => {
     for (let i = 0; i < 6; i++) await forward(page, 3_600_000);
     await page.waitForTimeout(500);
     expect(pkiOps(f)).toHaveLength(3);
+    // A certificate that could not be renewed and is (by this clock) expired: an in-app warning.
+    await expect(page.getByRole('alert', { name: 'Certificates expiring' })).toContainText('The certificate of trustpoint trustmel expired at');
   });
 
   test('CA rollover with GetNextCACert: the next CA certificate becomes active when valid, renewal is issued under it, the old one goes', async ({ context }) => {

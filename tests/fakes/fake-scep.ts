@@ -627,3 +627,21 @@ function rawQueryParam(q: string, name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Fakes started by one test file, all closed at its end: `const pool = fakeScepPool();
+ * afterAll(pool.closeAll); const f = await pool.fake({ ... });`.
+ */
+export function fakeScepPool(): { fake(opts?: FakeScepOptions): Promise<FakeScep>; closeAll(): Promise<void> } {
+  const started: FakeScep[] = [];
+  return {
+    async fake(opts = {}) {
+      const f = await startFakeScep(opts);
+      started.push(f);
+      return f;
+    },
+    async closeAll() {
+      await Promise.all(started.splice(0).map((f) => f.close()));
+    },
+  };
+}

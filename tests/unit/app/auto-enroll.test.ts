@@ -9,7 +9,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { harness, type Harness } from '../cli/_harness.ts';
-import { startFakeScep, type FakeScep, type FakeScepOptions } from '../../fakes/fake-scep.ts';
+import { fakeScepPool, type FakeScep, type FakeScepOptions } from '../../fakes/fake-scep.ts';
 import { AutoEnrollService } from '../../../src/app/auto.ts';
 import { ownCertificateKeys } from '../../../src/app/commit.ts';
 import { keyState } from '../../../src/app/keys.ts';
@@ -17,15 +17,9 @@ import { readConfig } from '../../../src/config/reader.ts';
 import { toHex } from '../../../src/util/hex.ts';
 
 const DAY = 86_400_000;
-const fakes: FakeScep[] = [];
-async function fake(opts: FakeScepOptions = {}): Promise<FakeScep> {
-  const f = await startFakeScep(opts);
-  fakes.push(f);
-  return f;
-}
-afterAll(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
-});
+const pool = fakeScepPool();
+const fake = pool.fake;
+afterAll(pool.closeAll);
 
 /** A console whose clock the test moves (starts at the real time: the fake issues from now). */
 async function rig(extra: string[] = [], opts: FakeScepOptions = {}, pre: string[] = []) {

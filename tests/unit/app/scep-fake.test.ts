@@ -10,20 +10,14 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { harness, type Harness } from '../cli/_harness.ts';
-import { startFakeScep, type FakeScep, type FakeScepOptions } from '../../fakes/fake-scep.ts';
+import { fakeScepPool, type FakeScep, type FakeScepOptions } from '../../fakes/fake-scep.ts';
 import { pendingTransactions, resumePending } from '../../../src/app/scep.ts';
 import { CliSession } from '../../../src/cli/session.ts';
 import { makeCliRunner } from '../../../src/cli/automation.ts';
 
-const fakes: FakeScep[] = [];
-async function fake(opts: FakeScepOptions = {}): Promise<FakeScep> {
-  const f = await startFakeScep(opts);
-  fakes.push(f);
-  return f;
-}
-afterAll(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
-});
+const pool = fakeScepPool();
+const fake = pool.fake;
+afterAll(pool.closeAll);
 
 /** A console on a real clock (the fake issues certificates valid from now). */
 const console_ = (stores?: Harness['stores']) => harness({ privileged: true, clock: () => new Date(), ...(stores ? { stores } : {}) });
