@@ -452,7 +452,11 @@ function stringValue(der: Uint8Array, t: Tlv): string {
     }
     case 0x1c: {
       let s = '';
-      for (let i = 0; i + 3 < c.length; i += 4) s += String.fromCodePoint(((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0);
+      for (let i = 0; i + 3 < c.length; i += 4) {
+        const cp = ((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0;
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) badCsr('csr.parse: invalid code point in a UniversalString');
+        s += String.fromCodePoint(cp);
+      }
       return s;
     }
     default:

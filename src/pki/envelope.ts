@@ -478,6 +478,8 @@ export async function verifySignedData(der: Uint8Array, p: VerifySignedDataParam
   const si = sd.signerInfos[0]!;
   const eContent = sd.encapContentInfo.eContent;
   if (!eContent && !(p.absentContentIsEmpty && sd.signerInfos[0]?.signedAttrs)) throw new PkiError('unsupported', `cms.${op}: detached content`);
+  // pkijs takes whatever element sits in [0] EXPLICIT; RFC 5652 §5.2 says an OCTET STRING
+  if (eContent && !(eContent instanceof asn1js.OctetString)) throw bad(op, 'eContent is not an OCTET STRING');
   const content = eContent ? new Uint8Array(eContent.getValue()) : new Uint8Array(0);
   const contentType = sd.encapContentInfo.eContentType;
 

@@ -82,7 +82,10 @@ function valueText(a: Ava): string {
     }
     case 0x1c: {
       let out = '';
-      for (let i = 0; i + 3 < v.length; i += 4) out += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
+      for (let i = 0; i + 3 < v.length; i += 4) {
+        const cp = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
+        out += cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp);
+      }
       return out;
     }
     default:
