@@ -142,6 +142,11 @@ export class TpKiosk extends LitElement {
   private async enroll(): Promise<void> {
     if (this.working || !this.status?.exists) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    // offline, a request cannot reach the CA: the 'online' event starts the next try
+    if (!navigator.onLine) {
+      this.online = false;
+      return;
+    }
     this.working = true;
     this.error = '';
     this.stage = 'Starting enrollment …';
@@ -196,8 +201,8 @@ export class TpKiosk extends LitElement {
       <p class="status ${s.valid ? 'ok' : 'error'}" role="status" data-kiosk-status>${s.text}</p>
       ${this.working ? html`<p class="sub" aria-live="polite">${this.stage}</p><progress aria-label="Enrollment in progress"></progress>` : nothing}
       ${this.error ? html`<p class="sub error" role="alert">${this.error}</p>` : nothing}
-      ${!this.online ? html`<p class="sub warn">Offline: showing the last known state.</p>` : nothing}
-      ${last && !s.valid ? html`<p class="muted">Last attempt ${iosDate(new Date(last.at))}${s.nextTry && !this.working ? `; next try ${iosDate(new Date(s.nextTry))}` : ''}.</p>` : nothing}
+      ${!this.online ? html`<p class="sub warn" data-kiosk-offline>Offline: showing the last known state.${s.valid ? '' : ' Enrollment is tried again as soon as the network is back.'}</p>` : nothing}
+      ${last && !s.valid ? html`<p class="muted" data-kiosk-last>Last attempt ${iosDate(new Date(last.at))}${s.nextTry && !this.working && this.online ? `; next try ${iosDate(new Date(s.nextTry))}` : ''}.</p>` : nothing}
       ${s.exists ? html`<button class="big primary" ?disabled=${this.working} @click=${() => (this.fullscreen(), this.enroll())}>${s.valid ? 'Enroll' : last ? 'Retry' : 'Enroll'}</button>` : nothing}
       ${this.exiting
         ? html`<form @submit=${this.exit}>

@@ -108,6 +108,66 @@ for (const [host, serve] of Object.entries(HOSTS)) {
       // Nothing the app needs failed (the demo CA probe is not part of the app).
       expect(failed.filter((f) => !f.includes('demo-ca.json'))).toEqual([]);
     });
+
+    test('kiosk mode opens offline with the last known state, and tries again once the network is back', async ({ page, context }) => {
+      server = await serve();
+      await enableTestSeam(page);
+      await openApp(page, server.url);
+      await waitForController(page);
+      await page.reload();
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true' && !!window.trustpoint);
+      const setup = await cli(
+        page,
+        [
+          'enable',
+          'configure terminal',
+          'crypto pki trustpoint SELF',
+          ' enrollment selfsigned',
+          ' rsakeypair SELF 1024',
+          ' serial-number none',
+          ' ip-address none',
+          ' exit',
+          'crypto pki trustpoint KIO',
+          ' enrollment url http://127.0.0.1:9/scep',
+          ' password kiosk-secret',
+          ' exit',
+          'crypto pki enroll SELF',
+          'yes',
+          'end',
+          'write memory',
+        ].join('\n'),
+      );
+      expect(setup).toContain('Router Self Signed Certificate successfully created');
+      const shown = await cli(page, 'show crypto pki certificates SELF');
+      const until = /end {3}date: (.+)/.exec(shown)![1]!.trim();
+      await server.stop();
+      server = undefined;
+      await context.setOffline(true);
+      const url = page.url().replace(/\?.*$/, '');
+      const toCa: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().startsWith('http://127.0.0.1:9/')) toCa.push(r.url());
+      });
+      // a kiosk with a valid certificate: its state, from IndexedDB, with the server gone
+      await page.goto(`${url}?kiosk=SELF`);
+      const status = page.locator('tp-kiosk [data-kiosk-status]');
+      await expect(status).toContainText('Certificate valid until');
+      await expect(status).toContainText(`Certificate valid until ${until}`);
+      await expect(page.locator('tp-kiosk [data-kiosk-offline]')).toHaveText('Offline: showing the last known state.');
+      // one without a certificate: no attempt while offline, and it says when the next one is
+      await page.goto(`${url}?kiosk=KIO`);
+      await expect(status).toHaveText('No certificate yet');
+      await expect(page.locator('tp-kiosk [data-kiosk-offline]')).toContainText('Enrollment is tried again as soon as the network is back.');
+      await page.waitForTimeout(500);
+      await expect(page.locator('tp-kiosk [data-kiosk-last]')).toHaveCount(0);
+      expect(toCa).toEqual([]);
+      // back online: the kiosk tries at once (the CA is not authenticated here, so it fails and says why)
+      await context.setOffline(false);
+      await expect(page.locator('tp-kiosk [data-kiosk-offline]')).toHaveCount(0);
+      await expect(page.locator('tp-kiosk [role=alert]').first()).not.toBeEmpty();
+      await expect(page.locator('tp-kiosk [data-kiosk-last]')).toContainText('next try');
+      await expect(status).toHaveText('No certificate yet');
+    });
   });
 }
 
