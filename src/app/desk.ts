@@ -375,7 +375,9 @@ async function enrollRow(ctx: RowCtx, r: DeskBatchRow): Promise<void> {
     r.ms = { ...r.ms, enroll: performance.now() - t };
     await finishRow(ctx, r, pkcs8, cert);
   } catch (e) {
-    if (isAbortError(e)) {
+    // Cancel aborts every row: an operation of another row on the same crypto core ends with
+    // the core's restart error rather than an AbortError, and is a cancellation all the same
+    if (isAbortError(e) || ctx.signal.aborted) {
       if (r.state === 'sending') {
         r.state = 'interrupted';
         r.error = 'Cancelled while the request was at the CA: it may have been issued; not sent again.';

@@ -3,8 +3,8 @@
  * label (issue 8): guided enrollment (the CA fingerprint shown large and compared, progress to
  * "Issued"), kiosk mode enrolling on open and refusing to exit without the PIN, a provisioning
  * desk batch of 10 whose ZIP holds 10 PKCS#12 files that OpenSSL opens and verifies, and a
- * batch interrupted by a reload that resumes without enrolling any name twice (the CA's depot
- * is counted).
+ * batch interrupted by a reload that resumes without enrolling any name twice, and one cancelled
+ * midway that sends nothing more (the CA's depot is counted).
  */
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -244,4 +244,43 @@ test('a desk batch interrupted by a reload resumes without enrolling any name tw
   const issued = names.filter((_, i) => after[i] === 'issued');
   expect(Object.keys(files).filter((f) => f.endsWith('.p12')).sort()).toEqual(issued.map((n) => `${n}.p12`).sort());
   for (const n of issued.slice(0, 3)) checkP12(n, files[`${n}.p12`]!, 'desk-export-2');
+});
+
+test('a desk batch cancelled midway stops sending, settles every row and exports only what was issued', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openApp(page, app.url);
+  const tp = `C${run}`;
+  await deskSetup(page, tp);
+  const names = Array.from({ length: 16 }, (_, i) => `can${run}-${i + 1}`);
+  await goto(page, 'Provisioning desk');
+  await page.getByLabel('Device names').fill(names.join('\n'));
+  await page.getByLabel('Trustpoint').selectOption(tp);
+  await page.getByLabel('Export password').fill('desk-export-3');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect.poll(() => page.locator('tp-desk tr[data-state=issued]').count(), { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(2);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('tp-desk [data-message]')).toContainText('not done', { timeout: 30_000 });
+  await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+  const states = await page.locator('tp-desk tr[data-row]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.state!));
+  // every row settled; some were never sent
+  const rowErrors = await page.locator('tp-desk tr[data-state=failed] td.error').allTextContents();
+  expect(states.filter((s) => !['issued', 'cancelled', 'interrupted', 'queued'].includes(s)), rowErrors.join('\n')).toEqual([]);
+  expect(states.filter((s) => s === 'cancelled' || s === 'queued').length).toBeGreaterThan(0);
+  // nothing reaches the CA after Cancel: the depot does not grow
+  const depotNow = names.map(depotCount);
+  await page.waitForTimeout(2_000);
+  expect(names.map(depotCount)).toEqual(depotNow);
+  for (const [i, n] of names.entries()) {
+    if (states[i] === 'issued') expect(depotCount(n)).toBe(1);
+    if (states[i] === 'cancelled' || states[i] === 'queued') expect(depotCount(n)).toBe(0);
+  }
+  const files = await zipFromDesk(page);
+  const issued = names.filter((_, i) => states[i] === 'issued');
+  expect(Object.keys(files).filter((f) => f.endsWith('.p12')).sort()).toEqual(issued.map((n) => `${n}.p12`).sort());
+  for (const n of issued.slice(0, 2)) checkP12(n, files[`${n}.p12`]!, 'desk-export-3');
+  const report = strFromU8(files['report.csv']!);
+  for (const [i, n] of names.entries()) expect(report).toContain(`${n},CN=${n},${states[i]},`);
+  await expect(page.locator('tp-desk [data-message]')).toContainText('batch keys were deleted');
+  const left = await page.evaluate(async () => ({ keys: (await window.trustpoint!.app.keys.list()).length, batch: await window.trustpoint!.app.meta.get('desk-batch') }));
+  expect(left).toEqual({ keys: 0, batch: null });
 });
