@@ -9,14 +9,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from './fixtures.ts';
+import { cli, openApp, appServer, type RunningApp } from './fixtures.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.TP_SCREENSHOTS;
-let server: AppServer;
+let server: RunningApp;
 
 test.beforeAll(async () => {
-  server = await startApp();
+  server = await appServer();
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 });
 test.afterAll(async () => {

@@ -20,7 +20,12 @@ export interface AppServer extends StaticServer {
  * The app as `npm start` serves it (tests/e2e/global-setup.ts runs the start command once per
  * e2e run). Interop and single runs without that setup get a private copy instead.
  */
-export async function appServer(): Promise<{ url: string; close(): Promise<void> }> {
+export interface RunningApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function appServer(): Promise<RunningApp> {
   const url = process.env.TRUSTPOINT_APP_URL;
   if (url) return { url, close: async () => undefined };
   return startApp();

@@ -9,13 +9,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, configBody, openApp, startApp, type AppServer } from './fixtures.ts';
+import { cli, configBody, openApp, appServer, type RunningApp } from './fixtures.ts';
 
-let server: AppServer;
+let server: RunningApp;
 let work: string;
 
 test.beforeAll(async () => {
-  server = await startApp();
+  server = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-gui-'));
 });
 test.afterAll(async () => {

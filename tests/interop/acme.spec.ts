@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test as base, type Page } from '../pw.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { cli, openApp, appServer, type RunningApp } from '../e2e/fixtures.ts';
 import { freePort } from './lab.ts';
 import { chromiumTlsArgs, Http01Server, publishTxt, startAcmeLab, type AcmeLab } from './acme-lab.ts';
 
@@ -25,7 +25,7 @@ const EAB = { kid: 'kid-1', key: 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44n
 interface Ctx {
   lab: AcmeLab;
   web: Http01Server;
-  app: AppServer;
+  app: RunningApp;
   work: string;
 }
 
@@ -39,7 +39,7 @@ const test = base.extend<object, { acme: Ctx }>({
         val: { alwaysValid: false, authzReuse: 0, http01Port: web.port },
         nonce: { nonceReject: 50 },
       });
-      const app = await startApp();
+      const app = await appServer();
       const work = mkdtempSync(join(tmpdir(), 'tp-acme-spec-'));
       await use({ lab, web, app, work });
       await app.close();

@@ -12,13 +12,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
+import { chromium } from '@playwright/test';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
+import { cli, openApp, appServer, type RunningApp } from '../e2e/fixtures.ts';
 import { labFromEnv, startLab, type Lab } from './lab.ts';
 
 let lab: Lab;
 let ownLab = false;
-let app: AppServer;
+let app: RunningApp;
 let work: string;
 const run = Math.random().toString(36).slice(2, 7);
 
@@ -29,7 +31,7 @@ test.beforeAll(async () => {
     lab = await startLab({ dir: '.lab/i/gui-spec', rawPort: 0, corsPort: 0, anyLocalPort: true });
     ownLab = true;
   }
-  app = await startApp();
+  app = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-gui-interop-'));
   writeFileSync(join(work, 'ca.pem'), lab.caPem);
 });
@@ -283,4 +285,74 @@ test('a desk batch cancelled midway stops sending, settles every row and exports
   await expect(page.locator('tp-desk [data-message]')).toContainText('batch keys were deleted');
   const left = await page.evaluate(async () => ({ keys: (await window.trustpoint!.app.keys.list()).length, batch: await window.trustpoint!.app.meta.get('desk-batch') }));
   expect(left).toEqual({ keys: 0, batch: null });
+});
+
+test('guided authenticate compares the fingerprint scanned from a QR code with the camera', async () => {
+  // Chromium's fake camera gives a real getUserMedia stream; Debian's Chromium has no
+  // BarcodeDetector (Linux has no shape-detection backend), so the page gets a stand-in that
+  // "sees" the administrator's QR code once the video plays — the one fake here (README, Tests).
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  try {
+    const context = await browser.newContext({ permissions: ['camera'] });
+    const page = await context.newPage();
+    await page.addInitScript((qr) => {
+      (window as unknown as { __TRUSTPOINT_TEST__?: object }).__TRUSTPOINT_TEST__ ??= {};
+      const seen: { tracks: MediaStreamTrack[]; detections: number } = { tracks: [], detections: 0 };
+      (window as unknown as { __qr: typeof seen }).__qr = seen;
+      class StandInBarcodeDetector {
+        constructor(o: { formats: string[] }) {
+          if (!o.formats.includes('qr_code')) throw new TypeError('qr_code not asked for');
+        }
+        async detect(v: HTMLVideoElement): Promise<{ rawValue: string }[]> {
+          const stream = v.srcObject as MediaStream | null;
+          const live = stream?.getVideoTracks().filter((t) => t.readyState === 'live') ?? [];
+          if (!live.length || v.readyState < 2 || v.videoWidth === 0) return [];
+          seen.tracks.push(...live);
+          return ++seen.detections < 3 ? [] : [{ rawValue: qr }];
+        }
+      }
+      (window as unknown as { BarcodeDetector: unknown }).BarcodeDetector = StandInBarcodeDetector;
+    }, lab.fingerprints.sha256);
+    await openApp(page, app.url);
+    const name = `Q${run}`;
+    await configure(page, [`crypto pki trustpoint ${name}`, ` enrollment url ${lab.scepUrl}`, ' exit']);
+    await goto(page, 'Trustpoints');
+    await page.getByRole('article', { name: `Trustpoint ${name}` }).getByRole('button', { name: 'Authenticate' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.locator('[data-fp=sha256]').first()).toHaveText(lab.fingerprints.sha256);
+    await dialog.getByRole('button', { name: 'Scan QR code' }).click();
+    await expect(dialog.getByLabel('Fingerprint to compare (typed or scanned)')).toHaveValue(lab.fingerprints.sha256, { timeout: 15_000 });
+    await expect(dialog.getByRole('status')).toHaveText('Fingerprint matches.');
+    // the camera is off again once the code was read
+    await expect(dialog.getByLabel('Camera')).toHaveCount(0);
+    const cam = await page.evaluate(() => {
+      const q = (window as unknown as { __qr: { tracks: MediaStreamTrack[]; detections: number } }).__qr;
+      return { detections: q.detections, states: [...new Set(q.tracks.map((t) => t.readyState))], labels: [...new Set(q.tracks.map((t) => t.label))] };
+    });
+    expect(cam.detections).toBe(3);
+    expect(cam.states).toEqual(['ended']);
+    expect(cam.labels).toEqual(['fake_device_0']);
+    await dialog.getByRole('button', { name: 'Yes' }).click();
+    await expect(page.getByRole('region', { name: `Authenticate ${name}` }).locator('[data-stage]')).toHaveText('CA certificate accepted');
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+});
+
+test('without a BarcodeDetector the fingerprint is compared by typing, and no camera is offered', async ({ page }) => {
+  await openApp(page, app.url);
+  expect(await page.evaluate(() => 'BarcodeDetector' in window)).toBe(false);
+  const name = `T${run}`;
+  await configure(page, [`crypto pki trustpoint ${name}`, ` enrollment url ${lab.scepUrl}`, ' exit']);
+  await goto(page, 'Trustpoints');
+  await page.getByRole('article', { name: `Trustpoint ${name}` }).getByRole('button', { name: 'Authenticate' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.locator('[data-fp=sha256]').first()).toHaveText(lab.fingerprints.sha256);
+  await expect(dialog.getByRole('button', { name: 'Scan QR code' })).toHaveCount(0);
+  await dialog.getByLabel('Fingerprint to compare (typed or scanned)').fill(lab.fingerprints.sha1.toLowerCase());
+  await expect(dialog.getByRole('status')).toHaveText('Fingerprint matches.');
+  await dialog.getByRole('button', { name: 'No' }).click();
+  await expect(page.getByRole('region', { name: `Authenticate ${name}` }).locator('[data-error]')).not.toBeEmpty();
+  expect(await page.evaluate((n) => window.trustpoint!.app.running.chains.get(n)?.certificates.length ?? 0, name)).toBe(0);
 });

@@ -12,14 +12,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { cli, openApp, appServer, type RunningApp } from '../e2e/fixtures.ts';
 import { iosFingerprint, labFromEnv, startLab, type Lab } from './lab.ts';
 import { startHttpCa, type HttpCa } from './http-ca.ts';
 
 let lab: Lab;
 let ownLab = false;
 let ca: HttpCa;
-let app: AppServer;
+let app: RunningApp;
 let work: string;
 
 test.beforeAll(async () => {
@@ -31,7 +31,7 @@ test.beforeAll(async () => {
   }
   // The SCEP lab's CA plays the guide's "third-party vendor CA" for enrollment credential.
   ca = await startHttpCa({ dir: '.lab/i/http-ca-spec', trust: [join(lab.dir, 'scep', 'ca.pem')] });
-  app = await startApp();
+  app = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-profile-spec-'));
   writeFileSync(join(work, 'ca.pem'), ca.caPem);
 });

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
-import { cli, openApp, startApp, type AppServer } from '../e2e/fixtures.ts';
+import { cli, openApp, appServer, type RunningApp } from '../e2e/fixtures.ts';
 import { labFromEnv, startLab, type Lab } from './lab.ts';
 import { startPivCard, type PivCardLab } from '../token/_pivcard.ts';
 import { pcsc, type PcscSession } from '../token/_pcsc.ts';
@@ -25,7 +25,7 @@ import { installFakeUsb } from '../token/fake-usb.ts';
 
 let lab: Lab;
 let ownLab = false;
-let app: AppServer;
+let app: RunningApp;
 let card: PivCardLab;
 let pc: PcscSession;
 let work: string;
@@ -39,7 +39,7 @@ test.beforeAll(async () => {
   }
   card = startPivCard('.lab/i/pivcard/e2e');
   pc = pcsc(card.socket);
-  app = await startApp();
+  app = await appServer();
   work = mkdtempSync(join(tmpdir(), 'tp-token-spec-'));
   writeFileSync(join(work, 'ca.pem'), lab.caPem);
 });
