@@ -21,10 +21,9 @@
  */
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
-import { readPaste } from './interaction.ts';
 import { refuse } from './refuse.ts';
 import { isYes } from './prompter.ts';
-import { certificatesIn } from './pki.ts';
+import { pasteCaCertificates } from '../enroll/authenticate.ts';
 import { commitChange } from './commit.ts';
 import { ACME_ACCOUNTS, ACME_ORDERS, acmeAccountOf, acmeOrderOf, type AcmeAccountRecord, type AcmeOrderRecord } from './enrollment-status.ts';
 import { storeIssued } from './scep.ts';
@@ -33,7 +32,7 @@ import { PENDING_PREFIX } from './keys.ts';
 import { fingerprints, fingerprintMatches } from './certs.ts';
 import { fqdnOf, type AcmeEnrollment, type ChainCertificate, type Trustpoint } from '../config/model.ts';
 import { isIPv4, isIPv6 } from '../config/grammar.ts';
-import { readPasted, readPem } from '../pki/pem.ts';
+import { readPem } from '../pki/pem.ts';
 import { buildCsr } from '../pki/csr.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
 import { AcmeClient, AcmeProblem, defaultSleep, shortType, type AcmeAuthorization, type AcmeOrder, type Identifier } from '../enroll/acme/client.ts';
@@ -203,12 +202,7 @@ export async function acmeCaCertificates(_app: TrustpointApp, io: Interaction, t
   io.print('% An ACME server does not publish its root certificate: paste the root CA certificate that');
   io.print('% issues its certificates to pin it (without this step, the CA certificates the server');
   io.print('% sends with the certificate over https are installed at enrollment).');
-  io.print('Enter the base 64 encoded CA certificate.');
-  io.print('End with a blank line or the word "quit" on a line by itself');
-  io.print('');
-  const text = await readPaste(io);
-  if (!text.trim()) refuse('% No certificate entered: nothing imported.');
-  return certificatesIn(readPasted(text));
+  return pasteCaCertificates(io);
 }
 
 // ---------------------------------------------------------------------------------------

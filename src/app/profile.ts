@@ -19,17 +19,16 @@
  */
 import type { TrustpointApp } from './app.ts';
 import type { Interaction } from './interaction.ts';
-import { readPaste } from './interaction.ts';
 import { refuse } from './refuse.ts';
 import { isYes } from './prompter.ts';
-import { askIdentity, sanFor, subjectFor, type Identity } from '../enroll/identity.ts';
+import { askIdentity, subjectFor, trustpointCsr, type Identity } from '../enroll/identity.ts';
 import { keyRecordsFor } from './trustpoint-keys.ts';
 import { certificatesIn, fileTarget, readTargetFile } from './pki.ts';
+import { pasteCaCertificates } from '../enroll/authenticate.ts';
 import { storeIssued } from './scep.ts';
 import type { EnrollmentProfile, RunningConfig, Trustpoint } from '../config/model.ts';
 import { isUrlError, parseEnrollmentUrl } from '../config/url.ts';
-import { readPasted, encodeBase64 } from '../pki/pem.ts';
-import { buildCsr, iosKeyUsage } from '../pki/csr.ts';
+import { encodeBase64 } from '../pki/pem.ts';
 import { signData } from '../pki/envelope.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
 import { buildRequest, templateVariables, type ProfileRequest } from '../enroll/profile/template.ts';
@@ -130,12 +129,7 @@ export async function profileCaCertificates(app: TrustpointApp, io: Interaction,
     refuse(`% Enrollment profile ${p.name} has no authentication section: configure "authentication url URL" (with "authentication command") or "authentication terminal".`);
   if (a.kind === 'terminal') {
     io.print('');
-    io.print('Enter the base 64 encoded CA certificate.');
-    io.print('End with a blank line or the word "quit" on a line by itself');
-    io.print('');
-    const text = await readPaste(io);
-    if (!text.trim()) refuse('% No certificate entered: nothing imported.');
-    return certificatesIn(readPasted(text));
+    return pasteCaCertificates(io);
   }
   const target = fileTarget(a.url, cfg);
   if (target) return certificatesIn(await readTargetFile(app, io, target, `${target.base}.ca`));
@@ -232,20 +226,7 @@ export async function enrollProfile(app: TrustpointApp, io: Interaction, tp: Tru
   const issued: { key: KeyRecord; der: Uint8Array }[] = [];
   for (const key of keys) {
     const signer = await app.keys.signer(key);
-    const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], key.usage, signer.key);
-    const san = sanFor(tp);
-    const csr = await buildCsr(
-      {
-        subject,
-        ...(id.challengePassword ? { challengePassword: id.challengePassword } : {}),
-        ...(san ? { subjectAltName: san } : {}),
-        keyUsage,
-        ...(extendedKeyUsage.length ? { extendedKeyUsage } : {}),
-      },
-      signer,
-      undefined,
-      io.signal,
-    );
+    const csr = await trustpointCsr(tp, subject, id, key.usage, signer, io.signal);
     let req = csr;
     if (credential) {
       const credSigner = await app.keys.signer(credential.key);

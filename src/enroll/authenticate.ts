@@ -21,6 +21,16 @@ import { parseCaCertReply, parseNextCaReply, pickRa } from './scep/ca.ts';
 import { httpScepTransport } from './scep/transport.ts';
 import { httpRequest } from './transport.ts';
 
+/** IOS's prompt for a pasted CA certificate (PEM or bare base64, a chain allowed), read to the end. */
+export async function pasteCaCertificates(io: EnrollIo): Promise<Uint8Array[]> {
+  io.print('Enter the base 64 encoded CA certificate.');
+  io.print('End with a blank line or the word "quit" on a line by itself');
+  io.print('');
+  const text = await readPaste(io);
+  if (!text.trim()) refuse('% No certificate entered: nothing imported.');
+  return certificatesIn(readPasted(text));
+}
+
 /** Certificates (DER) in the blocks: X.509 certificates and PKCS#7 bundles. */
 export function certificatesIn(blocks: PemBlock[]): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -101,12 +111,7 @@ export async function caCertificatesOf(host: EnrollHost, tp: Trustpoint): Promis
   const e = tp.enrollment;
   if (e?.kind === 'terminal') {
     io.print('');
-    io.print('Enter the base 64 encoded CA certificate.');
-    io.print('End with a blank line or the word "quit" on a line by itself');
-    io.print('');
-    const text = await readPaste(io);
-    if (!text.trim()) refuse('% No certificate entered: nothing imported.');
-    return { cas: certificatesIn(readPasted(text)), ras: [] };
+    return { cas: await pasteCaCertificates(io), ras: [] };
   }
   if (e?.kind !== 'url') refuse(`% Trustpoint ${tp.name} does not get its CA certificate by paste, file or URL.`);
   const target = fileTarget(e.url, host.running);

@@ -8,7 +8,8 @@ import type { EnrollHost } from './host.ts';
 import { isYes, refuse, type EnrollIo as Interaction } from './io.ts';
 import { fqdnOf, type Trustpoint } from '../config/model.ts';
 import { isIPv4, isIPv6 } from '../config/grammar.ts';
-import { iosSubject } from '../pki/csr.ts';
+import { buildCsr, iosKeyUsage, iosSubject, type IosKeyPurpose } from '../pki/csr.ts';
+import type { Signer } from '../crypto/types.ts';
 import { parseX500Name } from '../pki/names.ts';
 
 /** What the identity questions read: the running-config and the device serial number. */
@@ -96,3 +97,25 @@ export function sanFor(tp: Trustpoint) {
   return [v.includes('@') ? { type: 'email' as const, value: v } : { type: 'dns' as const, value: v }];
 }
 
+
+/**
+ * The PKCS#10 request every enrollment method sends for one key of a trustpoint: the subject,
+ * the challenge password when there is one, the trustpoint's subject-alt-name, and the key and
+ * extended key usages IOS derives from `usage` and the key's purpose.
+ */
+export async function trustpointCsr(tp: Trustpoint, subject: ReturnType<typeof subjectFor>['subject'], id: Identity, purpose: IosKeyPurpose, signer: Signer, signal?: AbortSignal): Promise<Uint8Array> {
+  const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], purpose, signer.key);
+  const san = sanFor(tp);
+  return buildCsr(
+    {
+      subject,
+      ...(id.challengePassword ? { challengePassword: id.challengePassword } : {}),
+      ...(san ? { subjectAltName: san } : {}),
+      keyUsage,
+      ...(extendedKeyUsage.length ? { extendedKeyUsage } : {}),
+    },
+    signer,
+    undefined,
+    signal,
+  );
+}

@@ -6,7 +6,7 @@
  * the trustpoint's keys and CA and stores it with its key in one commit.
  */
 import type { Trustpoint } from '../config/model.ts';
-import { buildCsr, iosKeyUsage, type IosKeyPurpose } from '../pki/csr.ts';
+import type { IosKeyPurpose } from '../pki/csr.ts';
 import { readPasted, writeBase64Lines, writeCsrPem } from '../pki/pem.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
 import { utf8 } from '../util/bytes.ts';
@@ -15,7 +15,7 @@ import { iosDate } from '../util/time.ts';
 import { certificatesIn } from './authenticate.ts';
 import { caCertificates, keepOtherUsage, type EnrollHost, type EnrollKey } from './host.ts';
 import { fileTarget, readTargetFile, writeTargetFile, type FileTarget } from './file.ts';
-import { announceSubject, askIdentity, sanFor, subjectFor } from './identity.ts';
+import { announceSubject, askIdentity, subjectFor, trustpointCsr } from './identity.ts';
 import { isYes, readPaste, refuse, type EnrollIo } from './io.ts';
 
 function printRequest(io: EnrollIo, title: string, body: string) {
@@ -50,20 +50,7 @@ export async function enrollTerminal<K extends EnrollKey>(host: EnrollHost<K>, t
   for (const k of keys) {
     const signer = await host.signer(k);
     const purpose: IosKeyPurpose = k.usage;
-    const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], purpose, signer.key);
-    const san = sanFor(tp);
-    const der = await buildCsr(
-      {
-        subject,
-        ...(id.challengePassword ? { challengePassword: id.challengePassword } : {}),
-        ...(san ? { subjectAltName: san } : {}),
-        keyUsage,
-        ...(extendedKeyUsage.length ? { extendedKeyUsage } : {}),
-      },
-      signer,
-      undefined,
-      io.signal,
-    );
+    const der = await trustpointCsr(tp, subject, id, purpose, signer, io.signal);
     requests.push({ purpose, der });
   }
   const render = (der: Uint8Array) => (pem ? writeCsrPem(der) : writeBase64Lines(der)).replace(/\n$/, '');

@@ -20,6 +20,7 @@
  * offset, modelled on noble-curves' `DERErr`. The WASM core has its own allocation-free scanner
  * (`derScan`, `crlSerials`) for the large-CRL path; this module is the reader of everything else.
  */
+import { concatBytes } from '../util/bytes.ts';
 import { PkiError } from '../util/errors.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -412,16 +413,7 @@ export class DerReader {
       }
     };
     collect(t, 0);
-    if (parts.length === 1) return parts[0]!;
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0]! : concatBytes(...parts);
   }
 
   /** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (NULL parameters dropped). */

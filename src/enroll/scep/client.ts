@@ -17,12 +17,11 @@
  */
 import { DEFAULTS, type RunningConfig, type Trustpoint } from '../../config/model.ts';
 import type { Decrypter, Signer } from '../../crypto/types.ts';
-import { buildCsr, iosKeyUsage } from '../../pki/csr.ts';
 import { summarizeCertificate } from '../../pki/x509.ts';
 import { equalBytes } from '../../util/bytes.ts';
 import { abortError, isAbortError } from '../../util/errors.ts';
 import type { EnrollHost, EnrollKey } from '../host.ts';
-import { announceSubject, askIdentity, sanFor, subjectFor } from '../identity.ts';
+import { announceSubject, askIdentity, subjectFor, trustpointCsr } from '../identity.ts';
 import { isYes, refuse, type EnrollIo } from '../io.ts';
 import { chooseFromCaps, parseCaCaps, type ScepChoices } from './caps.ts';
 import { ScepError, failureText } from './errors.ts';
@@ -330,20 +329,7 @@ export async function enrollScep<K extends EnrollKey, W>(host: ScepHost<K, W>, t
   const ended: string[] = [];
   for (const key of keys) {
     const signer = await host.signer(key);
-    const { keyUsage, extendedKeyUsage } = iosKeyUsage(tp.usage ?? ['ike'], key.usage, signer.key);
-    const san = sanFor(tp);
-    const csr = await buildCsr(
-      {
-        subject,
-        ...(id.challengePassword ? { challengePassword: id.challengePassword } : {}),
-        ...(san ? { subjectAltName: san } : {}),
-        keyUsage,
-        ...(extendedKeyUsage.length ? { extendedKeyUsage } : {}),
-      },
-      signer,
-      undefined,
-      io.signal,
-    );
+    const csr = await trustpointCsr(tp, subject, id, key.usage, signer, io.signal);
     const transactionID = transactionIdFor(await host.sha256(key.spki));
     // Who receives the reply: the key itself when it can decrypt (a core-held RSA key), else a transport key.
     let receiver = await host.receiverOf(key);
