@@ -5,7 +5,8 @@
  * prints a table.
  *
  *   --quick        short runs (for a smoke test)
- *   --only TEXT    only operations whose name contains TEXT
+ *   --only TEXT    only operations whose name contains TEXT; their rows replace the same rows
+ *                  in bench/results.json, which keeps the others
  *
  * `ratioToWebCrypto` is a time ratio: this implementation's median time divided by
  * WebCrypto's for the same operation (2.0 = twice as slow; 0.5 = twice as fast). Operations
@@ -143,7 +144,27 @@ async function main() {
     ...(gui ? { gui: gui.details } : {}),
   };
   mkdirSync(`${root}/bench`, { recursive: true });
-  writeFileSync(`${root}/bench/results.json`, JSON.stringify(result, null, 2) + '\n');
+  const file = `${root}/bench/results.json`;
+  // `--only` measures a few rows: they replace their own rows in the last full results, which
+  // keep every other row (bench/results.json is read by people and tests as the whole table).
+  if (only && existsSync(file)) {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as typeof result & { gui?: unknown };
+    const rowKey = (r: { operation: string; implementation: string }) => `${r.operation}\u0000${r.implementation}`;
+    const fresh = new Map(result.results.map((r) => [rowKey(r), r]));
+    const results = old.results.map((r) => fresh.get(rowKey(r)) ?? r);
+    const seen = new Set(old.results.map(rowKey));
+    results.push(...result.results.filter((r) => !seen.has(rowKey(r))));
+    const freshTargets = new Map(result.targets.map((t) => [t.target, t]));
+    const merged = {
+      ...old,
+      note: `${old.note} Rows matching --only ${JSON.stringify(only)} were measured on ${result.date} and merged in.`,
+      wasm: result.wasm,
+      results,
+      targets: [...old.targets.map((t) => freshTargets.get(t.target) ?? t), ...result.targets.filter((t) => !old.targets.some((o) => o.target === t.target))],
+      ...(gui ? { gui: gui.details } : {}),
+    };
+    writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
+  } else writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 
   const w = [34, 16, 12, 12, 10, 10];
   const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join(' ');
