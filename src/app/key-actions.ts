@@ -16,6 +16,7 @@ import type { KeyInfo } from '../crypto/types.ts';
 import type { KeyRecord } from '../store/keystore.ts';
 import { summarizeCertificate } from '../pki/x509.ts';
 import { toHex } from '../util/hex.ts';
+import { isAbortError } from '../util/errors.ts';
 
 /** What `crypto key generate` was asked for. */
 export interface KeyGenerateRequest {
@@ -154,6 +155,18 @@ export async function zeroizeKeys(app: TrustpointApp, io: Interaction, victims: 
   const pending = (await app.meta.entries<{ keySpki?: Uint8Array; key?: { label: string; usage: string } }>(PENDING_TX_PREFIX))
     .filter(([, p]) => (p.keySpki && ids.has(toHex(p.keySpki))) || (p.key && labels.has(`${p.key.label}\u0000${p.key.usage}`)))
     .map(([k]) => k);
+  // keys on a token: destroyed on the card first (a cancel here leaves everything as it was)
+  for (const v of victims) {
+    if (v.holder !== 'token') continue;
+    try {
+      await app.tokens.erase(io, v);
+      io.print(`% Key ${baseLabel(v)} erased from ${v.device ?? TOKEN_DEVICE} slot ${v.slot} (overwritten by a throwaway key; the slot's certificate deleted).`);
+    } catch (e) {
+      if (isAbortError(e)) throw e;
+      io.print(`% Warning: key ${baseLabel(v)} could not be erased from ${v.device ?? TOKEN_DEVICE} slot ${v.slot} (${(e as Error).message.replace(/^% /, '')}).`);
+      io.print(`% It is removed from this configuration, but its private key stays on the token until that slot is overwritten (the next "crypto key generate ... on ${TOKEN_DEVICE}" uses it).`);
+    }
+  }
   await app.commit({ keys: { remove: victims.map((v) => [v.label, v.usage]) }, meta: { remove: pending } });
   app.keys.forget(victims.map((v) => v.spki));
   if (victims.some((v) => v.holder === 'core')) await (await app.core()).rsaCacheClear();

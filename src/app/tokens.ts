@@ -437,6 +437,25 @@ export class TokenService {
   }
 
   /**
+   * `crypto key zeroize` of a token key: PIV has no command that deletes a key, so the slot's
+   * key is destroyed by generating a throwaway key of the same algorithm over it (the old private
+   * key is gone from the card; the new one is never recorded), and the slot's certificate object
+   * is deleted. Only on the token the key was generated on; the management key as for `generate`.
+   */
+  async erase(io: Interaction, rec: KeyRecord): Promise<void> {
+    const { slot, alg } = this.slotOf(rec);
+    await this.guard(() =>
+      this.use(async (o) => {
+        const id = tokenIdOf(o.info);
+        if (rec.tokenId && id && rec.tokenId !== id) throw new TokenError('wrong-key', `the token in ${TOKEN_DEVICE} is not the one ${rec.label} was generated on`);
+        await this.adminAuth(o, io);
+        await o.session.generateKey(slot, alg, io.signal);
+        await o.session.putObject(CERT_OBJECT[slot], new Uint8Array(0), io.signal);
+      }),
+    );
+  }
+
+  /**
    * After an enrollment: puts each issued certificate of a token key into its slot. A failure
    * here does not undo the enrollment (the certificate is stored in the configuration); it is
    * reported so the user can retry by enrolling again or with another tool.

@@ -119,6 +119,48 @@ describe('console: crypto pki token, keys on usbtoken0: (software card over PC/S
     expect(h.app.runningText()).toContain(' on usbtoken0:');
   });
 
+  test('crypto key zeroize of a token key destroys it on the card: the slot signs with another key and its certificate object is gone', async () => {
+    const [rec] = await h.app.keys.byLabel('tok2');
+    expect(rec).toMatchObject({ holder: 'token', slot: '9d' });
+    // a certificate in the slot's object, as an enrollment leaves it (the self-signed one of selftok will do)
+    const der = h.app.running.chains.get('selftok')!.certificates.find((c) => c.kind === 'self-signed')!.der;
+    const io = { interactive: false, signal: new AbortController().signal, print: () => undefined, ask: () => Promise.reject(new Error('no questions')), confirm: async () => false };
+    await h.app.tokens.writeCertificate(io, rec!, der);
+    expect(await h.run('dir usbtoken0:')).toMatch(/9d\.crt\s+certificate object 5FC10B/);
+    // a signer taken before, straight from the token service (not wiped by zeroize): it reaches the card after
+    const before = h.app.tokens.signer(rec!);
+    const sig = await before.sign(Uint8Array.of(7), 'SHA-384');
+    expect(nodeVerify('sha384', Uint8Array.of(7), createPublicKey({ key: Buffer.from(rec!.spki), format: 'der', type: 'spki' }), Buffer.from(sig))).toBe(true);
+    const out = await h.run('configure terminal\ncrypto key zeroize ec tok2\nyes\nend');
+    expect(out).toContain("% Keys to be removed are named 'tok2'.");
+    expect(out).toContain('% Key tok2 erased from usbtoken0: slot 9d (overwritten by a throwaway key; the slot\'s certificate deleted).');
+    expect(await h.app.keys.byLabel('tok2')).toHaveLength(0);
+    const dir = await h.run('dir usbtoken0:');
+    expect(dir).not.toContain('9d.crt');
+    expect(dir).not.toContain('tok2');
+    // the card's key in 9d is another one now: the old public key no longer verifies what it signs
+    const e = await before.sign(Uint8Array.of(7), 'SHA-384').catch((x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toContain('the slot\'s key was replaced');
+    // tok1 (9a) is untouched and still signs
+    const [t1] = await h.app.keys.byLabel('tok1');
+    const s1 = await (await h.app.keys.signer(t1!)).sign(Uint8Array.of(1), 'SHA-256');
+    expect(nodeVerify('sha256', Uint8Array.of(1), createPublicKey({ key: Buffer.from(t1!.spki), format: 'der', type: 'spki' }), Buffer.from(s1))).toBe(true);
+  });
+
+  test('crypto key zeroize with the token out: the key leaves the configuration and the line says it stays on the card', async () => {
+    expect(await h.run('configure terminal\ncrypto key generate ec keysize 256 label tok6 on usbtoken0:\nend')).toContain('keys will be on-token');
+    const [rec] = await h.app.keys.byLabel('tok6');
+    lab.remove();
+    h.app.tokens.forget();
+    const out = await h.run('configure terminal\ncrypto key zeroize ec tok6\nyes\nend');
+    expect(out).toContain(`% Warning: key tok6 could not be erased from usbtoken0: slot ${rec!.slot}`);
+    expect(out).toContain('its private key stays on the token until that slot is overwritten');
+    expect(await h.app.keys.byLabel('tok6')).toHaveLength(0);
+    lab.insert();
+    expect(await h.run('crypto pki token usbtoken0: login\n123456')).toContain('Login Successful');
+  });
+
   test('fault: not logged in — signing is refused with a clear line, nothing stored changes', async () => {
     await h.run('crypto pki token usbtoken0: logout');
     const before = await keySnapshot();
