@@ -32,6 +32,8 @@ export function enrollHost(app: TrustpointApp, io: Interaction): EnrollHost<KeyR
     signer: (k) => app.keys.signer(k),
     commit: async (change) => {
       await commitChange(app, io, change);
+      // token keys made current (self-signed, cut-and-paste, file, import): their certificates into the slots too
+      await app.tokens.afterCommit(io, change.activate ?? []);
     },
     readFile: async (path) => (await app.files.read(path))?.data,
     writeFile: async (path, data) => {

@@ -135,6 +135,8 @@ export async function storeIssued(app: TrustpointApp, io: Interaction, tp: Trust
       pruneOldCa(entry.certificates);
     },
   });
+  // token keys: each certificate also into its slot's certificate object (a failure is only reported)
+  await app.tokens.afterIssued(io, issued);
   if (shadow) io.print(`%PKI-6-CERT_SHADOW_INSTALL: A shadow (rollover) certificate has been installed for trustpoint ${tp.name}; it becomes active ${underNextCa ? 'with the CA rollover' : `at ${summarizeCertificate(issued[0]!.der).notBefore.toISOString()}`}.`);
   return shadow ? 'shadow' : 'active';
 }
@@ -179,7 +181,6 @@ export function scepHost(app: TrustpointApp, io: Interaction): ScepHost<KeyRecor
     pollDelay: (ms) => app.scepPollDelay(ms),
     ...(app.testHook ? { testHook: (stage: string) => app.testHook?.(stage) } : {}),
     storeIssued: (tp, issued, endsPending, underNextCa) => storeIssued(app, io, tp, issued, endsPending, underNextCa),
-    afterIssued: (issued) => app.tokens.afterIssued(io, issued), // token keys: the certificate also into the slot's object
   };
 }
 

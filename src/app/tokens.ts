@@ -27,6 +27,8 @@ import { currentEnvironment, tokenRoutes, whyNoToken, type RouteId, type RouteRe
 import { grantedCcidDevices, onUsbDisconnect, openCcidDevice, requestCcidDevice, webUsbAvailable } from '../token/usb/webusb.ts';
 import { openSmartCard, smartCardApi } from '../token/pcsc/web-smartcard.ts';
 import { signatureOid } from '../pki/oids.ts';
+import { summarizeCertificate } from '../pki/x509.ts';
+import { toHex } from '../util/hex.ts';
 
 export const TOKEN_DEVICE = 'usbtoken0:';
 
@@ -453,6 +455,29 @@ export class TokenService {
         await o.session.putObject(CERT_OBJECT[slot], new Uint8Array(0), io.signal);
       }),
     );
+  }
+
+  /**
+   * After a commit that made `keys` current: the certificate of each token key now in the
+   * running-config (found by its public key) goes into the key's slot, as after an enrollment.
+   */
+  async afterCommit(io: Interaction, keys: readonly KeyRecord[]): Promise<void> {
+    const tok = keys.filter((k) => k.holder === 'token');
+    if (!tok.length) return;
+    const issued: { key: KeyRecord; der: Uint8Array }[] = [];
+    for (const key of tok) {
+      const spki = toHex(key.spki);
+      for (const chain of this.app.running.chains.values())
+        for (const c of chain.certificates) {
+          if (c.kind !== 'general' && c.kind !== 'self-signed') continue;
+          try {
+            if (toHex(summarizeCertificate(c.der).spki) === spki && !issued.some((i) => i.der === c.der)) issued.push({ key, der: c.der });
+          } catch {
+            // a certificate we cannot read is not one of ours
+          }
+        }
+    }
+    await this.afterIssued(io, issued);
   }
 
   /**

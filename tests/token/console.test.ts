@@ -117,6 +117,9 @@ describe('console: crypto pki token, keys on usbtoken0: (software card over PC/S
     expect(x.publicKey.export({ format: 'der', type: 'spki' }).equals(Buffer.from(rec!.spki))).toBe(true);
     expect(x.verify(x.publicKey)).toBe(true);
     expect(h.app.runningText()).toContain(' on usbtoken0:');
+    // as after any enrollment, the certificate also goes into the slot's certificate object
+    expect(out).toContain('% Certificate written to usbtoken0: slot 9a (PIV Authentication).');
+    expect(await h.run('dir usbtoken0:')).toMatch(/9a\.crt\s+certificate object 5FC105/);
   });
 
   test('crypto key zeroize of a token key destroys it on the card: the slot signs with another key and its certificate object is gone', async () => {

@@ -116,10 +116,8 @@ export interface ScepHost<K extends EnrollKey, W> extends EnrollHost<K> {
   /** how long to wait for a poll period (tests shorten it) */
   pollDelay(ms: number): number;
   testHook?(stage: string): Promise<void> | void;
-  /** stores the issued certificates with their keys in one commit (app/scep.ts's storeIssued) */
+  /** stores the issued certificates with their keys in one commit (app/scep.ts's storeIssued; token keys: the certificate also into the slot's object) */
   storeIssued(tp: Trustpoint, issued: { key: K; der: Uint8Array }[], endsPending: string[], underNextCa?: boolean): Promise<unknown>;
-  /** after the commit (token keys: the certificate also into the slot's object) */
-  afterIssued(issued: { key: K; der: Uint8Array }[]): Promise<void>;
 }
 
 function transportFor(url: string, dbg: ScepDebug): ScepTransport {
@@ -381,7 +379,6 @@ export async function enrollScep<K extends EnrollKey, W>(host: ScepHost<K, W>, t
     await host.testHook?.('reply-received');
   }
   await host.storeIssued(tp, issued, ended, opts.towardRollover);
-  await host.afterIssued(issued);
 }
 
 /**
