@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '../pw.ts';
 import { cli, openApp, appServer } from '../e2e/fixtures.ts';
-import { labFromEnv, startLab, type Lab } from './lab.ts';
+import { labFromEnv, serialHex, startLab, type Lab } from './lab.ts';
 
 let lab: Lab;
 let ownLab = false;
@@ -58,7 +58,7 @@ async function own(page: Page): Promise<X509Certificate | undefined> {
   return cert;
 }
 
-const serialOf = (c: X509Certificate) => c.serialNumber.replace(/^0+/, '').padStart(2, '0');
+const serialOf = (c: X509Certificate) => serialHex(c);
 const spki = (c: X509Certificate) => c.publicKey.export({ type: 'spki', format: 'der' }).toString('hex');
 
 test("the guide's example against the real CA: enrolled at start, renewed at 91 % of the real lifetime with a new key", async ({ context }) => {

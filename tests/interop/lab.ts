@@ -122,6 +122,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A certificate's serial as the app and micromdm's depot write it: upper-case hex of the
+ * serial's bytes without leading zero bytes (0x0A → "0A", 0x118 → "0118").
+ */
+export function serialHex(c: { serialNumber: string }): string {
+  const s = c.serialNumber.replace(/^0+/, '').toUpperCase() || '0';
+  return s.length % 2 ? `0${s}` : s;
+}
+
 /** IOS-style fingerprint of `der` with `alg`: upper-case hex in 8-digit words. */
 export function iosFingerprint(alg: 'sha256' | 'sha1', der: Uint8Array): string {
   const hex = createHash(alg).update(der).digest('hex').toUpperCase();
