@@ -22,6 +22,7 @@ command -v fcgiwrap >/dev/null 2>&1 || [ -x /usr/sbin/fcgiwrap ] || need+=(fcgiw
 command -v pebble >/dev/null 2>&1 || need+=(pebble)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 PKITS=/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data
+DSA=/usr/lib/python3/dist-packages/cryptography_vectors/asymmetric/DSA # NIST CAVP DSA SigVer, same package
 [ -d "$PKITS" ] || need+=(python3-cryptography-vectors) # NIST PKITS for the vectors step
 # Tokens (issue 11): the software PIV card lab (pcscd + Debian's virtual reader + our card type),
 # the third-party PIV tools that must accept it, and what the npm PC/SC binding needs to build.
@@ -80,7 +81,7 @@ step "browser tests (Chromium)"
 npx vitest run --project browser
 
 step "external vectors (release core)"
-npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --wycheproof tests/vectors/pbe-ours --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS"
+npx tsx scripts/vectors.ts --wycheproof "$SHARED/vectors/wycheproof" --wycheproof tests/vectors/pbe-ours --tdes "$SHARED/vectors/nist-cavp-tdes/tdes_cbc.txt" --limbo "$SHARED/vectors/x509-limbo/limbo-sample.json" --pkits "$PKITS" --dsa "$DSA/FIPS_186-3/SigVer.rsp" --dsa "$DSA/FIPS_186-2/SigVer.rsp"
 
 step "token tests (software PIV card over PC/SC, third-party PIV tools, IWA bundle; no USB hardware)"
 npx vitest run --project token

@@ -5,6 +5,7 @@
  *   --wycheproof DIR   every Wycheproof v1 JSON file under DIR (also .json.gz)
  *   --tdes FILE        a NIST CAVP TDES known-answer file (BoringSSL's text format)
  *   --limbo FILE       an x509-limbo file (path validation: src/pki/chain with the core's verifier)
+ *   --dsa FILE         a NIST CAVP DSA SigVer.rsp file (src/pki/dsa.ts, hashes by the core)
  *   --pkits DIR        NIST PKITS in the standard layout (certs/, crls/): sections 4.1–4.16 by the
  *                      test list in tests/vectors/pkits, per-section figures, OpenSSL alongside
  *   --core debug       use the debug build instead (asserts on)
@@ -30,7 +31,7 @@ interface Totals {
 }
 
 function parseArgs(argv: string[]) {
-  const opts = { wycheproof: [] as string[], tdes: [] as string[], limbo: [] as string[], pkits: [] as string[], core: 'release', verbose: false };
+  const opts = { wycheproof: [] as string[], tdes: [] as string[], limbo: [] as string[], pkits: [] as string[], dsa: [] as string[], core: 'release', verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -42,14 +43,15 @@ function parseArgs(argv: string[]) {
     else if (a === '--tdes') opts.tdes.push(next());
     else if (a === '--limbo') opts.limbo.push(next());
     else if (a === '--pkits') opts.pkits.push(next());
+    else if (a === '--dsa') opts.dsa.push(next());
     else if (a === '--core') opts.core = next();
     else if (a === '--verbose' || a === '-v') opts.verbose = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run vectors -- [--wycheproof DIR]... [--tdes FILE]... [--limbo FILE]... [--pkits DIR]... [--core release|debug] [--verbose]');
+      console.log('usage: npm run vectors -- [--wycheproof DIR]... [--tdes FILE]... [--limbo FILE]... [--pkits DIR]... [--dsa FILE]... [--core release|debug] [--verbose]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  if (!opts.wycheproof.length && !opts.tdes.length && !opts.limbo.length && !opts.pkits.length) throw new Error('nothing to run: give --wycheproof DIR, --tdes FILE, --limbo FILE and/or --pkits DIR');
+  if (!opts.wycheproof.length && !opts.tdes.length && !opts.limbo.length && !opts.pkits.length && !opts.dsa.length) throw new Error('nothing to run: give --wycheproof DIR, --tdes FILE, --limbo FILE, --pkits DIR and/or --dsa FILE');
   return opts;
 }
 
@@ -176,6 +178,25 @@ async function main(): Promise<void> {
     totals.failed += r.failed;
     totals.skipped += r.skipped;
     console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    for (const l of opts.verbose ? r.lines : r.lines.slice(0, 5)) console.log(`        ${l}`);
+  }
+  for (const file of opts.dsa) {
+    const { runDsaFile } = await import('./vectors/dsa.ts');
+    const { wrapDirect } = await import('../src/core/direct.ts');
+    const api = wrapDirect(core);
+    let text: string;
+    try {
+      text = readText(file);
+    } catch (e) {
+      console.log(`ERROR ${file}: cannot read (${(e as Error).message})`);
+      totals.errors++;
+      continue;
+    }
+    const r = await runDsaFile(text, (h, d) => api.digest(h, d));
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} DSA ${file.split('/').slice(-2).join('/')}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     for (const l of opts.verbose ? r.lines : r.lines.slice(0, 5)) console.log(`        ${l}`);
   }
   for (const file of opts.limbo) {

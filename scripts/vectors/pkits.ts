@@ -14,8 +14,9 @@
  *
  * Revocation checking is on for every certificate of the path (PKITS expects it), using the
  * CRLs the test lists. The validation time is now, clamped into the trust anchor's validity.
- * A test whose outcome depends on a signature algorithm our verifier does not support (DSA:
- * WebCrypto has none) is "undecided" and reported as such, never counted as right or wrong.
+ * A test whose outcome depends on a signature algorithm our verifier does not support is
+ * "undecided" and reported as such, never counted as right or wrong (since DSA verification,
+ * src/pki/dsa.ts, there is none).
  *
  * With `openssl` on the PATH the same cases also go through `openssl verify -crl_check_all
  * -policy_check -extended_crl -use_deltas` (plus -policy/-explicit_policy/-inhibit_map/

@@ -118,6 +118,7 @@ const TABLE = {
   Ed25519: { oid: '1.3.101.112', kind: 'signature', key: 'ed25519' },
   Ed448: { oid: '1.3.101.113', kind: 'signature', key: 'ed448' },
   'dsa-with-sha1': { oid: '1.2.840.10040.4.3', kind: 'signature', key: 'dsa', hash: 'SHA-1' },
+  'dsa-with-sha224': { oid: '2.16.840.1.101.3.4.3.1', kind: 'signature', key: 'dsa', hash: 'SHA-224' },
   'dsa-with-sha256': { oid: '2.16.840.1.101.3.4.3.2', kind: 'signature', key: 'dsa', hash: 'SHA-256' },
 
   // --- public keys and curves (RFC 8017, RFC 5480 §2.1.1)
@@ -125,6 +126,7 @@ const TABLE = {
   'RSAES-OAEP': { oid: `${RSA}7`, kind: 'public-key', key: 'rsa' },
   mgf1: { oid: `${RSA}8`, kind: 'other' },
   ecPublicKey: { oid: '1.2.840.10045.2.1', kind: 'public-key', key: 'ec', display: 'id-ecPublicKey' },
+  'id-dsa': { oid: '1.2.840.10040.4.1', kind: 'public-key', key: 'dsa', display: 'id-dsa' },
   prime256v1: { oid: '1.2.840.10045.3.1.7', kind: 'curve', curve: 'P-256', size: 32 },
   secp384r1: { oid: '1.3.132.0.34', kind: 'curve', curve: 'P-384', size: 48 },
   secp521r1: { oid: '1.3.132.0.35', kind: 'curve', curve: 'P-521', size: 66 },

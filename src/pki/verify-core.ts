@@ -3,7 +3,8 @@
  * ECDSA on P-256/P-384/P-521 with any SHA-1/SHA-2 hash, RSA PKCS#1 v1.5 including
  * md5WithRSA and sha224WithRSA that WebCrypto lacks, RSASSA-PSS with its parameters — so
  * verification works the same with or without `crypto.subtle`. WebCrypto is the fallback
- * for what the core does not do (Ed25519).
+ * for what the core does not do (Ed25519). DSA is verified here with BigInt arithmetic
+ * (src/pki/dsa.ts) over the core's hashes.
  */
 import type { CoreApi, HashAlg } from '../core/api.ts';
 import { PkiError } from '../util/errors.ts';
@@ -11,6 +12,7 @@ import type { VerifyFn } from '../crypto/types.ts';
 import { parsePss } from './verify-webcrypto.ts';
 import { checkRsaExponent } from './rsa-exponent.ts';
 import { OID, signatureAlgorithm } from './oids.ts';
+import { dsaVerify } from './dsa.ts';
 
 /**
  * The core first; for an algorithm the core cannot do (or a build without RSA), `fallback`
@@ -64,6 +66,11 @@ function coreVerify(core: () => Promise<CoreApi>): VerifyFn {
       } catch {
         return false;
       }
+    }
+    // DSA (verification only, for old chains): BigInt arithmetic over the core's hashes
+    if (sig?.key === 'dsa' && sig.hash) {
+      const hash = sig.hash as HashAlg;
+      return dsaVerify(spki, hash, data, signature, (h, d) => c.digest(h, d));
     }
     throw new PkiError('unsupported', `unsupported signature algorithm ${algorithm}`);
   };

@@ -21,6 +21,11 @@
  *   signature verifications and 2,000 candidate steps in all. Past the bound the search stops
  *   and fails (`limit`).
  *
+ * - A DSA key without parameters inherits them from the key above it on the path (RFC 5280
+ *   §6.1.4 (d)-(f)); the path is not known yet when such a key is met, so the signatures it
+ *   made are checked once the path reaches an anchor, with the working parameters of that
+ *   path, and the path carries the key with its parameters (for the CRLs it signed too).
+ *
  * When no path validates, the reported failure is the most informative one seen: a complete
  * path that failed validation, over an unusable or wrongly signing issuer, over a missing
  * issuer; deeper failures win ties.
@@ -29,6 +34,7 @@ import { toHexLower as hex } from '../../util/hex.ts';
 import type { ChainCert } from './cert.ts';
 import { formatName } from './name.ts';
 import { checkSignature, type SignatureCheck } from './signature.ts';
+import { dsaKeyKind, dsaParameters, withDsaParameters } from '../dsa.ts';
 import { checkAnchorAki, checkIssuer, checkPath, type Failure, type ValidationParams } from './validate.ts';
 
 /** Work bounds of one search. */
@@ -89,6 +95,34 @@ export async function buildPath(
     return r;
   };
 
+  /** Signatures made by keys that inherit DSA parameters: checked when the path is complete. */
+  const deferred: [child: ChainCert, parent: ChainCert][] = [];
+  const inherits = (c: ChainCert) => dsaKeyKind(c.spki, c.spkiAlgorithm) === 'inherits';
+
+  /**
+   * The path with each parameter-less DSA key given the working parameters from above it, and
+   * the deferred signatures checked with those keys; or the failure.
+   */
+  const withInherited = async (path: ChainCert[]): Promise<ChainCert[] | Failure> => {
+    const out = [...path];
+    let params: Uint8Array | undefined;
+    for (let i = out.length - 1; i >= 0; i--) {
+      const c = out[i]!;
+      const kind = dsaKeyKind(c.spki, c.spkiAlgorithm);
+      if (kind === 'with-params') params = dsaParameters(c.spki);
+      else if (kind === 'none') params = undefined;
+      else if (!params) return { code: 'signature', reason: `the DSA key of ${c.label} has no parameters and the certificate above it has no DSA key to inherit them from` };
+      else out[i] = { ...c, spki: withDsaParameters(c.spki, params) };
+    }
+    for (const [child, parent] of deferred) {
+      const key = out[path.indexOf(parent)]!.spki;
+      if (++signatures > BUILD_LIMITS.signatures) throw new LimitReached();
+      const r = await checkSignature(p.verify, child.signatureAlgorithm, key, child.tbs, child.signature);
+      if (!r.ok) return { code: r.unsupported ? 'unsupported' : 'signature', reason: `certificate ${child.label}: ${r.reason} with the key of ${parent.label} (DSA parameters inherited)` };
+    }
+    return out;
+  };
+
   const extend = async (chain: ChainCert[], onPath: Set<string>): Promise<ChainCert[] | null> => {
     const cur = chain[chain.length - 1]!;
     const depth = chain.length;
@@ -115,25 +149,36 @@ export async function buildPath(
         note(f, 3, depth);
         continue;
       }
-      const sig = await edge(cur, cand);
+      const later = !isAnchor && inherits(cand);
+      const sig: SignatureCheck = later ? { ok: true } : await edge(cur, cand);
       if (!sig.ok) {
         const reason = sig.unsupported ? `certificate ${cur.label} cannot be checked: ${sig.reason}` : `certificate ${cur.label}: ${sig.reason} with the key of ${cand.label}`;
         note({ code: sig.unsupported ? 'unsupported' : 'signature', reason }, 2, depth);
         continue;
       }
       if (isAnchor) {
-        const path = [...chain, cand];
+        let path = [...chain, cand];
+        if (deferred.length || path.some(inherits)) {
+          const inh = await withInherited(path);
+          if (!Array.isArray(inh)) {
+            note(inh, 2, depth);
+            continue;
+          }
+          path = inh;
+        }
         const pf = await checkPath(path, p);
         if (!pf) return path;
         note(pf, 4, depth);
         continue;
       }
+      if (later) deferred.push([cur, cand]);
       chain.push(cand);
       onPath.add(cand.identity);
       const r = await extend(chain, onPath);
       if (r) return r;
       chain.pop();
       onPath.delete(cand.identity);
+      if (later) deferred.pop();
     }
     if (!tried) {
       const where = depth === 1 ? `certificate ${cur.label}` : `intermediate CA ${cur.label}`;
