@@ -18,7 +18,8 @@
 import { DEFAULTS, type RunningConfig, type Trustpoint } from '../../config/model.ts';
 import type { Decrypter, Signer } from '../../crypto/types.ts';
 import { summarizeCertificate } from '../../pki/x509.ts';
-import { equalBytes } from '../../util/bytes.ts';
+import { concatBytes, equalBytes } from '../../util/bytes.ts';
+import { fromHex } from '../../util/hex.ts';
 import { abortError, isAbortError } from '../../util/errors.ts';
 import type { EnrollHost, EnrollKey } from '../host.ts';
 import { announceSubject, askIdentity, subjectFor, trustpointCsr } from '../identity.ts';
@@ -328,7 +329,11 @@ export async function enrollScep<K extends EnrollKey, W>(host: ScepHost<K, W>, t
   for (const key of keys) {
     const signer = await host.signer(key);
     const csr = await trustpointCsr(tp, subject, id, key.usage, signer, io.signal);
-    const transactionID = transactionIdFor(await host.sha256(key.spki));
+    // RFC 8894 §3.2.1.1: one transactionID per operation. The SHA-256 of the key names its first
+    // request; a key that already holds a certificate (a renewal that keeps the key) mixes in that
+    // certificate's serial number, so each renewal is a transaction of its own.
+    const certified = ownCerts.find((c) => equalBytes(summarizeCertificate(c.der).spki, key.spki));
+    const transactionID = transactionIdFor(await host.sha256(certified ? concatBytes(key.spki, fromHex(summarizeCertificate(certified.der).serial)) : key.spki));
     // Who receives the reply: the key itself when it can decrypt (a core-held RSA key), else a transport key.
     let receiver = await host.receiverOf(key);
     if (!receiver) {

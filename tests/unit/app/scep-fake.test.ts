@@ -243,3 +243,32 @@ describe('replies that must be refused', () => {
     expect(kinds(h, 'http')).toEqual(['ca']);
   });
 });
+
+describe('transactionID (RFC 8894 §3.2.1.1: unique per operation)', () => {
+  test('a renewal that keeps the key is a transaction of its own: SHA-256 of the key and the serial it renews', async () => {
+    const { createHash } = await import('node:crypto');
+    const f = await fake();
+    h = await console_();
+    await setUp(h, 'tid', f, [' usage ike']);
+    const first = await h.run('configure terminal\ncrypto pki enroll tid\nend');
+    expect(first).toContain('%PKI-6-CERTRET');
+    const cert1 = ownCert(h, 'tid')!;
+    const [key] = await h.app.keys.byLabel('tid');
+    const spki = Buffer.from(key!.spki);
+    const again = await h.run('configure terminal\ncrypto pki enroll tid\nyes\nend');
+    expect(again).toContain('%PKI-6-CERTRET');
+    const cert2 = ownCert(h, 'tid')!;
+    expect(cert2.serialNumber).not.toBe(cert1.serialNumber);
+    // the same key both times
+    expect(cert2.publicKey.export({ format: 'der', type: 'spki' }).equals(spki)).toBe(true);
+    const ids = pkiOps(f).map((r) => r.transactionID);
+    expect(new Set(ids).size).toBe(2);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex').toUpperCase();
+    expect(ids[0]).toBe(sha(spki));
+    // the serial's bytes without leading zero bytes, as the certificate model keeps it
+    let hex = cert1.serialNumber.replace(/^0+/, '') || '0';
+    if (hex.length % 2) hex = `0${hex}`;
+    const serial = Buffer.from(hex, 'hex');
+    expect(ids[1]).toBe(sha(Buffer.concat([spki, serial])));
+  });
+});
