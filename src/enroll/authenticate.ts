@@ -185,13 +185,14 @@ export async function authenticateWith(host: EnrollHost, tp: Trustpoint, got: Ca
   const root = chain[chain.length - 1]!;
   const v = await host.validateChain({ leaf: issuing.der, intermediates: chain.slice(1, -1).map((c) => c.der), anchors: [root.der], time: now, ca: true, trustpoint: tp });
   if (!v.ok) refuse(`% The CA chain does not validate: ${v.reason}. Not imported.`);
-  // RA certificates (SCEP RA mode) must be issued by the CA too.
+  // RA certificates (SCEP RA mode) must be issued by the CA too, and pass the trustpoint's
+  // revocation-check like the CA chain (a revoked RA must not receive requests or sign replies).
   const raEntries: ChainCertificate[] = [];
   if (ras.length) {
     const picked = pickRa(ras)!;
     for (const ra of ras) {
-      const rv = await host.validateChain({ leaf: ra, intermediates: chain.slice(0, -1).map((c) => c.der), anchors: [root.der], time: now, ca: false });
-      if (!rv.ok) refuse(`% The RA certificate does not chain to the CA: ${rv.reason}. Not imported.`);
+      const rv = await host.validateChain({ leaf: ra, intermediates: chain.slice(0, -1).map((c) => c.der), anchors: [root.der], time: now, ca: false, trustpoint: tp });
+      if (!rv.ok) refuse(`% The RA certificate ${summarizeCertificate(ra).subject.map((a) => `${a.short}=${a.value}`).join(', ')} does not validate: ${rv.reason}. Not imported.`);
       const kind = ras.length === 1 || picked.ambiguous ? 'ra-general' : ra === picked.sign ? 'ra-sign' : ra === picked.encrypt ? 'ra-encrypt' : 'ra-general';
       raEntries.push({ kind, serial: summarizeCertificate(ra).serial, der: ra });
       printSummary(io, `RA ${kind === 'ra-sign' ? 'signature' : kind === 'ra-encrypt' ? 'encryption' : 'general purpose'} certificate:`, summarizeCertificate(ra));

@@ -125,3 +125,37 @@ describe('revocation-check crl', () => {
     expect(t.slice(t.indexOf('Building configuration'))).not.toContain('ocsp url');
   });
 });
+
+describe('SCEP RA certificates', () => {
+  it('are revocation-checked at authenticate like the CA chain: a revoked RA is refused, nothing is stored', async () => {
+    const { authenticateWith } = await import('../../../src/enroll/authenticate.ts');
+    const { enrollHost } = await import('../../../src/app/enroll-host.ts');
+    const { createHash } = await import('node:crypto');
+    const ra = pki.cert({ name: 'ra', subject: '/CN=Rev RA', issuer: 'root', ext: ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment', `crlDistributionPoints = URI:http://127.0.0.1:${port}/ca.crl`], serial: '0D' });
+    const raRevoked = pki.crl('root', [{ serial: '0D', reason: 'keyCompromise' }], { name: 'ra-revoked' });
+    const fp = createHash('sha256').update(d.root!).digest('hex').toUpperCase();
+    const lines: string[] = [];
+    const io = { interactive: false, signal: new AbortController().signal, print: (l: string) => void lines.push(l), ask: () => Promise.reject(new Error('no questions')), confirm: async () => false };
+    const attempt = async (crl: Uint8Array) => {
+      served = crl;
+      const { h } = await setup('crl'); // fresh stores: no cached CRL
+      await h.run(`configure terminal\ncrypto pki trustpoint T\n enrollment url http://127.0.0.1:${port}/scep\n fingerprint ${fp}\n end\n`);
+      const tp = h.app.running.trustpoints.get('T')!;
+      const r = await authenticateWith(enrollHost(h.app, io), tp, { cas: [d.root!], ras: [ra] }).then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      );
+      return { r, chain: h.app.running.chains.get('T')?.certificates.length ?? 0 };
+    };
+    try {
+      const revoked = await attempt(raRevoked);
+      expect(revoked.r).toMatch(/^% The RA certificate CN=Rev RA does not validate: .*CN=Rev RA \(serial 0D\) was revoked .* reason keyCompromise.*Not imported\.$/);
+      expect(revoked.chain).toBe(0);
+      const good = await attempt(d.good!);
+      expect(good.r).toBe('accepted');
+      expect(good.chain).toBe(2);
+    } finally {
+      served = d.good!;
+    }
+  });
+});
