@@ -206,6 +206,17 @@ const GLOBAL: ConfigCommand[] = [
     },
   },
   {
+    // The IOS certificate server (the guide's "mytp-A" example starts with one). A browser app
+    // is an enrollment client, not a CA: the block is accepted and ignored, with one note, so a
+    // pasted configuration goes on to its trustpoints without a cascade of errors.
+    syntax: 'crypto ( pki | ca ) server WORD$name',
+    hidden: true,
+    handler(ctx, a) {
+      if (ctx.interactive) ctx.print(`% Trustpoint is an enrollment client: the certificate server "${a.name}" (crypto pki server) is not available, and its sub-commands are ignored.`);
+      ctx.enter('cs-server', {});
+    },
+  },
+  {
     syntax: 'crypto ( pki | ca ) certificate chain WORD$name',
     help: { crypto: H.crypto, pki: H.pki, ca: H.ca, certificate: H.certificate, chain: H.chain, $name: 'Trustpoint name' },
     handler(ctx, a) {
@@ -292,6 +303,29 @@ function setEnrollment(ctx: ConfigCtx, e: NonNullable<Trustpoint['enrollment']>)
     // nothing: profiles may also auto-enroll
   }
   t.enrollment = e;
+}
+
+function setRsaKeypair(ctx: ConfigCtx, a: Args): void {
+  const t = tp(ctx);
+  const kp: NonNullable<Trustpoint['rsaKeypair']> = { label: label(a.label!, 'key label') };
+  if (a.size !== undefined) kp.size = Number(a.size);
+  if (a.encsize !== undefined) {
+    kp.encryptionSize = Number(a.encsize);
+    if (kp.encryptionSize !== kp.size) throw new ConfigError('% The key size and the encryption key size must be the same.');
+  }
+  t.rsaKeypair = kp;
+  delete t.ecKeypair;
+}
+
+function setIpAddress(ctx: ConfigCtx, a: Args): void {
+  const t = tp(ctx);
+  if (a.addr !== undefined) t.ipAddress = { kind: 'address', value: a.addr };
+  else if (a.none !== undefined) t.ipAddress = { kind: 'none' };
+  else {
+    const i = a.iface!;
+    if (!/^[A-Za-z][A-Za-z0-9./:-]*$/.test(i)) throw new ConfigError(`% Invalid IP address or interface "${i}"`);
+    t.ipAddress = { kind: 'interface', name: i };
+  }
 }
 
 const TRUSTPOINT: ConfigCommand[] = [
@@ -398,18 +432,20 @@ const TRUSTPOINT: ConfigCommand[] = [
       $size: 'Key size in bits (signature key, or general-purpose key)',
       $encsize: 'Encryption key size in bits (requests separate signature and encryption keys)',
     },
-    handler(ctx, a) {
-      const t = tp(ctx);
-      const kp: NonNullable<Trustpoint['rsaKeypair']> = { label: label(a.label!, 'key label') };
-      if (a.size !== undefined) kp.size = Number(a.size);
-      if (a.encsize !== undefined) {
-        kp.encryptionSize = Number(a.encsize);
-        if (kp.encryptionSize !== kp.size) throw new ConfigError('% The key size and the encryption key size must be the same.');
-      }
-      t.rsaKeypair = kp;
-      delete t.ecKeypair;
-    },
+    handler: setRsaKeypair,
   },
+  // The guide's other spellings ("rsa-keypair myTP-A", "rsa-key trustpt1 2048", "rsa keypair
+  // key-label 2048 2048"): read as rsakeypair, which is what the configuration shows.
+  ...(['rsa-keypair', 'rsa-key', 'rsa keypair'] as const).map(
+    (spelling): ConfigCommand => ({
+      syntax: `${spelling} WORD$label [<512-4096>$size [<512-4096>$encsize]]`,
+      hidden: true,
+      handler(ctx, a) {
+        setRsaKeypair(ctx, a);
+        if (ctx.interactive) ctx.print(`% "${spelling}" is read as "rsakeypair".`);
+      },
+    }),
+  ),
   {
     syntax: 'subject-name [LINE$name]',
     help: { 'subject-name': 'Subject Name', $name: 'X.500 name, e.g. CN=host, OU=Dept., O=example.com (the FQDN when omitted)' },
@@ -462,15 +498,15 @@ const TRUSTPOINT: ConfigCommand[] = [
       none: 'Do not include an IP address',
       WORD: 'Interface name (its address is included)',
     },
+    handler: setIpAddress,
+  },
+  {
+    // The guide's example spells it "ip address 192.168.1.66".
+    syntax: 'ip address ( A.B.C.D$addr | X:X:X:X::X$addr | none$none | WORD$iface )',
+    hidden: true,
     handler(ctx, a) {
-      const t = tp(ctx);
-      if (a.addr !== undefined) t.ipAddress = { kind: 'address', value: a.addr };
-      else if (a.none !== undefined) t.ipAddress = { kind: 'none' };
-      else {
-        const i = a.iface!;
-        if (!/^[A-Za-z][A-Za-z0-9./:-]*$/.test(i)) throw new ConfigError(`% Invalid IP address or interface "${i}"`);
-        t.ipAddress = { kind: 'interface', name: i };
-      }
+      setIpAddress(ctx, a);
+      if (ctx.interactive) ctx.print('% "ip address" is read as "ip-address".');
     },
   },
   {
@@ -830,11 +866,17 @@ export function certificateSerial(der: Uint8Array): string {
   return toHex(b);
 }
 
+/** `crypto pki server` sub-commands (IOS certificate server): accepted, ignored (see the note there). */
+const CS_SERVER: ConfigCommand[] = ['database LINE', 'issuer-name LINE', 'grant LINE', 'lifetime LINE', 'cdp-url LINE', 'hash LINE', 'mode LINE', 'auto-rollover [LINE]', 'shutdown', 'no shutdown', 'serial-number LINE', 'redundancy'].map(
+  (syntax): ConfigCommand => ({ syntax, hidden: true, handler() {} }),
+);
+
 export const CONFIG_COMMANDS: Readonly<Partial<Record<ModeId, readonly ConfigCommand[]>>> = {
   config: GLOBAL,
   'ca-trustpoint': TRUSTPOINT,
   'ca-profile-enroll': PROFILE,
   'config-cert-chain': CHAIN,
+  'cs-server': CS_SERVER,
 };
 
 export { CHAIN_KINDS };

@@ -313,15 +313,22 @@ function step<H>(paths: Path<H>[], words: Word[], i: number, line: string): Step
   const live = paths.filter((p) => !p.done);
   let best = 0;
   const cands: { path: Path<H>; node: TokenNode; cls: number }[] = [];
+  // Keywords of hidden commands (aliases such as the guide's other spellings) match only when
+  // spelled out, and beside the visible commands rather than against them: they never make an
+  // abbreviation ambiguous nor take a word a visible command reads.
+  const aside: { path: Path<H>; node: TokenNode; cls: number }[] = [];
   for (const p of live) {
     for (const node of p.cont.nodes) {
       const cls = matchClass(node, word.text);
-      if (cls > 0) {
+      if (cls > 0 && node.kind === 'keyword' && p.cmd.spec.hidden) {
+        if (cls === 3) aside.push({ path: p, node, cls });
+      } else if (cls > 0) {
         cands.push({ path: p, node, cls });
         if (cls > best) best = cls;
       }
     }
   }
+  if (best === 0 && aside.length) best = 3;
   if (best === 0) {
     if (done.length) return { paths: done };
     let longest = 0;
@@ -340,6 +347,7 @@ function step<H>(paths: Path<H>[], words: Word[], i: number, line: string): Step
       return { paths: [], error: new CliError('ambiguous', `% Ambiguous command: "${upto}"`, word.start) };
     }
   }
+  kept.push(...aside);
   const next: Path<H>[] = [...done];
   for (const { path, node } of kept) {
     const isLine = node.kind === 'line';

@@ -5,7 +5,7 @@
  */
 import type { ChainCertKind } from './model.ts';
 
-export type ModeId = 'user' | 'exec' | 'config' | 'ca-trustpoint' | 'ca-profile-enroll' | 'config-cert-chain' | 'config-pubkey';
+export type ModeId = 'user' | 'exec' | 'config' | 'ca-trustpoint' | 'ca-profile-enroll' | 'config-cert-chain' | 'config-pubkey' | 'cs-server';
 
 export interface ModeInfo {
   id: ModeId;
@@ -24,6 +24,8 @@ export const MODES: Readonly<Record<ModeId, ModeInfo>> = {
   'ca-profile-enroll': { id: 'ca-profile-enroll', prompt: '(ca-profile-enroll)#', parent: 'config', config: true },
   'config-cert-chain': { id: 'config-cert-chain', prompt: '(config-cert-chain)#', parent: 'config', config: true },
   'config-pubkey': { id: 'config-pubkey', prompt: '(config-pubkey)#', parent: 'config-cert-chain', config: true },
+  // `crypto pki server` (IOS certificate server): accepted and ignored, see config/commands.ts
+  'cs-server': { id: 'cs-server', prompt: '(cs-server)#', parent: 'config', config: true },
 };
 
 /** A certificate whose hex lines are being typed (`certificate ca 01` … `quit`). */
