@@ -111,6 +111,8 @@ export function unattendedBlocker(cfg: RunningConfig, tp: Trustpoint): string | 
       return 'cut-and-paste enrollment needs an operator';
     case 'selfsigned':
       return 'a self-signed certificate is not auto-enrolled';
+    case 'pkcs12':
+      return 'a PKCS #12 identity is imported by an operator';
     case 'profile': {
       const p = cfg.profiles.get(e.label);
       if (!p) return `enrollment profile ${e.label} is not configured`;

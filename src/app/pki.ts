@@ -47,6 +47,7 @@ export async function authenticate(app: TrustpointApp, io: Interaction, name: st
   const host = enrollHost(app, io);
   if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal" or "enrollment url".`);
   else if (e.kind === 'selfsigned') refuse(`% Trustpoint ${name} is self-signed: there is no CA to authenticate.`);
+  else if (e.kind === 'pkcs12') refuse(`% Trustpoint ${name} is enrolled with a PKCS #12 file, which brings its CA certificates: use "crypto pki import ${name} pkcs12 URL password PASSWORD".`);
   else if (e.kind === 'profile') await authenticateWith(host, tp, { cas: await (await import('./profile.ts')).profileCaCertificates(app, io, tp), ras: [] });
   else if (e.kind === 'acme') await authenticateWith(host, tp, { cas: await (await import('./acme.ts')).acmeCaCertificates(app, io, tp), ras: [] });
   else await authenticateWith(host, tp, await caCertificatesOf(host, tp));
@@ -61,6 +62,7 @@ export async function enroll(app: TrustpointApp, io: Interaction, name: string):
   const e = tp.enrollment;
   if (!e) refuse(`% Trustpoint ${name} has no enrollment method: configure "enrollment terminal", "enrollment url" or "enrollment selfsigned".`);
   if (e.kind === 'selfsigned') return enrollSelfSigned(enrollHost(app, io), tp);
+  if (e.kind === 'pkcs12') refuse(`% Trustpoint ${name} is enrolled with a PKCS #12 file: use "crypto pki import ${name} pkcs12 URL password PASSWORD".`);
   if (e.kind === 'acme') return (await import('./acme.ts')).enrollAcme(app, io, tp);
   // A profile that enrolls over HTTP is done here; one that enrolls by cut-and-paste or by file
   // goes on below like `enrollment terminal` / `enrollment url tftp:` (app/profile.ts).

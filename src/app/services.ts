@@ -194,6 +194,7 @@ function methodText(t: Trustpoint): string {
   if (e.kind === 'url') return /^https?:/i.test(e.url) ? `SCEP${t.raMode ? ' (RA mode)' : ''}` : 'File';
   if (e.kind === 'terminal') return `Cut-and-paste${e.pem ? ' (PEM)' : ''}`;
   if (e.kind === 'selfsigned') return 'Self-signed';
+  if (e.kind === 'pkcs12') return 'PKCS #12 import';
   if (e.kind === 'profile') return `Enrollment profile ${e.label}`;
   if (e.kind === 'acme') return `ACME${e.eab ? ` (EAB ${e.eab.kid})` : ''}`;
   return String((e as { kind: string }).kind);
@@ -248,6 +249,7 @@ export const ENROLLMENT_METHODS: { value: string; label: string }[] = [
   { value: 'url', label: 'SCEP or file URL (enrollment url)' },
   { value: 'terminal', label: 'Cut-and-paste (enrollment terminal)' },
   { value: 'selfsigned', label: 'Self-signed (enrollment selfsigned)' },
+  { value: 'pkcs12', label: 'PKCS #12 import (enrollment pkcs12)' },
   { value: 'profile', label: 'Enrollment profile (enrollment profile)' },
   { value: 'acme', label: 'ACME, RFC 8555 (enrollment acme)' },
 ];
@@ -337,6 +339,7 @@ export function fieldLines(f: TrustpointFields): { field: keyof TrustpointFields
   if (f.method === 'url') add('url', `enrollment url ${v(f.url)}${f.pem ? ' pem' : ''}`);
   else if (f.method === 'terminal') add('method', `enrollment terminal${f.pem ? ' pem' : ''}`);
   else if (f.method === 'selfsigned') add('method', 'enrollment selfsigned');
+  else if (f.method === 'pkcs12') add('method', 'enrollment pkcs12');
   else if (f.method === 'profile') add('profile', `enrollment profile ${v(f.profile)}`);
   else if (f.method === 'acme')
     add('url', `enrollment acme ${v(f.url)}${f.acmeChallenge ? ` challenge ${f.acmeChallenge}` : ''}${v(f.eabKid) ? ` eab ${v(f.eabKid)} ${v(f.eabKey)}` : ''}`);
@@ -427,6 +430,9 @@ export async function planTrustpoint(app: TrustpointApp, f: TrustpointFields, or
     }
   }
   const tp = scratch.trustpoints.get(name);
+  // sub-commands the editor has no field for (IOS settings kept for compatibility) stay as they are
+  const kept = original ? app.running.trustpoints.get(original)?.compat : undefined;
+  if (tp && kept?.size) tp.compat = new Map(kept);
   const preview = tp ? blockOf(tp) : [`crypto pki trustpoint ${name}`];
   // The console lines: remove what is no longer there, then set what is new or changed.
   const before = original && app.running.trustpoints.has(original) && original === name ? subLines(trustpointBlock(app, original)) : [];
@@ -440,8 +446,8 @@ export async function planTrustpoint(app: TrustpointApp, f: TrustpointFields, or
   const commands = ['configure terminal'];
   if (original && original !== name && app.running.trustpoints.has(original)) commands.push(`no crypto pki trustpoint ${original}`);
   commands.push(`crypto pki trustpoint ${name}`);
-  // a new `enrollment url|terminal|selfsigned|profile|acme` replaces the old method: no "no" line for it
-  const method = /^enrollment (url|terminal|selfsigned|profile|acme)\b/;
+  // a new `enrollment url|terminal|selfsigned|pkcs12|profile|acme` replaces the old method: no "no" line for it
+  const method = /^enrollment (url|terminal|selfsigned|pkcs12|profile|acme)\b/;
   const newMethod = after.some((l) => method.test(l));
   for (const l of before) if (!afterSet.has(norm(l)) && !(newMethod && method.test(l))) commands.push(` no ${l.replace(/^password 7 .*/, 'password').replace(/^(enrollment acme) .*/, '$1')}`);
   for (const l of after) if (!beforeSet.has(norm(l))) commands.push(` ${typed.get(norm(l)) ?? l}`);

@@ -79,7 +79,7 @@ export function cliRegistry(): Registry {
   add('config', TOKEN_CONFIG_COMMANDS);
   add('config', REVOCATION_CONFIG_COMMANDS);
   add('config', CONFIG_MODE_COMMANDS);
-  for (const mode of ['ca-trustpoint', 'ca-profile-enroll', 'config-cert-chain', 'cs-server'] as ModeId[]) add(mode, SUBMODE_COMMANDS);
+  for (const mode of ['ca-trustpoint', 'ca-profile-enroll', 'config-cert-chain', 'cs-server', 'ca-certificate-map', 'ca-trustpool'] as ModeId[]) add(mode, SUBMODE_COMMANDS);
   registry = r;
   return r;
 }

@@ -217,6 +217,20 @@ const GLOBAL: ConfigCommand[] = [
     },
   },
   {
+    // Certificate maps (IOS AAA) and the trustpool policy (Cisco's CA bundle): the same
+    syntax: 'crypto ( pki | ca ) ( certificate map WORD$name <1-65535>$seq | trustpool policy$trustpool )',
+    hidden: true,
+    handler(ctx, a) {
+      if (ctx.interactive)
+        ctx.print(
+          a.trustpool
+            ? '% Note: the trustpool (crypto pki trustpool) is not available: each trustpoint holds its own CA certificates; the policy sub-commands are ignored.'
+            : `% Note: certificate maps (crypto pki certificate map ${a.name}) are not available: they serve IOS AAA; the map's sub-commands are ignored.`,
+        );
+      ctx.enter(a.trustpool ? 'ca-trustpool' : 'ca-certificate-map', {});
+    },
+  },
+  {
     syntax: 'crypto ( pki | ca ) certificate chain WORD$name',
     help: { crypto: H.crypto, pki: H.pki, ca: H.ca, certificate: H.certificate, chain: H.chain, $name: 'Trustpoint name' },
     handler(ctx, a) {
@@ -250,6 +264,7 @@ const TPH = {
   pem: 'Use PEM boundaries around the certificate request',
   terminal: 'Enroll via the terminal (cut-and-paste)',
   selfsigned: 'Generate a self-signed certificate',
+  pkcs12: 'Import the identity as a PKCS #12 file (crypto pki import NAME pkcs12)',
   profile: 'Use an enrollment profile',
   $label: 'Profile name',
   acme: 'Enroll with an ACME server (RFC 8555)',
@@ -305,6 +320,39 @@ function setEnrollment(ctx: ConfigCtx, e: NonNullable<Trustpoint['enrollment']>)
   t.enrollment = e;
 }
 
+/**
+ * Trustpoint sub-commands of IOS routers that do not apply in a browser: accepted when spelled
+ * out (as `show running-config` prints them; not offered by `?`), kept verbatim (model `compat`)
+ * and written back, with a note saying why they have no effect here.
+ */
+const COMPAT: readonly { head: string; args: string; line: (a: Args) => string; why: string; help: Record<string, string> }[] = [
+  { head: 'source interface', args: 'WORD$v', line: (a) => a.v!, why: "does not apply in a browser (it uses the device's routing)", help: { source: 'Source interface for requests', interface: 'Interface', $v: 'Interface name' } },
+  {
+    head: 'chain-validation',
+    args: '( stop$stop | continue$cont [WORD$parent] )',
+    line: (a) => (a.stop ? 'stop' : `continue${a.parent ? ` ${a.parent}` : ''}`),
+    why: 'is not implemented (each trustpoint validates its own chain to its CA)',
+    help: { 'chain-validation': 'Chain validation towards a parent trustpoint', stop: 'Stop at this trustpoint', continue: 'Continue to the parent', $parent: 'Parent trustpoint' },
+  },
+  {
+    head: 'crl cache',
+    args: '( none$none | delete-after <1-43200>$min )',
+    line: (a) => (a.none ? 'none' : `delete-after ${a.min}`),
+    why: 'is not implemented (CRLs are cached until their nextUpdate)',
+    help: { crl: 'CRL options', cache: 'CRL cache options', none: 'Do not cache', 'delete-after': 'Delete after', $min: 'Minutes' },
+  },
+  { head: 'crl query', args: 'LINE$v', line: (a) => a.v!.trim(), why: "is not implemented (CRLs come from the certificates' distribution points)", help: { crl: 'CRL options', query: 'URL to query the CRL', $v: 'URL' } },
+  { head: 'match certificate', args: 'LINE$v', line: (a) => a.v!.trim(), why: 'is not implemented (certificate maps are an IOS AAA feature)', help: { match: 'Match a certificate map', certificate: 'Certificate map', $v: 'Map name [options]' } },
+  { head: 'authorization', args: 'LINE$v', line: (a) => a.v!.trim(), why: 'does not apply in a browser (AAA authorization of peers)', help: { authorization: 'AAA authorization of peer certificates', $v: 'Options' } },
+  {
+    head: 'hash',
+    args: '( md5 | sha1 | sha256 | sha384 | sha512 )$h',
+    line: (a) => a.h!,
+    why: "is not implemented (requests are signed with SHA-256, or the curve's hash for EC keys)",
+    help: { hash: 'Hash for signatures', md5: 'MD5', sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' },
+  },
+];
+
 function setRsaKeypair(ctx: ConfigCtx, a: Args): void {
   const t = tp(ctx);
   const kp: NonNullable<Trustpoint['rsaKeypair']> = { label: label(a.label!, 'key label') };
@@ -351,6 +399,13 @@ const TRUSTPOINT: ConfigCommand[] = [
     },
   },
   {
+    syntax: 'enrollment pkcs12',
+    help: TPH,
+    handler(ctx) {
+      setEnrollment(ctx, { kind: 'pkcs12' });
+    },
+  },
+  {
     syntax: 'enrollment profile WORD$label',
     help: TPH,
     handler(ctx, a) {
@@ -393,7 +448,7 @@ const TRUSTPOINT: ConfigCommand[] = [
     },
   },
   {
-    syntax: 'no enrollment ( url [LINE] | terminal [pem] | selfsigned | profile [WORD] | acme [LINE] | mode [ra] | retry ( period [<1-60>] | count [<1-100>] )$retry | http-proxy [LINE] )$what',
+    syntax: 'no enrollment ( url [LINE] | terminal [pem] | selfsigned | pkcs12 | profile [WORD] | acme [LINE] | mode [ra] | retry ( period [<1-60>] | count [<1-100>] )$retry | http-proxy [LINE] )$what',
     help: { no: H.no, ...TPH },
     handler(ctx, a) {
       const t = tp(ctx);
@@ -612,6 +667,27 @@ const TRUSTPOINT: ConfigCommand[] = [
       tp(ctx).storageDevice = a.dev!.toLowerCase();
     },
   },
+  ...COMPAT.flatMap((c): ConfigCommand[] => [
+    {
+      // hidden: not offered by "?" (they do nothing here), taken when spelled out as configurations print them
+      syntax: `${c.head} ${c.args}`,
+      hidden: true,
+      help: { ...c.help },
+      handler(ctx, a) {
+        const t = tp(ctx);
+        (t.compat ??= new Map()).set(c.head, `${c.head} ${c.line(a)}`);
+        if (ctx.interactive) ctx.print(`% Note: "${c.head}" ${c.why}; the setting is kept for configuration compatibility.`);
+      },
+    },
+    {
+      syntax: `no ${c.head} [LINE]`,
+      hidden: true,
+      help: { no: H.no, ...c.help },
+      handler(ctx) {
+        tp(ctx).compat?.delete(c.head);
+      },
+    },
+  ]),
   {
     syntax:
       'no ( eckeypair | rsakeypair | subject-name | subject-alt-name | fqdn | vrf | ip-address | serial-number | auto-enroll | regenerate | usage | revocation-check | ocsp | password | fingerprint | on | storage )$what [LINE]',
@@ -877,6 +953,12 @@ export const CONFIG_COMMANDS: Readonly<Partial<Record<ModeId, readonly ConfigCom
   'ca-profile-enroll': PROFILE,
   'config-cert-chain': CHAIN,
   'cs-server': CS_SERVER,
+  'ca-certificate-map': ['subject-name LINE', 'issuer-name LINE', 'unstructured-subject-name LINE', 'alt-subject-name LINE', 'name LINE', 'valid-start LINE', 'expires-on LINE'].map(
+    (syntax): ConfigCommand => ({ syntax, hidden: true, handler() {} }),
+  ),
+  'ca-trustpool': ['revocation-check LINE', 'cabundle LINE', 'chain-validation LINE', 'crl LINE', 'match LINE', 'ocsp LINE', 'source LINE', 'storage LINE', 'vrf LINE', 'default LINE'].map(
+    (syntax): ConfigCommand => ({ syntax, hidden: true, handler() {} }),
+  ),
 };
 
 export { CHAIN_KINDS };

@@ -12,6 +12,8 @@ export type EnrollmentMethod =
   | { kind: 'url'; url: string; pem: boolean }
   | { kind: 'terminal'; pem: boolean }
   | { kind: 'selfsigned' }
+  /** `enrollment pkcs12`: the identity arrives as a PKCS #12 file (`crypto pki import NAME pkcs12 …`) */
+  | { kind: 'pkcs12' }
   /** `enrollment profile LABEL`: a `crypto pki profile enrollment LABEL` (direct HTTP enrollment) */
   | { kind: 'profile'; label: string }
   | AcmeEnrollment;
@@ -74,6 +76,13 @@ export interface Trustpoint {
   revocationCheck?: RevocationMethod[];
   /** `ocsp url URL`: the OCSP responder to ask instead of the certificate's authorityInfoAccess */
   ocspUrl?: string;
+  /**
+   * Sub-commands of IOS routers' configurations that do not apply in a browser (`source
+   * interface`, `chain-validation`, `crl cache`, `crl query`, `match certificate`,
+   * `authorization …`, `hash`): kept verbatim, by command, so a pasted configuration is written
+   * back as it came (config/commands.ts COMPAT).
+   */
+  compat?: Map<string, string>;
 }
 
 export type ProfileSource = { kind: 'url'; url: string } | { kind: 'terminal' };

@@ -5,7 +5,7 @@
  */
 import type { ChainCertKind } from './model.ts';
 
-export type ModeId = 'user' | 'exec' | 'config' | 'ca-trustpoint' | 'ca-profile-enroll' | 'config-cert-chain' | 'config-pubkey' | 'cs-server';
+export type ModeId = 'user' | 'exec' | 'config' | 'ca-trustpoint' | 'ca-profile-enroll' | 'config-cert-chain' | 'config-pubkey' | 'cs-server' | 'ca-certificate-map' | 'ca-trustpool';
 
 export interface ModeInfo {
   id: ModeId;
@@ -26,6 +26,9 @@ export const MODES: Readonly<Record<ModeId, ModeInfo>> = {
   'config-pubkey': { id: 'config-pubkey', prompt: '(config-pubkey)#', parent: 'config-cert-chain', config: true },
   // `crypto pki server` (IOS certificate server): accepted and ignored, see config/commands.ts
   'cs-server': { id: 'cs-server', prompt: '(cs-server)#', parent: 'config', config: true },
+  // `crypto pki certificate map` and `crypto pki trustpool policy`: accepted and ignored likewise
+  'ca-certificate-map': { id: 'ca-certificate-map', prompt: '(ca-certificate-map)#', parent: 'config', config: true },
+  'ca-trustpool': { id: 'ca-trustpool', prompt: '(ca-trustpool)#', parent: 'config', config: true },
 };
 
 /** A certificate whose hex lines are being typed (`certificate ca 01` … `quit`). */

@@ -20,6 +20,7 @@ function trustpointLines(t: Trustpoint): string[] {
   if (e?.kind === 'url') out.push(` enrollment url ${e.url}${e.pem ? ' pem' : ''}`);
   if (e?.kind === 'terminal') out.push(` enrollment terminal${e.pem ? ' pem' : ''}`);
   if (e?.kind === 'selfsigned') out.push(' enrollment selfsigned');
+  if (e?.kind === 'pkcs12') out.push(' enrollment pkcs12');
   if (e?.kind === 'profile') out.push(` enrollment profile ${e.label}`);
   if (e?.kind === 'acme')
     out.push(` enrollment acme ${e.directory}${e.autoChallenge ? ` challenge ${e.autoChallenge}` : ''}${e.eab ? ` eab ${e.eab.kid} 7 ${encodeType7(e.eab.key)}` : ''}`);
@@ -51,6 +52,7 @@ function trustpointLines(t: Trustpoint): string[] {
   if (t.usage) out.push(` usage ${t.usage.join(' ')}`);
   if (t.vrf) out.push(` vrf ${t.vrf}`);
   if (t.fingerprint) out.push(` fingerprint ${t.fingerprint}`);
+  for (const line of t.compat?.values() ?? []) out.push(` ${line}`);
   return out;
 }
 

@@ -253,7 +253,7 @@ test('a desk batch cancelled midway stops sending, settles every row and exports
   await openApp(page, app.url);
   const tp = `C${run}`;
   await deskSetup(page, tp);
-  const names = Array.from({ length: 16 }, (_, i) => `can${run}-${i + 1}`);
+  const names = Array.from({ length: 30 }, (_, i) => `can${run}-${i + 1}`);
   await goto(page, 'Provisioning desk');
   await page.getByLabel('Device names').fill(names.join('\n'));
   await page.getByLabel('Trustpoint').selectOption(tp);

@@ -122,6 +122,8 @@ function describeEnrollment(t: Trustpoint): string {
       return `terminal (cut-and-paste)${e.pem ? ', PEM' : ''}`;
     case 'selfsigned':
       return 'self-signed';
+    case 'pkcs12':
+      return 'PKCS #12 import';
     case 'profile':
       return `profile ${e.label}`;
     case 'acme':

@@ -73,3 +73,73 @@ describe("the guide's configuration examples, pasted", () => {
     expect(errors(await h.run('configure terminal\ncrypto pki trustpoint mytp\n rsa-k lab2\n exit\nend'))).toEqual(["% Invalid input detected at '^' marker."]);
   });
 });
+
+describe('a running-config from a real IOS XE router, pasted', () => {
+  // what `show running-config` of a Catalyst/ISR prints around its PKI (SLA-TrustPoint is on every
+  // IOS XE box), plus the trustpoint sub-commands that do not apply in a browser
+  const RUNNING = `crypto pki trustpoint SLA-TrustPoint
+ enrollment pkcs12
+ revocation-check crl
+!
+crypto pki trustpoint CA-SERVER
+ enrollment url http://10.1.1.1:80
+ serial-number none
+ ip-address none
+ subject-name CN=router1.example.com
+ revocation-check crl none
+ source interface GigabitEthernet0/0
+ hash sha256
+ chain-validation continue SLA-TrustPoint
+ crl cache delete-after 60
+ match certificate MAP1 skip revocation-check
+ authorization username subjectname commonname
+ crl query http://10.1.1.1/crl
+ rsakeypair CA-SERVER 2048
+!
+crypto pki certificate map MAP1 10
+ subject-name co cisco
+ issuer-name co example
+!
+crypto pki trustpool policy
+ revocation-check none
+ cabundle url http://www.cisco.com/security/pki/trs/ios_core.p7b
+!`;
+
+  test('every line is taken: kept settings come back in show running-config, ignored blocks say so once', async () => {
+    const h = await harness({ privileged: true });
+    const out = await h.run(['configure terminal', RUNNING, 'end'].join('\n'));
+    expect(errors(out)).toEqual([]);
+    expect(out).toContain('% Note: "source interface" does not apply in a browser');
+    expect(out).toContain('% Note: certificate maps (crypto pki certificate map MAP1) are not available');
+    expect(out).toContain('% Note: the trustpool (crypto pki trustpool) is not available');
+    const t = h.app.runningText();
+    expect(t).toContain('crypto pki trustpoint SLA-TrustPoint\n enrollment pkcs12\n revocation-check crl\n');
+    for (const l of ['source interface GigabitEthernet0/0', 'hash sha256', 'chain-validation continue SLA-TrustPoint', 'crl cache delete-after 60', 'match certificate MAP1 skip revocation-check', 'authorization username subjectname commonname', 'crl query http://10.1.1.1/crl'])
+      expect(t).toContain(`\n ${l}\n`);
+    expect(t).not.toMatch(/certificate map|trustpool|cabundle/);
+    // written back and read again: the same text (NVRAM round trip)
+    const again = await harness({ privileged: true });
+    expect(t.trimEnd().endsWith('\nend')).toBe(true); // the text closes configuration mode itself
+    expect(errors(await again.run(['configure terminal', t].join('\n')))).toEqual([]);
+    expect(again.app.runningText()).toBe(t);
+    // "no" removes a kept setting; a new value replaces the old; they do not take part in abbreviations
+    await h.run('configure terminal\ncrypto pki trustpoint CA-SERVER\n no hash\n source interface Gi0/1\n end');
+    expect(errors(await h.run('configure terminal\ncrypto pki trustpoint CA-SERVER\n au 90\n end'))).toEqual([]);
+    expect(h.app.running.trustpoints.get('CA-SERVER')!.autoEnroll).toEqual({ percent: 90, regenerate: false });
+    expect(h.app.runningText()).not.toContain(' hash sha256');
+    expect(h.app.runningText()).toContain(' source interface Gi0/1\n');
+  });
+
+  test('enrollment pkcs12: enroll and authenticate say how such a trustpoint gets its identity; auto-enroll does not try', async () => {
+    const h = await harness({ privileged: true });
+    await h.run(['configure terminal', 'crypto pki trustpoint SLA-TrustPoint', ' enrollment pkcs12', ' auto-enroll 80', ' exit', 'end'].join('\n'));
+    const enroll = await h.run('configure terminal\ncrypto pki enroll SLA-TrustPoint\nend');
+    expect(enroll).toContain('% Trustpoint SLA-TrustPoint is enrolled with a PKCS #12 file: use "crypto pki import SLA-TrustPoint pkcs12 URL password PASSWORD".');
+    const auth = await h.run('configure terminal\ncrypto pki authenticate SLA-TrustPoint\nend');
+    expect(auth).toContain('is enrolled with a PKCS #12 file, which brings its CA certificates');
+    const { unattendedBlocker } = await import('../../../src/app/auto.ts');
+    expect(unattendedBlocker(h.app.running, h.app.running.trustpoints.get('SLA-TrustPoint')!)).toBe('a PKCS #12 identity is imported by an operator');
+    await h.run('configure terminal\ncrypto pki trustpoint SLA-TrustPoint\n no enrollment pkcs12\n end');
+    expect(h.app.running.trustpoints.get('SLA-TrustPoint')!.enrollment).toBeUndefined();
+  });
+});
