@@ -130,6 +130,18 @@ crypto pki trustpool policy
     expect(h.app.runningText()).toContain(' source interface Gi0/1\n');
   });
 
+  test('the GUI editor keeps the settings it has no field for: saving an unchanged trustpoint changes nothing', async () => {
+    const { planTrustpoint, trustpointFields } = await import('../../../src/app/services.ts');
+    const h = await harness({ privileged: true });
+    await h.run(['configure terminal', RUNNING, 'end'].join('\n'));
+    const plan = await planTrustpoint(h.app, trustpointFields(h.app, 'CA-SERVER'), 'CA-SERVER');
+    expect(plan.ok).toBe(true);
+    expect(plan.commands).toEqual(['configure terminal', 'crypto pki trustpoint CA-SERVER', 'end']);
+    expect(plan.preview).toContain(' source interface GigabitEthernet0/0');
+    const sla = await planTrustpoint(h.app, trustpointFields(h.app, 'SLA-TrustPoint'), 'SLA-TrustPoint');
+    expect(sla.commands).toEqual(['configure terminal', 'crypto pki trustpoint SLA-TrustPoint', 'end']);
+  });
+
   test('enrollment pkcs12: enroll and authenticate say how such a trustpoint gets its identity; auto-enroll does not try', async () => {
     const h = await harness({ privileged: true });
     await h.run(['configure terminal', 'crypto pki trustpoint SLA-TrustPoint', ' enrollment pkcs12', ' auto-enroll 80', ' exit', 'end'].join('\n'));
