@@ -80,6 +80,23 @@ function listJson(dir: string): string[] {
   return out;
 }
 
+/** The text of `file`, or undefined after an ERROR line (counted). */
+function readOrReport(file: string, totals: Totals): string | undefined {
+  try {
+    return readText(file);
+  } catch (e) {
+    console.log(`ERROR ${file}: cannot read (${(e as Error).message})`);
+    totals.errors++;
+    return undefined;
+  }
+}
+
+function tally(totals: Totals, r: { passed: number; failed: number; skipped: number }): void {
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
+}
+
 function readText(path: string): string {
   const raw = readFileSync(path);
   return (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
@@ -165,18 +182,10 @@ async function main(): Promise<void> {
     const { runTdesFile } = (await import('./vectors/' + 'tdes.ts')) as {
       runTdesFile(core: CoreInstance, text: string): { passed: number; failed: number; skipped: number; lines: string[] };
     };
-    let text: string;
-    try {
-      text = readText(file);
-    } catch (e) {
-      console.log(`ERROR ${file}: cannot read (${(e as Error).message})`);
-      totals.errors++;
-      continue;
-    }
+    const text = readOrReport(file, totals);
+    if (text === undefined) continue;
     const r = runTdesFile(core, text);
-    totals.passed += r.passed;
-    totals.failed += r.failed;
-    totals.skipped += r.skipped;
+    tally(totals, r);
     console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     for (const l of opts.verbose ? r.lines : r.lines.slice(0, 5)) console.log(`        ${l}`);
   }
@@ -184,18 +193,10 @@ async function main(): Promise<void> {
     const { runDsaFile } = await import('./vectors/dsa.ts');
     const { wrapDirect } = await import('../src/core/direct.ts');
     const api = wrapDirect(core);
-    let text: string;
-    try {
-      text = readText(file);
-    } catch (e) {
-      console.log(`ERROR ${file}: cannot read (${(e as Error).message})`);
-      totals.errors++;
-      continue;
-    }
+    const text = readOrReport(file, totals);
+    if (text === undefined) continue;
     const r = await runDsaFile(text, (h, d) => api.digest(h, d));
-    totals.passed += r.passed;
-    totals.failed += r.failed;
-    totals.skipped += r.skipped;
+    tally(totals, r);
     console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} DSA ${file.split('/').slice(-2).join('/')}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     for (const l of opts.verbose ? r.lines : r.lines.slice(0, 5)) console.log(`        ${l}`);
   }
@@ -206,18 +207,10 @@ async function main(): Promise<void> {
     const { wrapDirect } = await import('../src/core/direct.ts');
     const api = wrapDirect(core);
     const verify = makeVerify(() => Promise.resolve(api), webCryptoVerify);
-    let text: string;
-    try {
-      text = readText(file);
-    } catch (e) {
-      console.log(`ERROR ${file}: cannot read (${(e as Error).message})`);
-      totals.errors++;
-      continue;
-    }
+    const text = readOrReport(file, totals);
+    if (text === undefined) continue;
     const r = await runLimboFile(text, { verify, verbose: opts.verbose });
-    totals.passed += r.passed;
-    totals.failed += r.failed;
-    totals.skipped += r.skipped;
+    tally(totals, r);
     console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} ${basename(file)}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     const shown = opts.verbose ? r.lines : r.lines.filter((l) => !l.includes(': skipped (')).slice(0, 20);
     for (const l of shown) console.log(`        ${l}`);
@@ -238,9 +231,7 @@ async function main(): Promise<void> {
       totals.errors++;
       continue;
     }
-    totals.passed += r.passed;
-    totals.failed += r.failed;
-    totals.skipped += r.skipped;
+    tally(totals, r);
     console.log(`${r.failed ? 'FAIL ' : r.passed ? 'PASS ' : 'SKIP '} PKITS ${dir}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     for (const l of r.summary) console.log(`        ${l}`);
     for (const l of r.lines) console.log(`        ${l}`);
