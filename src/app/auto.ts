@@ -343,8 +343,12 @@ export class AutoEnrollService {
   }
 
   private async run(t: PkiTimer): Promise<void> {
-    // Another window may have just done it: take over its startup-config first (if ours is unchanged).
-    if (await this.app.adoptStartupIfUnmodified()) await this.reloadStates();
+    // Another window may have just done it: take over its startup-config first (if ours is
+    // unchanged), and always its attempt states. They are saved before it lets go of the lock,
+    // but the config broadcast arrives earlier: a window that reloaded its states then saw the
+    // new certificate without its "already due on arrival" wait, and renewed it again at once.
+    await this.app.adoptStartupIfUnmodified();
+    await this.reloadStates();
     const still = this.timers().find((x) => x.kind === t.kind && x.trustpoint === t.trustpoint && x.at <= this.app.clock().getTime());
     if (!still) return;
     if (t.kind === 'ENROLL' || t.kind === 'RENEW') await this.enroll(t);
