@@ -87,16 +87,19 @@ export async function startAcmeLab(dir: string, wanted: Record<string, AcmeInsta
     });
   }
   const envs: Record<string, Record<string, string>> = {};
+  const ports = async (o: AcmeInstanceOptions) => ({
+    ACME_PORT: String(await freePort()),
+    ACME_MGMT_PORT: String(await freePort()),
+    ACME_HTTP01_PORT: String(o.http01Port ?? (await freePort())),
+    ACME_DNS_PORT: String(await freePort()),
+    ACME_CHALLSRV_PORT: String(await freePort()),
+  });
   for (const [name, o] of Object.entries(wanted)) {
     const env: Record<string, string> = {
       LAB_DIR: labDir,
       ACME_INSTANCE: name,
-      ACME_PORT: String(await freePort()),
-      ACME_MGMT_PORT: String(await freePort()),
+      ...(await ports(o)),
       ACME_ALWAYS_VALID: o.alwaysValid === false ? '0' : '1',
-      ACME_HTTP01_PORT: String(o.http01Port ?? (await freePort())),
-      ACME_DNS_PORT: String(await freePort()),
-      ACME_CHALLSRV_PORT: String(await freePort()),
       ACME_NONCE_REJECT: o.nonceReject === undefined ? '' : String(o.nonceReject),
       ACME_AUTHZ_REUSE: o.authzReuse === undefined ? '' : String(o.authzReuse),
       ACME_EAB: (o.eab ?? []).map((e) => `${e.kid}:${e.key}`).join(' '),
@@ -107,7 +110,18 @@ export async function startAcmeLab(dir: string, wanted: Record<string, AcmeInsta
   const names = Object.keys(envs);
   const go = async (name: string) => {
     started.set(`${labDir}#${name}`, { LAB_DIR: labDir, ACME_INSTANCE: name });
-    await run('start', envs[name]!);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run('start', envs[name]!);
+        return;
+      } catch (e) {
+        // a server of another test file took one of the free ports before this one bound it
+        // (acme.sh checks every port first and says so): new ports, once more
+        if (attempt >= 3 || !/ is already in use /.test((e as Error).message)) throw e;
+        await run('stop', { LAB_DIR: labDir, ACME_INSTANCE: name }).catch(() => '');
+        Object.assign(envs[name]!, await ports(wanted[name]!));
+      }
+    }
   };
   try {
     await go(names[0]!);

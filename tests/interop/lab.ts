@@ -109,17 +109,30 @@ interface LabJson {
   runDir: string;
 }
 
-/** A free TCP port on 127.0.0.1 (bound, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
+/** Ports this process has handed out: the OS may offer a released port again at once. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 (bound, read, released), never one this process handed out
+ * before. Another process may still take it before the server binds it: starters that pick
+ * several ports retry on "already in use" (acme-lab.ts).
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; ; i++) {
+    const port = await new Promise<number>((res, rej) => {
+      const s = createServer();
+      s.once('error', rej);
+      s.listen(0, '127.0.0.1', () => {
+        const a = s.address();
+        const p = typeof a === 'object' && a ? a.port : 0;
+        s.close(() => res(p));
+      });
     });
-  });
+    if (!handedOut.has(port) || i >= 20) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /**
