@@ -267,6 +267,15 @@ cmd_start() {
   init_ca
   start_ocsp
   start_nginx
+  # Up when both answer through nginx: the responder in its namespace may still be starting
+  # after its socket appeared (a test run's first OCSP request once met a 502 there).
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if curl -sf -o /dev/null "$BASE/crl/ca.crl" &&
+      openssl ocsp -issuer "$CA/ca.pem" -cert "$CA/responder.pem" -url "$BASE/ocsp" -CAfile "$CA/ca.pem" >/dev/null 2>&1; then break; fi
+    sleep 0.1
+  done
+  ((i < 100)) || echo "revocation lab: the CRL or the OCSP responder is not answering yet (see $LOGS)" >&2
   cat >"$REV_DIR/revocation.json" <<EOF
 {"base":"$BASE","crlUrl":"$BASE/crl/ca.crl","ocspUrl":"$BASE/ocsp","caPem":"$CA/ca.pem","dir":"$REV_DIR"}
 EOF

@@ -32,7 +32,12 @@ function freePort(): Promise<number> {
 
 /** Runs lab/revocation.sh with this spec's lab. */
 function rev(...args: string[]): string {
-  return execFileSync('bash', [join(REPO, 'lab/revocation.sh'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  try {
+    return execFileSync('bash', [join(REPO, 'lab/revocation.sh'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`lab/revocation.sh ${args.join(' ')} failed: ${x.message.split('\n')[0]}\n${x.stdout ?? ''}${x.stderr ?? ''}`);
+  }
 }
 
 /** Requests the browser made to the lab's nginx so far (CRL downloads and OCSP queries). */
