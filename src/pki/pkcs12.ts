@@ -190,6 +190,8 @@ function readMacData(r: DerReader, t: Tlv): MacParams {
   }
   const hash = hashOfOid(alg.oid);
   if (!hash) unsupported(`MAC algorithm ${oidName(alg.oid)}`);
+  // a digest AlgorithmIdentifier has NULL or absent parameters (RFC 8017 App. B.1, RFC 5754 §2)
+  if (alg.params) r.fail(`MAC algorithm ${oidName(alg.oid)} with parameters (tag 0x${alg.params.tag.toString(16)}); they must be NULL or absent`);
   if (iterations < 1) r.fail(`MAC iteration count ${iterations}`);
   if (iterations > MAX_ITERATIONS) unsupported(`a MAC iteration count of ${iterations} (above the limit of ${MAX_ITERATIONS})`);
   return { kind: 'pkcs12', hash, salt, iterations, value, name: `HMAC-${hash} (PKCS#12 KDF, ${plural(iterations, 'iteration')})` };

@@ -582,6 +582,19 @@ describe('readPkcs12: damaged files give specific errors, never a crash', () => 
     return c;
   };
 
+  it('MAC digest parameters other than NULL or absent are bad-pkcs12 (the MacData is outside the MAC)', async () => {
+    // the last "05 00" of the file is the NULL of MacData's digest AlgorithmIdentifier
+    let at = -1;
+    for (let i = file.length - 2; i > file.length - 80 && at < 0; i--) if (file[i] === 0x05 && file[i + 1] === 0x00) at = i;
+    expect(at).toBeGreaterThan(0);
+    expect(await rejectCode(readPkcs12(file, PW, core))).toBe('accepted');
+    for (const tag of [0x04, 0x01, 0x30, 0x31, 0x02]) {
+      const g = file.slice();
+      g[at] = tag;
+      expect(await rejectCode(readPkcs12(g, PW, core)), `tag 0x${tag.toString(16)}`).toBe('bad-pkcs12');
+    }
+  });
+
   it('a bit flip in the MAC value is pkcs12-password', async () => {
     const { macValue } = layout(file);
     expect(await rejectCode(readPkcs12(flip(file, macValue.contentEnd - 1), PW, core))).toBe('pkcs12-password');
@@ -600,7 +613,7 @@ describe('readPkcs12: damaged files give specific errors, never a crash', () => 
     // attribute set, so these offsets hit the attribute header and the last cipher blocks.
     const codes = new Set<string>();
     for (let back = 36; back < 60; back++) codes.add(await rejectCode(readPkcs12(flip(nomac, nomac.length - back), PW, core)));
-    expect([...codes].every((c) => c === 'pkcs12-password' || c === 'bad-pkcs12')).toBe(true);
+    expect([...codes].every((c) => c === 'pkcs12-password' || c === 'bad-pkcs12'), [...codes].join(', ')).toBe(true);
     expect(codes.has('pkcs12-password')).toBe(true);
   });
 
