@@ -211,10 +211,13 @@ const hexOf = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2,
 
 /** GET when the request fits in a short URL (RFC 6960 Appendix A.1, RFC 5019 §5), else POST. */
 async function ocspExchange(url: string, req: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
-  const enc = encodeURIComponent(b64(req));
-  const get = `${url.replace(/\/$/, '')}/${enc}`;
+  const b = b64(req);
+  const get = `${url.replace(/\/$/, '')}/${encodeURIComponent(b)}`;
   const common = { timeoutMs: 30_000, maxBytes: 1 << 20, ...(signal ? { signal } : {}) };
-  const res = get.length < 255 ? await httpRequest(get, common) : await httpRequest(url, { ...common, method: 'POST', body: req, contentType: 'application/ocsp-request' });
+  // A path with "//" (two slashes in the base64, or one at its start) is mangled by web servers
+  // and proxies that merge slashes (nginx's default), so such a request goes by POST.
+  const short = get.length < 255 && !('/' + b).includes('//');
+  const res = short ? await httpRequest(get, common) : await httpRequest(url, { ...common, method: 'POST', body: req, contentType: 'application/ocsp-request' });
   return res.body;
 }
 

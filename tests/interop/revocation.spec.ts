@@ -167,7 +167,13 @@ test('revocation-check ocsp: a real openssl ocsp responder with a delegated cert
   await openApp(page, app.url);
   const { certFile, transcript } = await enrollTrustpoint(page, 'OCSPTP', [' revocation-check ocsp']);
   expect(transcript).toContain('% Router Certificate successfully imported');
-  expect(accessLog().some((l) => /"GET \/ocsp\/\S+ HTTP/.test(l))).toBe(true); // short request: GET (RFC 5019)
+  // a short request goes by GET (RFC 5019), unless its base64 would put "//" in the path (then POST)
+  const ocspLines = accessLog().filter((l) => /"(GET|POST) \/ocsp/.test(l));
+  expect(ocspLines.length).toBeGreaterThan(0);
+  for (const l of ocspLines) {
+    const get = /"GET \/ocsp\/(\S+) HTTP/.exec(l);
+    if (get) expect(('/' + decodeURIComponent(get[1]!)).includes('//')).toBe(false);
+  }
 
   let t = await cli(page, 'end\ncrypto pki certificate validate OCSPTP\n');
   expect(t).toContain('Certificate chain for OCSPTP is valid');
